@@ -1,0 +1,63 @@
+/**
+ * tiffin's errors. Each carries a stable `code` and the HTTP status it maps to, so that one place
+ * (the service's error handler) turns any of them into a response and nothing else formats errors.
+ */
+export class TiffinError extends Error {
+  /** A stable, machine-readable name for the kind of failure. */
+  readonly code: string = 'internal'
+  /** The HTTP status this error is answered with. */
+  readonly status: number = 500
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** The caller sent something malformed: a bad tag, a wrong dtype, a body that does not parse. */
+export class BadInput extends TiffinError {
+  override readonly code = 'bad_input'
+  override readonly status = 400
+}
+
+/** A model, version, route or runner that does not exist. */
+export class NotFound extends TiffinError {
+  override readonly code = 'not_found'
+  override readonly status = 404
+}
+
+/** A name or version that is already taken, or a tag prefix that matches more than one version. */
+export class Conflict extends TiffinError {
+  override readonly code = 'conflict'
+  override readonly status = 409
+}
+
+/** Stored bytes that fail their checksum or do not parse: never handed out as good. */
+export class Corrupted extends TiffinError {
+  override readonly code = 'corrupted'
+  override readonly status = 500
+}
+
+/** Storage is full: the browser's quota or the disk. Nothing was written. */
+export class StorageFull extends TiffinError {
+  override readonly code = 'storage_full'
+  override readonly status = 507
+}
+
+/** The runtime cannot take more work now; `retryAfterS` says when trying again makes sense. */
+export class Overloaded extends TiffinError {
+  override readonly code = 'overloaded'
+  override readonly status = 503
+  readonly retryAfterS: number
+
+  constructor(message: string, retryAfterS: number, options?: ErrorOptions) {
+    super(message, options)
+    this.retryAfterS = retryAfterS
+  }
+}
+
+/** Something the runtime or environment does not support, such as a backend with no adapter. */
+export class Unsupported extends TiffinError {
+  override readonly code = 'unsupported'
+  override readonly status = 501
+}

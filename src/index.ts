@@ -1,0 +1,10 @@
+// tiffin's runtime-neutral core: it runs unchanged in a page, a worker, a Service Worker and Node.
+export * from './errors.js'
+export * from './tag.js'
+export * from './tensor.js'
+export { ModelStore, tagOf } from './store/model-store.js'
+export type { SaveOptions, SaveProgress, SignatureOptions, VerifyReport } from './store/model-store.js'
+export type { ModelInfo, MethodSignature, ModelFormat, StoredFile } from './store/manifest.js'
+export type { StoreBackend, PendingVersion, StorageUsage } from './store/backend.js'
+export type { ModelSource } from './store/source.js'
+export { ARCHIVE_EXTENSION } from './store/archive.js'
