@@ -61,3 +61,50 @@ export class Unsupported extends TiffinError {
   override readonly code = 'unsupported'
   override readonly status = 501
 }
+
+/** A worker died, or was stopped, while it held the call; the runner has started a new one. */
+export class WorkerLost extends TiffinError {
+  override readonly code = 'worker_lost'
+  override readonly status = 503
+}
+
+/** The call took longer than it was allowed to. */
+export class Timeout extends TiffinError {
+  override readonly code = 'timeout'
+  override readonly status = 504
+}
+
+const BY_CODE: Record<string, new (message: string) => TiffinError> = {
+  bad_input: BadInput,
+  not_found: NotFound,
+  conflict: Conflict,
+  corrupted: Corrupted,
+  storage_full: StorageFull,
+  unsupported: Unsupported,
+  worker_lost: WorkerLost,
+  timeout: Timeout,
+}
+
+/** The plain fields of an error, as they cross a worker or network boundary. */
+export interface ErrorFields {
+  readonly name: string
+  readonly message: string
+  readonly code?: string
+  readonly retryAfterS?: number
+}
+
+export function errorFields(error: unknown): ErrorFields {
+  if (error instanceof Overloaded) return { name: error.name, message: error.message, code: error.code, retryAfterS: error.retryAfterS }
+  if (error instanceof TiffinError) return { name: error.name, message: error.message, code: error.code }
+  if (error instanceof Error) return { name: error.name, message: error.message }
+  return { name: 'Error', message: String(error) }
+}
+
+/** Rebuilds an error of the right class from its fields, so a 400 stays a 400 across a boundary. */
+export function errorFromFields(fields: ErrorFields): Error {
+  if (fields.code === 'overloaded') return new Overloaded(fields.message, fields.retryAfterS ?? 1)
+  const type = fields.code ? BY_CODE[fields.code] : undefined
+  const error = type ? new type(fields.message) : new Error(fields.message)
+  if (!type) error.name = fields.name
+  return error
+}

@@ -1,0 +1,61 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
+import type { RunnerPlatform, WorkerConnection } from '../runner/platform.js'
+import type { StoreRef, WorkerServices } from '../runner/services.js'
+import { FileBackend, fileStore } from '../store/fs.js'
+import type { ModelStore } from '../store/model-store.js'
+
+// Run from sources (tests, `tsx`), the worker entry is TypeScript and needs tsx's loader in the worker too.
+const fromSources = import.meta.url.endsWith('.ts')
+const workerEntry = new URL(fromSources ? '../../workers/node-from-sources.mjs' : '../../workers/node.js', import.meta.url)
+
+export const nodeServices: WorkerServices = {
+  openStore(ref: StoreRef): ModelStore {
+    if (ref.kind !== 'file') throw new TypeError(`A Node worker cannot open a ${ref.kind} store`)
+    return fileStore(ref.root)
+  },
+  // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
+  onnxRuntime: async (preferred, threads) => (await import('../onnx/node-runtime.js')).nodeOnnxRuntime(preferred, threads),
+}
+
+function spawnWorker(label: string): WorkerConnection {
+  const worker = new Worker(workerEntry, {
+    name: label,
+  })
+  const listeners: ((cause: Error) => void)[] = []
+  let exited: Error | undefined
+  const exit = (cause: Error): void => {
+    if (exited) return
+    exited = cause
+    for (const listener of listeners.splice(0)) listener(cause)
+  }
+  worker.on('error', (error) => exit(new Error(`crashed (${error.message})`)))
+  worker.on('messageerror', (error) => exit(new Error(`sent a message that could not be read (${error.message})`)))
+  worker.on('exit', (code) => exit(new Error(`exited with code ${code}`)))
+  return {
+    endpoint: nodeEndpoint(worker),
+    onExit(listener) {
+      if (exited) listener(exited)
+      else listeners.push(listener)
+    },
+    async terminate() {
+      await worker.terminate()
+    },
+  }
+}
+
+/** Runners in Node: worker_threads workers, the file model store, onnxruntime-node. */
+export const nodePlatform: RunnerPlatform = {
+  name: 'Node',
+  spawnWorker,
+  cores: () => availableParallelism(),
+  resources: async () => ({ available: ['cpu', 'wasm'], missing: { webgpu: 'Node has no WebGPU' } }),
+  gpuAdapters: async () => 0,
+  defaultStore: () => fileStore(),
+  storeRef(store) {
+    if (!(store.backend instanceof FileBackend)) throw new TypeError(`Node workers can open only a file store, not ${store.location}`)
+    return { kind: 'file', root: store.backend.root }
+  },
+  services: nodeServices,
+}

@@ -1,0 +1,104 @@
+import { releaseProxy, wrap, type Remote } from 'comlink'
+import { Timeout, WorkerLost } from '../errors.js'
+import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
+import type { WorkerConnection } from './platform.js'
+import { registerErrorTransfer, withTransfer } from './wire.js'
+
+/** Something that can run a runner's methods: a worker, the calling thread, or (later) a remote runner. */
+export interface Executor {
+  readonly label: string
+  /** Calls sent and not yet answered. */
+  readonly inFlight: number
+  setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport>
+  /** Runs one call; `transfer` moves the input's buffers instead of copying them. */
+  call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown>
+  /** Called once when the executor can take no more calls (crash, exit, timeout). */
+  onDeath(listener: (cause: Error) => void): void
+  close(): Promise<void>
+}
+
+type Fail = (error: Error) => void
+
+/**
+ * A worker behind Comlink, made safe: Comlink leaves promises pending forever when a worker dies, so
+ * every call is tracked here and rejected, naming the runner and the method, when the worker exits,
+ * crashes or overruns its time (a worker that overruns is stopped, since it may be stuck).
+ */
+export class WorkerExecutor implements Executor {
+  private readonly remote: Remote<WorkerHost>
+  private readonly pending = new Map<Fail, string>()
+  private readonly deathListeners: ((cause: Error) => void)[] = []
+  private dead: Error | undefined
+
+  constructor(
+    readonly label: string,
+    private readonly runner: string,
+    private readonly connection: WorkerConnection,
+  ) {
+    registerErrorTransfer()
+    this.remote = wrap<WorkerHost>(connection.endpoint)
+    connection.onExit((cause) => this.die(cause))
+  }
+
+  get inFlight(): number {
+    return this.pending.size
+  }
+
+  setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
+    return this.track('setup', () => this.remote.setup(spec), timeoutMs)
+  }
+
+  call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
+    return this.track(method, () => this.remote.call(method, options.transfer ? withTransfer(input) : input), options.timeoutMs)
+  }
+
+  onDeath(listener: (cause: Error) => void): void {
+    if (this.dead) listener(this.dead)
+    else this.deathListeners.push(listener)
+  }
+
+  async close(): Promise<void> {
+    this.die(new Error('was shut down'))
+    await this.connection.terminate()
+  }
+
+  private track<T>(method: string, start: () => Promise<T>, timeoutMs: number): Promise<T> {
+    if (this.dead) return Promise.reject(this.lost(method, this.dead))
+    return new Promise<T>((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer)
+        this.pending.delete(fail)
+      }
+      const fail: Fail = (error) => {
+        settle()
+        reject(error)
+      }
+      const timer = setTimeout(() => {
+        const cause = new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}; the worker is being replaced`)
+        fail(cause)
+        this.die(new Error(`was stopped after "${method}" overran ${timeoutMs} ms`))
+        void this.connection.terminate()
+      }, timeoutMs)
+      this.pending.set(fail, method)
+      start().then(
+        (value) => {
+          settle()
+          resolve(value)
+        },
+        (error: unknown) => fail(error as Error),
+      )
+    })
+  }
+
+  private lost(method: string, cause: Error): WorkerLost {
+    return new WorkerLost(`Runner "${this.runner}": ${this.label} ${cause.message} while running "${method}"`, { cause })
+  }
+
+  private die(cause: Error): void {
+    if (this.dead) return
+    this.dead = cause
+    for (const [fail, method] of this.pending) fail(this.lost(method, cause))
+    this.remote[releaseProxy]()
+    for (const listener of this.deathListeners.splice(0)) listener(cause)
+  }
+}

@@ -1,0 +1,68 @@
+
+import type { ModelInfo } from '../store/manifest.js'
+import type { ModelStore } from '../store/model-store.js'
+import type { MethodMap, Resource, Runnable } from './runnable.js'
+import type { StoreRef, WorkerServices } from './services.js'
+
+/** Everything a worker needs to set up a runnable: sent once, as plain data. */
+export interface WorkerSpec {
+  readonly runner: string
+  readonly module: string
+  readonly exportName: string
+  readonly params: unknown
+  readonly models: readonly ModelInfo[]
+  readonly store: StoreRef | undefined
+  readonly resource: Resource
+  readonly threads: number
+}
+
+export interface SetupReport {
+  readonly methods: string[]
+  readonly notes: string[]
+}
+
+/** The object a worker exposes: set up once, then called one method at a time. */
+export interface WorkerHost {
+  setup(spec: WorkerSpec): Promise<SetupReport>
+  call(method: string, input: unknown): Promise<unknown>
+}
+
+/**
+ * Runs a runnable wherever it is placed: in a Web Worker, a worker_threads worker, or the calling
+ * thread. It imports the runnable's module itself, because functions cannot be sent to a worker.
+ */
+export function createWorkerHost(services: WorkerServices, localStore?: ModelStore): WorkerHost {
+  let methods: MethodMap | undefined
+  let runnerName = ''
+  return {
+    async setup(spec) {
+      runnerName = spec.runner
+      const module = (await import(/* @vite-ignore */ spec.module)) as Record<string, unknown>
+      const runnable = module[spec.exportName] as Runnable | undefined
+      if (!runnable || typeof runnable.setup !== 'function') {
+        throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
+      }
+      const store = localStore ?? (spec.store ? services.openStore(spec.store) : undefined)
+      const notes: string[] = []
+      methods = await runnable.setup({
+        params: spec.params,
+        models: spec.models,
+        get store(): ModelStore {
+          if (!store) throw new TypeError(`Runner "${spec.runner}" was given no model store`)
+          return store
+        },
+        resource: spec.resource,
+        threads: spec.threads,
+        onnxRuntime: services.onnxRuntime,
+        report: (note) => notes.push(note),
+      })
+      return { methods: Object.keys(methods), notes }
+    },
+    async call(method, input) {
+      const fn = methods?.[method]
+      if (!fn) throw new TypeError(`Runner "${runnerName}" has no method "${method}" set up`)
+      return (fn as (input: unknown) => unknown)(input)
+    },
+  }
+}
+

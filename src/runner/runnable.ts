@@ -1,0 +1,73 @@
+import type { ModelInfo } from '../store/manifest.js'
+import type { ModelStore } from '../store/model-store.js'
+import type { OnnxRuntimeLoader } from './services.js'
+
+/** Where a runnable computes: on a GPU through WebGPU, in WebAssembly, or native CPU code (Node). */
+export type Resource = 'webgpu' | 'wasm' | 'cpu'
+export const RESOURCES: readonly Resource[] = ['webgpu', 'wasm', 'cpu']
+
+/** How one method of a runnable may be called. */
+export interface MethodConfig {
+  /** Whether calls may be merged into one batch along `batchDim`. */
+  readonly batchable?: boolean
+  /** The batch axis of the input and the output: one number for both, or `[inputAxis, outputAxis]`. */
+  readonly batchDim?: number | readonly [number, number]
+}
+
+// Method signatures vary per runnable; `never[]` keeps them assignable without widening to `any`.
+export type RunnableMethod = (input: never) => unknown
+export type MethodMap = Record<string, RunnableMethod>
+
+/** What a runnable's setup receives, inside the worker that will run it. */
+export interface RunnableContext<Params> {
+  readonly params: Params
+  /** The runner's models, resolved to exact versions before the workers started. */
+  readonly models: readonly ModelInfo[]
+  readonly store: ModelStore
+  /** The resource this worker was given, from those the runnable supports. */
+  readonly resource: Resource
+  /** How many threads this worker may use itself (more than 1 only for multi-threaded runnables). */
+  readonly threads: number
+  /** Loads an ONNX Runtime for a resource, in whatever way this runtime can. */
+  readonly onnxRuntime: OnnxRuntimeLoader
+  /** Records a line the runner reports after `init()` (the backend chosen, and why). */
+  report(note: string): void
+}
+
+export interface RunnableDefinition<Params, Methods extends MethodMap> {
+  /** The default name of runners built on it. */
+  readonly name: string
+  /**
+   * The URL of the module that exports this runnable (pass `import.meta.url`): each worker imports the
+   * module itself, since code cannot be sent to a worker.
+   */
+  readonly module: string
+  /** The export that holds it; `default` unless given. */
+  readonly exportName?: string
+  /** The resources it can run on, best first. */
+  readonly resources: readonly Resource[]
+  /** True when it uses several threads itself (then a runner starts one worker with many threads). */
+  readonly multiThreaded?: boolean
+  readonly methods: { readonly [K in keyof Methods]: MethodConfig }
+  /** Loads models and returns the methods; runs once in every worker. */
+  setup(context: RunnableContext<Params>): Promise<Methods> | Methods
+}
+
+/** A unit of inference code that runs inside a worker. */
+export interface Runnable<Params = unknown, Methods extends MethodMap = MethodMap> extends RunnableDefinition<Params, Methods> {
+  readonly exportName: string
+  readonly multiThreaded: boolean
+}
+
+/** Declares a runnable. Export the result from its own module, and pass that module's `import.meta.url`. */
+export function defineRunnable<Params = undefined, Methods extends MethodMap = MethodMap>(
+  definition: RunnableDefinition<Params, Methods>,
+): Runnable<Params, Methods> {
+  const methods = Object.keys(definition.methods)
+  if (methods.length === 0) throw new TypeError(`Runnable "${definition.name}" declares no methods`)
+  if (definition.resources.length === 0) throw new TypeError(`Runnable "${definition.name}" supports no resource`)
+  for (const r of definition.resources) {
+    if (!RESOURCES.includes(r)) throw new TypeError(`Runnable "${definition.name}": unknown resource "${r}"; expected ${RESOURCES.join(', ')}`)
+  }
+  return { exportName: 'default', multiThreaded: false, ...definition }
+}

@@ -1,0 +1,213 @@
+import { BadInput, TiffinError } from '../errors.js'
+import type { ModelInfo } from '../store/manifest.js'
+import type { ModelStore } from '../store/model-store.js'
+import type { Executor } from './executor.js'
+import { WorkerExecutor } from './executor.js'
+import { createWorkerHost, type WorkerSpec } from './host.js'
+import { LocalExecutor } from './local-executor.js'
+import type { RunnerPlatform } from './platform.js'
+import { WorkerPool } from './pool.js'
+import { placeRunner, type Placement } from './resources.js'
+import type { MethodConfig, MethodMap, Resource, Runnable } from './runnable.js'
+
+export interface RunnerOptions<Params, Methods extends MethodMap> {
+  /** Unique within a service; defaults to the runnable's name. */
+  readonly name?: string
+  /** Model tags (or stored models) the runnable loads; resolved to exact versions when the runner starts. */
+  readonly models?: readonly (string | ModelInfo)[]
+  readonly runnableInitParams?: Params
+  readonly maxBatchSize?: number
+  readonly maxLatencyMs?: number
+  /** Per-method overrides of the runnable's method configuration. */
+  readonly methodConfigs?: { readonly [K in keyof Methods]?: MethodConfig & { maxBatchSize?: number; maxLatencyMs?: number } }
+  /** How many workers; by default decided from the resource and the runtime's cores. */
+  readonly workers?: number
+  /** Run on this resource only; by default the best the runnable supports and the runtime offers. */
+  readonly resource?: Resource
+  /** How long one call may run before its worker is replaced (default 60 s). */
+  readonly timeoutMs?: number
+  /** How long a worker may take to set up (default 120 s). */
+  readonly setupTimeoutMs?: number
+  /** Where models are read from; the platform's default store when not given. */
+  readonly store?: ModelStore
+  /** The runtime the runner runs in; the runtime entry points (`tiffin/node`, `tiffin/browser`) supply it. */
+  readonly platform?: RunnerPlatform
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal
+}
+
+type Input<F> = F extends (input: infer I) => unknown ? I : never
+type Output<F> = F extends (...args: never[]) => infer O ? Awaited<O> : never
+
+export interface MethodHandle<F> {
+  run(input: Input<F>, options?: CallOptions): Promise<Output<F>>
+}
+
+export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
+
+/**
+ * A named pool of workers for one runnable. `init()` starts the workers, `initLocal()` runs the runnable
+ * in the calling thread instead, and `shutdown()` stops them. A runner with one method is called with
+ * `run(input)`; every method is also `runner.methods.<name>.run(input)`.
+ */
+export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
+  readonly name: string
+  readonly methods: { readonly [K in keyof Methods]: MethodHandle<Methods[K]> }
+  state: RunnerState = 'created'
+  /** Where the runner runs and why, once started. */
+  placement: Placement | undefined
+  /** Lines the workers reported during setup (the backend chosen, fallbacks). */
+  notes: string[] = []
+  private pool: WorkerPool | undefined
+  private failure: Error | undefined
+
+  constructor(
+    readonly runnable: Runnable<Params, Methods>,
+    readonly options: RunnerOptions<Params, Methods> = {},
+  ) {
+    this.name = options.name ?? runnable.name
+    const handles: Record<string, MethodHandle<Methods[keyof Methods]>> = {}
+    for (const method of Object.keys(runnable.methods)) {
+      handles[method] = { run: (input, callOptions) => this.call(method, input, callOptions) as never }
+    }
+    for (const method of Object.keys(options.methodConfigs ?? {})) {
+      if (!(method in runnable.methods)) throw new TypeError(`Runner "${this.name}": methodConfigs names "${method}", which ${runnable.name} does not have`)
+    }
+    this.methods = handles as Runner<Params, Methods>['methods']
+  }
+
+  /** The configuration of one method: the runnable's, overridden by the runner's `methodConfigs`. */
+  methodConfig(method: keyof Methods & string): MethodConfig & { maxBatchSize?: number; maxLatencyMs?: number } {
+    return { ...this.runnable.methods[method], ...this.options.methodConfigs?.[method] }
+  }
+
+  /** Calls the runner's only method. */
+  run<K extends keyof Methods>(input: Input<Methods[K]>, options?: CallOptions): Promise<Output<Methods[K]>> {
+    const names = Object.keys(this.runnable.methods)
+    if (names.length !== 1) throw new TypeError(`Runner "${this.name}" has methods ${names.join(', ')}: call runner.methods.<name>.run()`)
+    return this.call(names[0]!, input, options) as Promise<Output<Methods[K]>>
+  }
+
+  /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
+  async init(): Promise<void> {
+    const platform = this.platform()
+    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, this.options)
+    const spec = await this.spec(placement, platform)
+    const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
+    await this.startPool(placement, placement.workers, async (index) => {
+      const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
+      try {
+        this.collect(await executor.setup(spec, setupTimeoutMs))
+        return executor
+      } catch (error) {
+        await executor.close()
+        throw error
+      }
+    })
+  }
+
+  /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
+  async initLocal(): Promise<void> {
+    const platform = this.platform()
+    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
+    const spec = await this.spec(placement, platform)
+    const store = this.options.store ?? platform.defaultStore()
+    await this.startPool(placement, 1, async () => {
+      const executor = new LocalExecutor(createWorkerHost(platform.services, store))
+      this.collect(await executor.setup(spec))
+      return executor
+    })
+  }
+
+  async shutdown(): Promise<void> {
+    const pool = this.pool
+    this.pool = undefined
+    this.state = 'stopped'
+    await pool?.close()
+  }
+
+  /** Workers running now, and how many have been replaced since the start. */
+  get workers(): { live: number; restarts: number } {
+    return { live: this.pool?.live.length ?? 0, restarts: this.pool?.restarts ?? 0 }
+  }
+
+  private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    options.signal?.throwIfAborted()
+    const pool = this.pool
+    if (!pool) {
+      const why = this.state === 'failed' ? `it failed to start: ${this.failure?.message}` : `it is ${this.state}; call init() first`
+      throw new TiffinError(`Runner "${this.name}" cannot run "${method}": ${why}`)
+    }
+    // Picked synchronously when a worker is live, so concurrent calls see each other's load.
+    const executor: Executor = pool.leastLoaded() ?? (await pool.acquire())
+    const result = executor.call(method, input, { timeoutMs: this.options.timeoutMs ?? 60_000 })
+    if (!options.signal) return result
+    return abortable(result, options.signal)
+  }
+
+  private platform(): RunnerPlatform {
+    if (this.pool) throw new TypeError(`Runner "${this.name}" is already started`)
+    const platform = this.options.platform
+    if (!platform) throw new TypeError(`Runner "${this.name}" has no platform: import Runner from "tiffin/node" or "tiffin/browser"`)
+    return platform
+  }
+
+  private async spec(placement: Placement, platform: RunnerPlatform): Promise<WorkerSpec> {
+    const given = this.options.models ?? []
+    const store = given.length > 0 ? (this.options.store ?? platform.defaultStore()) : this.options.store
+    const models: ModelInfo[] = []
+    for (const model of given) {
+      if (typeof model !== 'string') models.push(model)
+      else {
+        try {
+          models.push(await store!.get(model))
+        } catch (error) {
+          throw new BadInput(`Runner "${this.name}" cannot load model "${model}": ${(error as Error).message}`, { cause: error })
+        }
+      }
+    }
+    const runnable = this.runnable as Runnable
+    return {
+      runner: this.name,
+      module: runnable.module,
+      exportName: runnable.exportName,
+      params: this.options.runnableInitParams,
+      models,
+      store: store ? platform.storeRef(store) : undefined,
+      resource: placement.resource,
+      threads: placement.threads,
+    }
+  }
+
+  private async startPool(placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {
+    this.state = 'starting'
+    this.notes = []
+    const pool = new WorkerPool({ runner: this.name, size, start, waitMs: this.options.setupTimeoutMs ?? 120_000 })
+    try {
+      await pool.start()
+    } catch (error) {
+      this.state = 'failed'
+      this.failure = error as Error
+      throw new TiffinError(`Runner "${this.name}" failed to start: ${(error as Error).message}`, { cause: error })
+    }
+    this.placement = { ...placement, workers: size }
+    this.pool = pool
+    this.state = 'ready'
+  }
+
+  private collect(report: { notes: string[] }): void {
+    for (const note of report.notes) if (!this.notes.includes(note)) this.notes.push(note)
+  }
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
