@@ -1,4 +1,3 @@
-import { WorkerLost } from '../errors.js'
 import type { Executor } from './executor.js'
 
 export interface PoolOptions {
@@ -6,23 +5,23 @@ export interface PoolOptions {
   readonly size: number
   /** Starts and sets up one executor; the pool calls it again to replace one that died. */
   start(index: number): Promise<Executor>
-  /** How long a call may wait for a worker when none is running (all being replaced). */
-  readonly waitMs: number
   /** Told about replacements and failures, for logs and status. */
   onEvent?(event: string): void
+  /** Told when an executor joins the pool (at the start, or as a replacement). */
+  onJoin?(): void
 }
 
 const RESTART_DELAYS_MS = [0, 250, 1000, 5000, 15000]
 
 /**
- * A fixed number of executors. Calls go to the least-loaded live one; an executor that dies is replaced
- * in the background while the others carry on, and callers who find none alive wait for a replacement.
+ * A fixed number of executors. One that dies is replaced in the background while the others carry on;
+ * the scheduler sends work only to the live ones.
  */
 export class WorkerPool {
   private readonly slots: (Executor | undefined)[]
-  private readonly waiters = new Set<() => void>()
   private closed = false
-  private lastFailure: Error | undefined
+  /** Why the last replacement failed to start, if it did. */
+  lastFailure: Error | undefined
   /** Replacements started so far, for status and tests. */
   restarts = 0
 
@@ -45,39 +44,10 @@ export class WorkerPool {
     return this.slots.filter((s): s is Executor => s !== undefined)
   }
 
-  /** The live executor with the fewest calls in flight, or `undefined` when none is running. */
-  leastLoaded(): Executor | undefined {
-    let best: Executor | undefined
-    for (const e of this.live) if (!best || e.inFlight < best.inFlight) best = e
-    return best
-  }
-
-  /** Resolves with a live executor, waiting up to `waitMs` while replacements start. */
-  async acquire(): Promise<Executor> {
-    const ready = this.leastLoaded()
-    if (ready) return ready
-    if (this.closed) throw new WorkerLost(`Runner "${this.options.runner}" is shut down`)
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(wake)
-        const why = this.lastFailure ? `: ${this.lastFailure.message}` : ''
-        reject(new WorkerLost(`Runner "${this.options.runner}" has no running worker after ${this.options.waitMs} ms${why}`))
-      }, this.options.waitMs)
-      const wake = (): void => {
-        clearTimeout(timer)
-        this.waiters.delete(wake)
-        resolve()
-      }
-      this.waiters.add(wake)
-    })
-    return this.acquire()
-  }
-
   async close(): Promise<void> {
     this.closed = true
     const live = this.live
     this.slots.fill(undefined)
-    for (const wake of [...this.waiters]) wake()
     await Promise.all(live.map((e) => e.close()))
   }
 
@@ -88,7 +58,7 @@ export class WorkerPool {
       this.slots[index] = undefined
       if (!this.closed) void this.replace(index, cause)
     })
-    for (const wake of [...this.waiters]) wake()
+    this.options.onJoin?.()
   }
 
   private async replace(index: number, cause: Error): Promise<void> {

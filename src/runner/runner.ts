@@ -1,4 +1,8 @@
-import { BadInput, TiffinError } from '../errors.js'
+import { systemClock, type Clock } from '../batching/clock.js'
+import { resolveBatching, type BatchingConfig, type BatchingOptions } from '../batching/config.js'
+import type { MethodMetrics } from '../batching/metrics.js'
+import { Scheduler } from '../batching/scheduler.js'
+import { BadInput, TiffinError, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { Executor } from './executor.js'
@@ -16,10 +20,16 @@ export interface RunnerOptions<Params, Methods extends MethodMap> {
   /** Model tags (or stored models) the runnable loads; resolved to exact versions when the runner starts. */
   readonly models?: readonly (string | ModelInfo)[]
   readonly runnableInitParams?: Params
+  /** Set to false to send every call to a worker on its own. */
+  readonly batching?: boolean
+  /** Most items (along the batch axis) in one batch. */
   readonly maxBatchSize?: number
+  /** The longest a call may take, queue and run, before it is refused as overloaded. */
   readonly maxLatencyMs?: number
-  /** Per-method overrides of the runnable's method configuration. */
-  readonly methodConfigs?: { readonly [K in keyof Methods]?: MethodConfig & { maxBatchSize?: number; maxLatencyMs?: number } }
+  /** Most items waiting at once per method. */
+  readonly maxQueueItems?: number
+  /** Per-method overrides of the runnable's method configuration and of the batching settings. */
+  readonly methodConfigs?: { readonly [K in keyof Methods]?: MethodConfig & BatchingOptions }
   /** How many workers; by default decided from the resource and the runtime's cores. */
   readonly workers?: number
   /** Run on this resource only; by default the best the runnable supports and the runtime offers. */
@@ -28,6 +38,8 @@ export interface RunnerOptions<Params, Methods extends MethodMap> {
   readonly timeoutMs?: number
   /** How long a worker may take to set up (default 120 s). */
   readonly setupTimeoutMs?: number
+  /** Time and timers for the batcher; tests pass a fake one. */
+  readonly clock?: Clock
   /** Where models are read from; the platform's default store when not given. */
   readonly store?: ModelStore
   /** The runtime the runner runs in; the runtime entry points (`tiffin/node`, `tiffin/browser`) supply it. */
@@ -47,6 +59,12 @@ export interface MethodHandle<F> {
 
 export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
 
+/** What a service passes a runner when it starts it: its layer of configuration. */
+export interface RunnerInitOptions {
+  /** The service's batching settings for this runner (`runners.<name>.batching`). */
+  readonly batching?: BatchingOptions
+}
+
 /**
  * A named pool of workers for one runnable. `init()` starts the workers, `initLocal()` runs the runnable
  * in the calling thread instead, and `shutdown()` stops them. A runner with one method is called with
@@ -61,6 +79,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Lines the workers reported during setup (the backend chosen, fallbacks). */
   notes: string[] = []
   private pool: WorkerPool | undefined
+  private scheduler: Scheduler | undefined
   private failure: Error | undefined
 
   constructor(
@@ -78,9 +97,16 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     this.methods = handles as Runner<Params, Methods>['methods']
   }
 
-  /** The configuration of one method: the runnable's, overridden by the runner's `methodConfigs`. */
-  methodConfig(method: keyof Methods & string): MethodConfig & { maxBatchSize?: number; maxLatencyMs?: number } {
-    return { ...this.runnable.methods[method], ...this.options.methodConfigs?.[method] }
+  /** One method's batching settings: its own config, then the runner's options, then the service's, then defaults. */
+  batchingConfig(method: keyof Methods & string, service: BatchingOptions = {}): BatchingConfig {
+    const own: MethodConfig & BatchingOptions = { ...this.runnable.methods[method], ...this.options.methodConfigs?.[method] }
+    const { maxBatchSize, maxLatencyMs, maxQueueItems, batching } = this.options
+    return resolveBatching(this.name, method, own, { maxBatchSize, maxLatencyMs, maxQueueItems, enabled: batching }, service)
+  }
+
+  /** Batching and timing figures per method, since the runner started. */
+  metrics(): MethodMetrics[] {
+    return [...(this.scheduler?.methods.values() ?? [])].map((m) => m.metrics)
   }
 
   /** Calls the runner's only method. */
@@ -91,12 +117,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
-  async init(): Promise<void> {
+  async init(options: RunnerInitOptions = {}): Promise<void> {
     const platform = this.platform()
+    const scheduler = this.createScheduler(options)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, this.options)
     const spec = await this.spec(placement, platform)
     const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
-    await this.startPool(placement, placement.workers, async (index) => {
+    await this.startPool(scheduler, placement, placement.workers, async (index) => {
       const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
       try {
         this.collect(await executor.setup(spec, setupTimeoutMs))
@@ -109,12 +136,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
-  async initLocal(): Promise<void> {
+  async initLocal(options: RunnerInitOptions = {}): Promise<void> {
     const platform = this.platform()
+    const scheduler = this.createScheduler(options)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
     const spec = await this.spec(placement, platform)
     const store = this.options.store ?? platform.defaultStore()
-    await this.startPool(placement, 1, async () => {
+    await this.startPool(scheduler, placement, 1, async () => {
       const executor = new LocalExecutor(createWorkerHost(platform.services, store))
       this.collect(await executor.setup(spec))
       return executor
@@ -125,6 +153,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     const pool = this.pool
     this.pool = undefined
     this.state = 'stopped'
+    this.scheduler?.close(new WorkerLost(`Runner "${this.name}" was shut down`))
     await pool?.close()
   }
 
@@ -135,16 +164,25 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     options.signal?.throwIfAborted()
-    const pool = this.pool
-    if (!pool) {
+    if (!this.pool || !this.scheduler) {
       const why = this.state === 'failed' ? `it failed to start: ${this.failure?.message}` : `it is ${this.state}; call init() first`
       throw new TiffinError(`Runner "${this.name}" cannot run "${method}": ${why}`)
     }
-    // Picked synchronously when a worker is live, so concurrent calls see each other's load.
-    const executor: Executor = pool.leastLoaded() ?? (await pool.acquire())
-    const result = executor.call(method, input, { timeoutMs: this.options.timeoutMs ?? 60_000 })
-    if (!options.signal) return result
-    return abortable(result, options.signal)
+    return this.scheduler.submit(method, input, options.signal)
+  }
+
+  private createScheduler(options: RunnerInitOptions): Scheduler {
+    const methods: Record<string, BatchingConfig> = {}
+    for (const method of Object.keys(this.runnable.methods)) methods[method] = this.batchingConfig(method, options.batching)
+    return new Scheduler({
+      runner: this.name,
+      methods,
+      live: () => this.pool?.live ?? [],
+      timeoutMs: this.options.timeoutMs ?? 60_000,
+      strandedMs: this.options.setupTimeoutMs ?? 120_000,
+      whyNoWorker: () => this.pool?.lastFailure?.message,
+      clock: this.options.clock ?? systemClock,
+    })
   }
 
   private platform(): RunnerPlatform {
@@ -181,10 +219,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     }
   }
 
-  private async startPool(placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {
+  private async startPool(scheduler: Scheduler, placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {
     this.state = 'starting'
     this.notes = []
-    const pool = new WorkerPool({ runner: this.name, size, start, waitMs: this.options.setupTimeoutMs ?? 120_000 })
+    const pool = new WorkerPool({ runner: this.name, size, start, onJoin: () => scheduler.pump() })
     try {
       await pool.start()
     } catch (error) {
@@ -194,20 +232,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     }
     this.placement = { ...placement, workers: size }
     this.pool = pool
+    this.scheduler = scheduler
     this.state = 'ready'
   }
 
   private collect(report: { notes: string[] }): void {
     for (const note of report.notes) if (!this.notes.includes(note)) this.notes.push(note)
   }
-}
-
-/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }

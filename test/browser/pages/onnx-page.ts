@@ -1,28 +1,84 @@
-// PROBE
-import { linearModel } from '../../fixtures/models.js'
-const api = {
-  async probe(which: string, ep: string, threads: number): Promise<string> {
-    const log: string[] = []
-    try {
-      const ort = which === 'webgpu' ? await import('onnxruntime-web/webgpu') : which === 'wasm' ? await import('onnxruntime-web/wasm') : await import('onnxruntime-web')
-      ort.env.wasm.numThreads = threads
-      const m = linearModel()
-      const t0 = performance.now()
-      const s = await ort.InferenceSession.create(m.bytes, { executionProviders: [ep] })
-      log.push(`create ${(performance.now() - t0).toFixed(0)}ms`)
-      const x = m.sampleInputs(2).x!
-      const t1 = performance.now()
-      const out = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.dims) })
-      log.push(`run ${(performance.now() - t1).toFixed(0)}ms`)
-      const ref = m.reference({ x }).y!
-      log.push(`y ${Array.from(out.y!.data as Float32Array).slice(0, 3)} ref ${Array.from(ref.data as Float32Array).slice(0, 3)}`)
-      log.push(`threads ${ort.env.wasm.numThreads} coi ${crossOriginIsolated}`)
-      log.push(JSON.stringify(s.inputMetadata))
-    } catch (e) {
-      log.push(`ERROR ${(e as Error).stack}`)
+// Runs the ONNX runnable in the page's main thread on onnxruntime-web (WASM or WebGPU), with models saved
+// in IndexedDB, and checks every output against the test models' plain-TypeScript references.
+import { onnxRunnable, type OnnxParams } from '../../../src/onnx/runnable.js'
+import type { Resource } from '../../../src/runner/runnable.js'
+import { indexedDBStore } from '../../../src/store/idb.js'
+import { tagOf } from '../../../src/store/model-store.js'
+import type { Tensor } from '../../../src/tensor.js'
+import { batchAxis1Model, linearModel, mlpModel, twoInOutModel } from '../../fixtures/models.js'
+
+/** The first difference from the reference (floats within abs 1e-4 + rel 1e-4, integers exact), or ''. */
+function difference(actual: Record<string, Tensor>, expected: Record<string, Tensor>): string {
+  const names = (r: object): string => Object.keys(r).sort().join(', ')
+  if (names(actual) !== names(expected)) return `outputs ${names(actual)}, expected ${names(expected)}`
+  for (const [name, want] of Object.entries(expected)) {
+    const got = actual[name]!
+    if (got.dtype !== want.dtype || got.dims.join() !== want.dims.join()) return `${name}: ${got.dtype} [${got.dims}], expected ${want.dtype} [${want.dims}]`
+    if (got.data.constructor !== want.data.constructor) return `${name}: data is a ${got.data.constructor.name}, expected ${want.data.constructor.name}`
+    const float = want.dtype === 'float32' || want.dtype === 'float64'
+    for (let i = 0; i < want.data.length; i++) {
+      const [g, w] = [got.data[i]!, want.data[i]!]
+      const ok = float ? Math.abs((g as number) - (w as number)) <= 1e-4 + 1e-4 * Math.abs(w as number) : g === w
+      if (!ok) return `${name}[${i}]: got ${g}, expected ${w}`
     }
-    return log.join('\n')
-  },
+  }
+  return ''
 }
-declare global { interface Window { tiffinOnnx: typeof api } }
+
+export interface ModelResult {
+  readonly model: string
+  /** The runnable's setup note: backend, reason, warm-up. */
+  readonly note: string
+  readonly setupMs: number
+  /** One line per batch size: '' when it matched the reference, else the first difference or the error. */
+  readonly checks: Record<number, string>
+  /** Mean time of one `run` at the largest batch size, after the checks. */
+  readonly msPerRun: number
+}
+
+async function runModels(resource: Resource, batches: number[]): Promise<ModelResult[]> {
+  // Imported on demand, as the browser platform does: in a production build onnxruntime-web then sits in a
+  // chunk of its own, which its WASM threads load as their worker script.
+  const { browserOnnxRuntime } = await import('../../../src/onnx/browser-runtime.js')
+  const store = indexedDBStore({ database: `onnx-${crypto.randomUUID()}` })
+  const results: ModelResult[] = []
+  for (const model of [linearModel(), mlpModel(), twoInOutModel(), batchAxis1Model()]) {
+    const info = await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
+    const notes: string[] = []
+    const started = performance.now()
+    const methods = await onnxRunnable.setup({
+      params: { resource } satisfies OnnxParams,
+      models: [info],
+      store,
+      resource,
+      threads: 2,
+      onnxRuntime: browserOnnxRuntime,
+      report: (note) => notes.push(note),
+    })
+    const setupMs = performance.now() - started
+    const checks: Record<number, string> = {}
+    for (const batch of batches) {
+      const inputs = model.sampleInputs(batch)
+      try {
+        checks[batch] = difference(await methods.run(inputs), model.reference(inputs))
+      } catch (error) {
+        checks[batch] = `${(error as Error).name}: ${(error as Error).message}`
+      }
+    }
+    const inputs = model.sampleInputs(Math.max(...batches))
+    const runs = 20
+    const timed = performance.now()
+    for (let i = 0; i < runs; i++) await methods.run(inputs)
+    results.push({ model: tagOf(info), note: notes.join(' | '), setupMs, checks, msPerRun: (performance.now() - timed) / runs })
+  }
+  return results
+}
+
+const api = { runModels }
+
+declare global {
+  interface Window {
+    tiffinOnnx: typeof api
+  }
+}
 window.tiffinOnnx = api

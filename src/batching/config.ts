@@ -1,0 +1,57 @@
+import type { MethodConfig } from '../runner/runnable.js'
+
+/** Batching settings as a layer of configuration: any of them may be left to the layer below. */
+export interface BatchingOptions {
+  readonly enabled?: boolean
+  /** Most items (counted along the batch axis, not requests) in one batch. */
+  readonly maxBatchSize?: number
+  /** The longest a call may take from arrival to answer before it is refused as overloaded. */
+  readonly maxLatencyMs?: number
+  /** Most items waiting at once; beyond it calls are refused at once. */
+  readonly maxQueueItems?: number
+}
+
+export interface BatchingConfig {
+  readonly enabled: boolean
+  readonly batchable: boolean
+  readonly maxBatchSize: number
+  readonly maxLatencyMs: number
+  readonly maxQueueItems: number
+  readonly inputAxis: number
+  readonly outputAxis: number
+}
+
+export const BATCHING_DEFAULTS = { enabled: true, maxBatchSize: 64, maxLatencyMs: 10_000, maxQueueItems: 4096 } as const
+
+/**
+ * One method's batching settings, with BentoML's precedence: the method's own config, then the runner's
+ * options, then the service's config for the runner, then the defaults.
+ */
+export function resolveBatching(
+  runner: string,
+  method: string,
+  methodConfig: MethodConfig & BatchingOptions,
+  runnerOptions: BatchingOptions,
+  serviceConfig: BatchingOptions = {},
+): BatchingConfig {
+  const pick = <K extends keyof BatchingOptions>(key: K): NonNullable<BatchingOptions[K]> =>
+    (methodConfig[key] ?? runnerOptions[key] ?? serviceConfig[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<BatchingOptions[K]>
+  const [inputAxis, outputAxis] = typeof methodConfig.batchDim === 'number' ? [methodConfig.batchDim, methodConfig.batchDim] : (methodConfig.batchDim ?? [0, 0])
+  const config = {
+    enabled: pick('enabled'),
+    batchable: methodConfig.batchable === true,
+    maxBatchSize: pick('maxBatchSize'),
+    maxLatencyMs: pick('maxLatencyMs'),
+    maxQueueItems: pick('maxQueueItems'),
+    inputAxis: inputAxis!,
+    outputAxis: outputAxis!,
+  }
+  const where = `Runner "${runner}", method "${method}"`
+  if (!Number.isInteger(config.maxBatchSize) || config.maxBatchSize < 1) throw new RangeError(`${where}: maxBatchSize must be a whole number of at least 1, got ${config.maxBatchSize}`)
+  if (!(config.maxLatencyMs > 0)) throw new RangeError(`${where}: maxLatencyMs must be above 0, got ${config.maxLatencyMs}`)
+  if (!Number.isInteger(config.maxQueueItems) || config.maxQueueItems < 1) throw new RangeError(`${where}: maxQueueItems must be a whole number of at least 1, got ${config.maxQueueItems}`)
+  for (const axis of [config.inputAxis, config.outputAxis]) {
+    if (!Number.isInteger(axis) || axis < 0) throw new RangeError(`${where}: batchDim must be a non-negative axis, got ${String(methodConfig.batchDim)}`)
+  }
+  return config
+}

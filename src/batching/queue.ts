@@ -1,0 +1,173 @@
+import { BadInput, Overloaded } from '../errors.js'
+import type { BatchingConfig } from './config.js'
+import { compatibilityKey, countItems, mergeItems, sliceItems } from './merge.js'
+import type { MethodMetrics } from './metrics.js'
+
+/** One call waiting for, or being served by, one or more batches. */
+export interface QueuedCall {
+  readonly input: unknown
+  readonly items: number
+  readonly key: string
+  readonly arrivedAt: number
+  readonly deadline: number
+  /** The first item not yet sent to a worker. */
+  next: number
+  /** Items answered so far, and their outputs by first item. */
+  answered: number
+  readonly parts: { start: number; output: unknown }[]
+  settled: boolean
+  resolve(output: unknown): void
+  reject(error: unknown): void
+}
+
+/** Items [start, end) of one call, as they go into a batch. */
+export interface Piece {
+  readonly call: QueuedCall
+  readonly start: number
+  readonly end: number
+  readonly input: unknown
+}
+
+/**
+ * The FIFO queue of one runner method. Calls are counted in items along the batch axis; a call larger
+ * than a batch is cut into pieces that go out in order, and its answer is put back together from them.
+ */
+export class MethodQueue {
+  private readonly calls: QueuedCall[] = []
+  /** Items not yet sent to a worker. */
+  queuedItems = 0
+
+  constructor(
+    readonly method: string,
+    readonly config: BatchingConfig,
+    private readonly metrics: MethodMetrics,
+  ) {}
+
+  get batching(): boolean {
+    return this.config.enabled && this.config.batchable
+  }
+
+  get oldest(): QueuedCall | undefined {
+    return this.calls[0]
+  }
+
+  /** Measures a call: its items along the batch axis, and the key of the batches it may join. */
+  measure(input: unknown): { items: number; key: string } {
+    if (!this.batching) return { items: 1, key: '' }
+    return { items: countItems(input, this.config.inputAxis), key: compatibilityKey(input, this.config.inputAxis) }
+  }
+
+  /** Refuses a call the queue cannot hold: too large ever, or too large for the room left now. */
+  checkRoom(items: number, retryAfterS: number): void {
+    if (items > this.config.maxQueueItems) {
+      throw new BadInput(`A call of ${items} items is larger than the queue of "${this.method}" can ever hold (maxQueueItems ${this.config.maxQueueItems}); send it in parts`)
+    }
+    if (this.queuedItems + items > this.config.maxQueueItems) {
+      this.metrics.rejections.queue_full++
+      throw new Overloaded(`The queue of "${this.method}" is full (${this.queuedItems} of ${this.config.maxQueueItems} items); try again shortly`, retryAfterS)
+    }
+  }
+
+  push(call: QueuedCall): void {
+    this.calls.push(call)
+    this.queuedItems += call.items
+    this.metrics.queued = this.queuedItems
+  }
+
+  /** Takes a call out of the queue (it was cancelled); pieces already running are left to finish. */
+  remove(call: QueuedCall): void {
+    const index = this.calls.indexOf(call)
+    if (index === -1) return
+    this.calls.splice(index, 1)
+    this.queuedItems -= call.items - call.next
+    this.metrics.queued = this.queuedItems
+  }
+
+  /** Items that could join the oldest call's batch, up to `limit`. */
+  compatibleItems(limit: number): number {
+    const head = this.calls[0]
+    if (!head) return 0
+    if (!this.batching) return 1
+    let n = 0
+    for (const call of this.calls) {
+      if (call.key === head.key) n += call.items - call.next
+      if (n >= limit) return limit
+    }
+    return n
+  }
+
+  /**
+   * Forms the next batch of up to `limit` items, oldest first, from calls that can merge with the oldest.
+   * Calls that would finish after their deadline even if sent now (`finishAt`) are refused instead.
+   */
+  take(limit: number, finishAt: number | undefined): Piece[] {
+    if (!this.batching) {
+      const call = this.calls.shift()
+      if (!call) return []
+      this.queuedItems -= 1
+      this.metrics.queued = this.queuedItems
+      call.next = 1
+      return [{ call, start: 0, end: 1, input: call.input }]
+    }
+    this.refuseLate(finishAt)
+    const head = this.calls[0]
+    if (!head) return []
+    const pieces: Piece[] = []
+    let room = limit
+    for (let i = 0; i < this.calls.length && room > 0; ) {
+      const call = this.calls[i]!
+      if (call.key !== head.key) {
+        i++
+        continue
+      }
+      const start = call.next
+      const end = Math.min(call.items, start + room)
+      const whole = start === 0 && end === call.items
+      pieces.push({ call, start, end, input: whole ? call.input : sliceItems(call.input, this.config.inputAxis, start, end) })
+      call.next = end
+      room -= end - start
+      this.queuedItems -= end - start
+      if (call.next === call.items) this.calls.splice(i, 1)
+      else i++
+    }
+    this.metrics.queued = this.queuedItems
+    return pieces
+  }
+
+  /** Refuses every queued call, e.g. when the runner shuts down. */
+  drain(error: Error): void {
+    for (const call of this.calls.splice(0)) fail(call, error)
+    this.queuedItems = 0
+    this.metrics.queued = 0
+  }
+
+  private refuseLate(finishAt: number | undefined): void {
+    if (finishAt === undefined) return
+    for (const call of [...this.calls]) {
+      if (call.next > 0 || finishAt <= call.deadline) continue
+      this.remove(call)
+      this.metrics.rejections.deadline++
+      const late = Math.ceil((finishAt - call.deadline) / 1000)
+      fail(call, new Overloaded(`"${this.method}" cannot answer within maxLatencyMs (${this.config.maxLatencyMs} ms): the runner is overloaded`, Math.max(1, late)))
+    }
+  }
+}
+
+/** Rejects a call once; later pieces of it are ignored. */
+export function fail(call: QueuedCall, error: unknown): void {
+  if (call.settled) return
+  call.settled = true
+  call.reject(error)
+}
+
+/** Records one piece's output, and answers the call once every piece is in. */
+export function deliver(call: QueuedCall, start: number, end: number, output: unknown, outputAxis: number): void {
+  if (call.settled) return
+  call.parts.push({ start, output })
+  call.answered += end - start
+  if (call.answered < call.items) return
+  call.settled = true
+  if (call.parts.length === 1) return call.resolve(output)
+  call.parts.sort((x, y) => x.start - y.start)
+  call.resolve(mergeItems(call.parts.map((p) => p.output), outputAxis))
+}

@@ -1,0 +1,215 @@
+import { Overloaded, TiffinError, WorkerLost } from '../errors.js'
+import type { Executor } from '../runner/executor.js'
+import { Arrivals } from './arrivals.js'
+import type { Clock } from './clock.js'
+import type { BatchingConfig } from './config.js'
+import { LatencyModel } from './latency-model.js'
+import { mergeItems, splitItems } from './merge.js'
+import { MethodMetrics } from './metrics.js'
+import { decide, estimateCompletion } from './policy.js'
+import { deliver, fail, MethodQueue, type Piece, type QueuedCall } from './queue.js'
+
+interface MethodState {
+  readonly queue: MethodQueue
+  readonly model: LatencyModel
+  readonly arrivals: Arrivals
+  readonly metrics: MethodMetrics
+}
+
+export interface SchedulerOptions {
+  readonly runner: string
+  readonly methods: Readonly<Record<string, BatchingConfig>>
+  /** The executors running now; the scheduler keeps one batch in flight on each. */
+  live(): readonly Executor[]
+  readonly timeoutMs: number
+  /** How long a call may wait while no worker is running at all (every one being replaced). */
+  readonly strandedMs: number
+  /** Why no worker is running, for the message a stranded call gets. */
+  whyNoWorker(): string | undefined
+  readonly clock: Clock
+}
+
+/**
+ * Feeds every worker of a runner from one FIFO queue per method. A free worker takes the next batch of
+ * the method whose oldest call has waited longest; the policy decides whether that batch goes now or
+ * waits for more items. One batch is in flight per worker, so the next forms while the current runs.
+ */
+export class Scheduler {
+  readonly methods = new Map<string, MethodState>()
+  private readonly busyUntil = new Map<Executor, number>()
+  private timer: unknown
+  private closed: Error | undefined
+
+  constructor(private readonly options: SchedulerOptions) {
+    for (const [method, config] of Object.entries(options.methods)) {
+      const metrics = new MethodMetrics(options.runner, method)
+      this.methods.set(method, { queue: new MethodQueue(method, config, metrics), model: new LatencyModel(), arrivals: new Arrivals(), metrics })
+    }
+  }
+
+  submit(method: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
+    const state = this.methods.get(method)
+    if (!state) return Promise.reject(new TypeError(`Runner "${this.options.runner}" has no method "${method}"`))
+    if (this.closed) return Promise.reject(this.closed)
+    const { queue, model, arrivals, metrics } = state
+    const now = this.options.clock.now()
+    let call!: QueuedCall
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const { items, key } = queue.measure(input)
+      queue.checkRoom(items, this.retryAfter(state))
+      if (queue.batching && model.calibrated) this.refuseIfLate(state, items, now)
+      call = { input, items, key, arrivedAt: now, deadline: now + queue.config.maxLatencyMs, next: 0, answered: 0, parts: [], settled: false, resolve, reject }
+    })
+    if (!call) return answer // refused before it was queued
+    metrics.requests++
+    metrics.items += call.items
+    arrivals.record(now, call.items)
+    queue.push(call)
+    if (signal) this.cancelOnAbort(state, call, signal)
+    this.pump()
+    return answer
+  }
+
+  /** Tries to put every free worker to work; called on arrivals, completions, timers and new workers. */
+  pump(): void {
+    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer)
+    this.timer = undefined
+    if (this.closed) return
+    if (this.options.live().length === 0) return this.expireStranded()
+    for (;;) {
+      const idle = this.options.live().filter((e) => !this.busyUntil.has(e))
+      if (idle.length === 0) return
+      const now = this.options.clock.now()
+      let chosen: { state: MethodState; items: number } | undefined
+      let wakeAt = Infinity
+      for (const state of this.methods.values()) {
+        const oldest = state.queue.oldest
+        if (!oldest) continue
+        const decision = this.decide(state, now)
+        if (decision.action === 'wait') wakeAt = Math.min(wakeAt, decision.until)
+        else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt) chosen = { state, items: decision.items }
+      }
+      if (!chosen) {
+        if (wakeAt < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), wakeAt - now)
+        return
+      }
+      const { queue, model } = chosen.state
+      const pieces = queue.take(chosen.items, model.calibrated ? now + model.predict(chosen.items) : undefined)
+      if (pieces.length > 0) this.run(idle[0]!, chosen.state, pieces)
+    }
+  }
+
+  /** Refuses everything queued and takes no more calls. */
+  close(error: Error): void {
+    this.closed = error
+    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer)
+    for (const state of this.methods.values()) state.queue.drain(error)
+  }
+
+  /** With no worker running, calls wait for a replacement, but never longer than `strandedMs`. */
+  private expireStranded(): void {
+    const now = this.options.clock.now()
+    let next = Infinity
+    for (const { queue } of this.methods.values()) {
+      for (let call = queue.oldest; call; call = queue.oldest) {
+        const expiry = call.arrivedAt + this.options.strandedMs
+        if (expiry > now) {
+          next = Math.min(next, expiry)
+          break
+        }
+        queue.remove(call)
+        const why = this.options.whyNoWorker()
+        fail(call, new WorkerLost(`Runner "${this.options.runner}" has had no running worker for ${this.options.strandedMs} ms${why ? `: ${why}` : ''}`))
+      }
+    }
+    if (next < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), next - now)
+  }
+
+  private decide(state: MethodState, now: number) {
+    const { queue, model, arrivals } = state
+    if (!queue.batching) return { action: 'dispatch', items: 1 } as const
+    const limit = queue.config.maxBatchSize
+    return decide({
+      now,
+      queuedItems: queue.compatibleItems(limit),
+      maxBatchSize: limit,
+      oldestDeadline: queue.oldest!.deadline,
+      lastArrival: arrivals.last ?? now,
+      arrivalRate: arrivals.rate(now),
+      typicalGapMs: arrivals.typicalGap(),
+      workers: Math.max(1, this.options.live().length),
+      model,
+    })
+  }
+
+  private run(executor: Executor, state: MethodState, pieces: Piece[]): void {
+    const { queue, model, metrics } = state
+    const { method, config } = queue
+    const items = pieces.reduce((n, p) => n + p.end - p.start, 0)
+    const started = this.options.clock.now()
+    this.busyUntil.set(executor, started + model.predict(items))
+    for (const p of pieces) if (p.start === 0 || !queue.batching) metrics.queueMs.observe(started - p.call.arrivedAt)
+    metrics.batchSize.observe(items)
+    metrics.executions++
+    let input: unknown
+    try {
+      input = queue.batching ? mergeItems(pieces.map((p) => p.input), config.inputAxis) : pieces[0]!.input
+    } catch (error) {
+      this.busyUntil.delete(executor)
+      for (const p of pieces) fail(p.call, error)
+      return
+    }
+    executor
+      .call(method, input, { timeoutMs: this.options.timeoutMs, transfer: queue.batching })
+      .then((output) => {
+        const elapsed = this.options.clock.now() - started
+        model.observe(items, elapsed)
+        metrics.executionMs.observe(elapsed)
+        const outputs = queue.batching ? splitItems(output, config.outputAxis, pieces.map((p) => p.end - p.start)) : [output]
+        pieces.forEach((p, i) => deliver(p.call, p.start, p.end, outputs[i], config.outputAxis))
+      })
+      .catch((error: unknown) => {
+        metrics.failures++
+        for (const p of pieces) fail(p.call, error)
+      })
+      .finally(() => {
+        this.busyUntil.delete(executor)
+        this.pump()
+      })
+  }
+
+  private refuseIfLate(state: MethodState, items: number, now: number): void {
+    const { queue, model, metrics } = state
+    const freeAt = this.options.live().map((e) => this.busyUntil.get(e) ?? now)
+    const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) => model.predict(n))
+    if (finish <= now + queue.config.maxLatencyMs) return
+    metrics.rejections.deadline++
+    throw new Overloaded(
+      `"${queue.method}" of runner "${this.options.runner}" cannot answer within maxLatencyMs (${queue.config.maxLatencyMs} ms): about ${Math.round(finish - now)} ms of work is ahead`,
+      Math.max(1, Math.ceil((finish - now - queue.config.maxLatencyMs) / 1000)),
+    )
+  }
+
+  /** Seconds until the queue has likely drained: the hint sent with a refusal. */
+  private retryAfter(state: MethodState): number {
+    const { queue, model } = state
+    const batches = Math.ceil(queue.queuedItems / queue.config.maxBatchSize)
+    const workers = Math.max(1, this.options.live().length)
+    return Math.max(1, Math.ceil((batches * model.predict(queue.config.maxBatchSize)) / workers / 1000))
+  }
+
+  private cancelOnAbort(state: MethodState, call: QueuedCall, signal: AbortSignal): void {
+    const onAbort = (): void => {
+      if (call.settled) return
+      state.queue.remove(call)
+      state.metrics.cancelled++
+      fail(call, signal.reason ?? new TiffinError('The call was cancelled'))
+    }
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    const settle = (): void => signal.removeEventListener('abort', onAbort)
+    const { resolve, reject } = call
+    call.resolve = (v) => (settle(), resolve(v))
+    call.reject = (e) => (settle(), reject(e))
+  }
+}

@@ -1,0 +1,103 @@
+// ONNX Runtime for pages, Web Workers and Service Workers: onnxruntime-web on WebGPU or WASM.
+//
+// The default `onnxruntime-web` build is imported statically: one binary (ort-wasm-simd-threaded.jsep.wasm)
+// serves both WebGPU (JSEP) and WASM, so falling back costs no second download, and a static import is
+// what works in a Service Worker, where import() is disallowed.
+import type * as ort from 'onnxruntime-common'
+import * as ortWeb from 'onnxruntime-web'
+import type { Resource } from '../runner/runnable.js'
+import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../runner/services.js'
+
+/** The WebAssembly file the default onnxruntime-web build loads; a build must serve it (Vite does on its own). */
+export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm'
+
+export interface BrowserOnnxOptions {
+  /**
+   * Where to fetch {@link ORT_WASM_FILE} from. By default onnxruntime-web finds it beside its own bundle,
+   * which works with the Vite dev server and Vite builds. A Service Worker must set it: there only the
+   * object form `env.wasm.wasmPaths = { wasm }` works.
+   */
+  readonly wasmUrl?: string | URL
+}
+
+interface GpuAdapterLike {
+  readonly info?: { readonly vendor?: string; readonly architecture?: string }
+  readonly isFallbackAdapter?: boolean
+}
+type NavigatorWithGpu = { readonly gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }
+
+let adapterCheck: Promise<{ adapter: GpuAdapterLike } | { missing: string }> | undefined
+
+/** Asks once per thread whether WebGPU has an adapter here, and if not, why. */
+function findGpuAdapter(): Promise<{ adapter: GpuAdapterLike } | { missing: string }> {
+  adapterCheck ??= (async () => {
+    const gpu = (globalThis.navigator as NavigatorWithGpu | undefined)?.gpu
+    if (!gpu) return { missing: 'this browser has no WebGPU (navigator.gpu is missing)' }
+    try {
+      const adapter = await gpu.requestAdapter()
+      return adapter ? { adapter } : { missing: 'no WebGPU adapter' }
+    } catch (error) {
+      return { missing: `requesting a WebGPU adapter failed (${(error as Error).message})` }
+    }
+  })()
+  return adapterCheck
+}
+
+const describeAdapter = (adapter: GpuAdapterLike): string => {
+  const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'unnamed'
+  return `WebGPU adapter ${name}${adapter.isFallbackAdapter ? ' (a software fallback)' : ''}`
+}
+
+/** What this thread's onnxruntime-web was configured with: ORT reads `env.wasm` once, at its first session. */
+let applied: { threads: number; why: string } | undefined
+
+function configureWasm(options: BrowserOnnxOptions, threads: number): string {
+  if (applied) return applied.threads === threads ? applied.why : `${applied.why} (fixed by this thread's first session; ${threads} asked)`
+  let why: string
+  let numThreads = Math.max(1, Math.floor(threads))
+  if (typeof Worker === 'undefined') {
+    numThreads = 1
+    why = 'WASM on 1 thread (no Worker here, as in a Service Worker)'
+  } else if (!globalThis.crossOriginIsolated) {
+    why = `WASM on 1 thread (${numThreads > 1 ? `${numThreads} asked, but ` : ''}the page is not cross-origin isolated: serve it with COOP same-origin and COEP require-corp for threads)`
+    numThreads = 1
+  } else {
+    why = `WASM on ${numThreads} thread${numThreads === 1 ? '' : 's'}`
+  }
+  ortWeb.env.wasm.numThreads = numThreads
+  if (options.wasmUrl !== undefined) ortWeb.env.wasm.wasmPaths = { wasm: new URL(options.wasmUrl, globalThis.location?.href).href }
+  applied = { threads, why }
+  return why
+}
+
+/** A loader for onnxruntime-web; use the options to point it at its .wasm file where the default does not work. */
+export function createBrowserOnnxRuntime(options: BrowserOnnxOptions = {}): OnnxRuntimeLoader {
+  return async (preferred, threads) => {
+    const skipped: string[] = []
+    const loaded = (executionProvider: Resource, why: string): LoadedOnnxRuntime => ({
+      ort: ortWeb as typeof ort,
+      executionProvider,
+      backend: 'onnxruntime-web',
+      reason: [...skipped, why].join('; '),
+    })
+    for (const resource of preferred) {
+      if (resource === 'webgpu') {
+        const found = await findGpuAdapter()
+        if ('adapter' in found) {
+          // WebGPU kernels run on the GPU; the WASM part (a single thread is plenty) only schedules them.
+          configureWasm(options, threads)
+          return loaded('webgpu', describeAdapter(found.adapter))
+        }
+        skipped.push(`${found.missing}: using WASM`)
+        continue
+      }
+      if (resource === 'cpu') skipped.push('cpu runs as WASM in a browser')
+      return loaded('wasm', configureWasm(options, threads))
+    }
+    // Nothing preferred is available: WASM runs everywhere.
+    return loaded('wasm', configureWasm(options, threads))
+  }
+}
+
+/** onnxruntime-web with its .wasm found the default way. */
+export const browserOnnxRuntime: OnnxRuntimeLoader = createBrowserOnnxRuntime()

@@ -1,0 +1,119 @@
+import { allocate, elementCount, type Tensor } from '../tensor.js'
+import type { IoSpec } from './feeds.js'
+
+/**
+ * WebGPU compiles its shaders for every new input shape (hundreds of ms each), so a WebGPU session is
+ * warmed up at a few batch sizes and every batch is padded up to the next of them.
+ */
+export const DEFAULT_WARMUP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8]
+
+/** The smallest warmed size that holds `batch` items, or `batch` itself when it is larger than all of them. */
+export function paddedBatchSize(batch: number, warmed: readonly number[]): number {
+  let best = Infinity
+  for (const size of warmed) if (size >= batch && size < best) best = size
+  return best === Infinity ? batch : best
+}
+
+/** Sizes of the axes before, at and after `axis`, for copying whole slabs instead of single elements. */
+function split(dims: readonly number[], axis: number): { outer: number; length: number; inner: number } {
+  if (!Number.isInteger(axis) || axis < 0 || axis >= dims.length) {
+    throw new RangeError(`Axis ${axis} is out of range for dims [${dims.join(', ')}]`)
+  }
+  return { outer: elementCount(dims.slice(0, axis)), length: dims[axis]!, inner: elementCount(dims.slice(axis + 1)) }
+}
+
+/** Copies the first `count` entries along `axis` of each outer slab from `from` into `to`. */
+function copySlabs(from: Tensor, to: Tensor, axis: number, count: number): void {
+  const src = split(from.dims, axis)
+  const dst = split(to.dims, axis)
+  const slab = count * src.inner
+  // Both are the same typed array type; one concrete type lets `set` and `subarray` type check.
+  const source = from.data as Float64Array
+  const target = to.data as Float64Array
+  for (let o = 0; o < src.outer; o++) {
+    target.set(source.subarray(o * src.length * src.inner, o * src.length * src.inner + slab), o * dst.length * dst.inner)
+  }
+}
+
+/** `t` with zeros appended along `axis` up to `size` entries. */
+export function padAlong<T extends Tensor>(t: T, axis: number, size: number): T {
+  const { length } = split(t.dims, axis)
+  if (size === length) return t
+  if (size < length) throw new RangeError(`Cannot pad axis ${axis} of [${t.dims.join(', ')}] down to ${size}`)
+  const dims = t.dims.map((d, i) => (i === axis ? size : d))
+  const padded = { dtype: t.dtype, dims, data: allocate(t.dtype, elementCount(dims)) } as Tensor as T
+  copySlabs(t, padded, axis, length)
+  return padded
+}
+
+/** The first `size` entries of `t` along `axis`, in a new buffer of its own. */
+export function sliceAlong<T extends Tensor>(t: T, axis: number, size: number): T {
+  const { length } = split(t.dims, axis)
+  if (size > length) throw new RangeError(`Cannot slice ${size} entries from axis ${axis} of [${t.dims.join(', ')}]`)
+  const dims = t.dims.map((d, i) => (i === axis ? size : d))
+  const sliced = { dtype: t.dtype, dims, data: allocate(t.dtype, elementCount(dims)) } as Tensor as T
+  copySlabs(t, sliced, axis, size)
+  return sliced
+}
+
+/** How one call was padded: its real batch size and the size it ran at. */
+export interface BatchPadding {
+  readonly batch: number
+  readonly paddedTo: number
+}
+
+/**
+ * Pads the inputs named in `batched` along `axis` to the next warmed size. Leaves everything as it is
+ * when there is nothing to pad or when the batched inputs disagree on their batch size (the model will
+ * then say what is wrong).
+ */
+export function padBatch(
+  feeds: Record<string, Tensor>,
+  batched: readonly string[],
+  axis: number,
+  warmed: readonly number[],
+): { feeds: Record<string, Tensor>; padding: BatchPadding | undefined } {
+  const sizes = new Set(batched.map((name) => feeds[name]?.dims[axis]))
+  const batch = sizes.size === 1 ? [...sizes][0] : undefined
+  if (batch === undefined) return { feeds, padding: undefined }
+  const paddedTo = paddedBatchSize(batch, warmed)
+  if (paddedTo === batch) return { feeds, padding: undefined }
+  const padded = { ...feeds }
+  for (const name of batched) padded[name] = padAlong(feeds[name]!, axis, paddedTo)
+  return { feeds: padded, padding: { batch, paddedTo } }
+}
+
+/** Slices the outputs named in `batched` back to the real batch size, undoing `padBatch`. */
+export function unpadOutputs(
+  outputs: Record<string, Tensor>,
+  batched: readonly string[],
+  axis: number,
+  padding: BatchPadding | undefined,
+): Record<string, Tensor> {
+  if (!padding) return outputs
+  const result = { ...outputs }
+  for (const name of batched) {
+    const t = outputs[name]
+    if (t && t.dims[axis] === padding.paddedTo) result[name] = sliceAlong(t, axis, padding.batch)
+  }
+  return result
+}
+
+/** The inputs or outputs that carry the batch: those whose declared dim at `axis` is not fixed. */
+export function batchedNames(specs: readonly IoSpec[], axis: number): string[] {
+  return specs.filter((s) => s.dims !== undefined && s.dims.length > axis && typeof s.dims[axis] !== 'number').map((s) => s.name)
+}
+
+/**
+ * Zero inputs of batch size `batch` along `axis`, for warming a session up; other free dims are 1.
+ * `undefined` when an input's shape is unknown, since no shape could be guessed that a call would use.
+ */
+export function warmupFeeds(inputs: readonly IoSpec[], axis: number, batch: number): Record<string, Tensor> | undefined {
+  const feeds: Record<string, Tensor> = {}
+  for (const spec of inputs) {
+    if (!spec.dims) return undefined
+    const dims = spec.dims.map((d, i) => (typeof d === 'number' ? d : i === axis ? batch : 1))
+    feeds[spec.name] = { dtype: spec.dtype, dims, data: allocate(spec.dtype, elementCount(dims)) }
+  }
+  return feeds
+}

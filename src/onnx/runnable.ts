@@ -1,0 +1,129 @@
+import type * as ort from 'onnxruntime-common'
+import { BadInput, TiffinError } from '../errors.js'
+import { defineRunnable, RESOURCES, type Resource, type RunnableContext } from '../runner/runnable.js'
+import { tagOf } from '../store/model-store.js'
+import type { Tensor } from '../tensor.js'
+import { prepareFeeds, type Feeds } from './feeds.js'
+import { fromOrtTensor, ioSpecs, toOrtTensor } from './ort-tensors.js'
+import { batchedNames, DEFAULT_WARMUP_BATCH_SIZES, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
+import { openSession, serialQueue, type OnnxSessionOptions } from './session.js'
+
+export interface OnnxParams {
+  /** Where to run: one resource, or `auto` (the default) for the worker's resource with fallbacks. */
+  readonly resource?: Resource | 'auto'
+  /** Batch sizes to run once during setup; by default 1, 2, 4, 8 on WebGPU and none elsewhere. */
+  readonly warmupBatchSizes?: readonly number[]
+  /** The batch axis of inputs and outputs, or `[inputAxis, outputAxis]`; defaults to the model's `run` signature. */
+  readonly batchDim?: number | readonly [number, number]
+  readonly sessionOptions?: OnnxSessionOptions
+}
+
+export type OnnxMethods = {
+  /** Runs the model on inputs keyed by name (or one bare tensor for a one-input model); returns every output. */
+  run(feeds: Feeds): Promise<Record<string, Tensor>>
+}
+
+/** After the worker's own resource, the best fallbacks first (`cpu` means WASM where no native runtime exists). */
+const FALLBACK_ORDER: readonly Resource[] = ['webgpu', 'cpu', 'wasm']
+
+export function preferenceOrder(requested: Resource | 'auto' | undefined, workerResource: Resource): Resource[] {
+  if (requested !== undefined && requested !== 'auto') {
+    if (!RESOURCES.includes(requested)) throw new BadInput(`onnx: resource must be "auto" or one of ${RESOURCES.join(', ')}, got "${String(requested)}"`)
+    return [requested]
+  }
+  return [workerResource, ...FALLBACK_ORDER.filter((r) => r !== workerResource)]
+}
+
+function axes(batchDim: number | readonly number[], model: string): [number, number] {
+  const [input, output] = typeof batchDim === 'number' ? [batchDim, batchDim] : batchDim
+  if (![input, output].every((d) => Number.isInteger(d) && d! >= 0)) {
+    throw new BadInput(`onnx ${model}: batchDim must be an axis or [inputAxis, outputAxis], got ${JSON.stringify(batchDim)}`)
+  }
+  return [input!, output!]
+}
+
+function warmupSizes(given: readonly number[] | undefined, gpu: boolean, model: string): readonly number[] {
+  if (given === undefined) return gpu ? DEFAULT_WARMUP_BATCH_SIZES : []
+  if (!Array.isArray(given) || !given.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new BadInput(`onnx ${model}: warmupBatchSizes must be whole numbers of at least 1, got ${JSON.stringify(given)}`)
+  }
+  return [...new Set(given)].sort((a, b) => a - b)
+}
+
+async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
+  const info = ctx.models[0]
+  if (!info) throw new BadInput('The onnx runnable needs a model: give the runner models: ["name:version"]')
+  const model = tagOf(info)
+  const params = ctx.params ?? {}
+  const runtime = await ctx.onnxRuntime(preferenceOrder(params.resource, ctx.resource), ctx.threads)
+  const session = await openSession(runtime, await ctx.store.read(info), model, params.sessionOptions, ctx.threads)
+  const inputs = ioSpecs(session.inputMetadata, 'input', model)
+  const outputs = ioSpecs(session.outputMetadata, 'output', model)
+  const [inAxis, outAxis] = axes(params.batchDim ?? info.signatures.run?.batchDim ?? 0, model)
+  const batchedInputs = batchedNames(inputs, inAxis)
+  const batchedOutputs = batchedNames(outputs, outAxis)
+  // Only WebGPU compiles per shape; WASM and native CPU run any batch size at no extra cost.
+  const gpu = runtime.executionProvider === 'webgpu'
+  const queue = serialQueue()
+
+  const execute = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
+    const ortFeeds: Record<string, ort.Tensor> = {}
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(runtime.ort, t)
+    let results: ort.InferenceSession.ReturnType
+    try {
+      results = await session.run(ortFeeds)
+    } catch (error) {
+      throw new TiffinError(`${model}: ${runtime.backend} failed to run the model: ${(error as Error).message ?? String(error)}`, { cause: error })
+    }
+    const tensors: Record<string, Tensor> = {}
+    for (const spec of outputs) {
+      const value = results[spec.name]!
+      tensors[spec.name] = fromOrtTensor(value, spec.name, model)
+      value.dispose()
+    }
+    return tensors
+  }
+
+  // A model whose batch axis is fixed has only one shape to warm up.
+  const sizes = warmupSizes(params.warmupBatchSizes, gpu, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
+  const warmed: number[] = []
+  const notes: string[] = []
+  const started = performance.now()
+  for (const size of sizes) {
+    const feeds = warmupFeeds(inputs, inAxis, size)
+    if (!feeds) {
+      notes.push('no warm-up (the model does not declare its input shapes)')
+      break
+    }
+    try {
+      await execute(feeds)
+      warmed.push(size)
+    } catch (error) {
+      notes.push(`warm-up at batch ${size} failed (${(error as Error).message})`)
+    }
+  }
+  if (warmed.length > 0) notes.unshift(`warmed up at batch ${warmed.join(', ')} in ${Math.round(performance.now() - started)} ms`)
+  if (gpu && warmed.length > 0 && batchedInputs.length > 0) notes.push(`batches are padded to the next warmed size along axis ${inAxis}`)
+  ctx.report([`onnx ${model} on ${runtime.executionProvider} (${runtime.backend}): ${runtime.reason}`, ...notes].join('; '))
+
+  return {
+    run: async (feeds) => {
+      const prepared = prepareFeeds(feeds, inputs, model)
+      return queue(async () => {
+        const padded = gpu ? padBatch(prepared, batchedInputs, inAxis, warmed) : { feeds: prepared, padding: undefined }
+        return unpadOutputs(await execute(padded.feeds), batchedOutputs, outAxis, padded.padding)
+      })
+    },
+  }
+}
+
+/** The pre-built runnable for one ONNX model: `models: [tag]`, one method `run`. */
+export const onnxRunnable = defineRunnable<OnnxParams, OnnxMethods>({
+  name: 'onnx',
+  module: import.meta.url,
+  exportName: 'onnxRunnable',
+  resources: ['webgpu', 'wasm', 'cpu'],
+  // The runner takes `batchable` and `batchDim` from the model's signature.
+  methods: { run: { batchable: false } },
+  setup,
+})

@@ -1,0 +1,58 @@
+import type * as ort from 'onnxruntime-common'
+import { Corrupted, Unsupported } from '../errors.js'
+import type { LoadedOnnxRuntime } from '../runner/services.js'
+
+/** The few ORT session options a runner may set; everything else is decided by tiffin. */
+export interface OnnxSessionOptions {
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all'
+  /** Fixes symbolic dims (`{ N: 1 }`): lets WebGPU compile once when a model is only ever called one way. */
+  readonly freeDimensionOverrides?: Readonly<Record<string, number>>
+  /** 0 verbose … 4 fatal; ORT's default is 2 (warnings). */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4
+}
+
+/**
+ * Creates the session on the runtime's execution provider, turning load failures into errors that name
+ * the model: bytes that are not ONNX are Corrupted, anything else the runtime refuses is Unsupported.
+ */
+export async function openSession(
+  runtime: LoadedOnnxRuntime,
+  bytes: Uint8Array,
+  model: string,
+  options: OnnxSessionOptions | undefined,
+  threads: number,
+): Promise<ort.InferenceSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    ...options,
+    ...(options?.freeDimensionOverrides && { freeDimensionOverrides: { ...options.freeDimensionOverrides } }),
+    executionProviders: [runtime.executionProvider],
+    // onnxruntime-node reads this; onnxruntime-web takes its threads from env.wasm.numThreads (set by the loader).
+    intraOpNumThreads: threads,
+    // Outputs are copied out and posted to other threads, so WebGPU must hand them back in CPU memory.
+    preferredOutputLocation: 'cpu',
+  }
+  try {
+    return await runtime.ort.InferenceSession.create(bytes, sessionOptions)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const where = `${runtime.backend} on ${runtime.executionProvider}`
+    if (/protobuf parsing failed/i.test(message)) {
+      throw new Corrupted(`${model} is not a valid ONNX model: ${where} could not parse its ${bytes.length} bytes (${message})`, { cause: error })
+    }
+    throw new Unsupported(`${model}: ${where} could not load the model: ${message}`, { cause: error })
+  }
+}
+
+/**
+ * Runs tasks one after another. ONNX Runtime Web must never run one session concurrently (WebGPU is
+ * unsafe), and the worker host already calls one at a time, so this costs nothing there and keeps
+ * `initLocal` correct too.
+ */
+export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve()
+  return (task) => {
+    const result = tail.then(task)
+    tail = result.catch(() => undefined)
+    return result
+  }
+}

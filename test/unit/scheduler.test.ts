@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest'
+import { resolveBatching } from '../../src/batching/config.js'
+import { Scheduler } from '../../src/batching/scheduler.js'
+import { BadInput, Overloaded, WorkerLost } from '../../src/errors.js'
+import type { Tensor } from '../../src/tensor.js'
+import { FakeClock } from '../support/fake-clock.js'
+import { ManualExecutor, settle } from '../support/fake-executor.js'
+
+const rows = (...values: number[]): number[] => values
+const tensor = (dims: number[], start = 0): Tensor<'float32'> => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => start + i),
+})
+
+function setup(options: { workers?: number; config?: Parameters<typeof resolveBatching>[3]; method?: { batchable?: boolean; batchDim?: number } } = {}) {
+  const clock = new FakeClock()
+  const executors = Array.from({ length: options.workers ?? 1 }, (_, i) => new ManualExecutor(`worker ${i}`))
+  let live = executors
+  const config = resolveBatching('r', 'run', { batchable: true, ...options.method }, options.config ?? {})
+  const scheduler = new Scheduler({
+    runner: 'r',
+    methods: { run: config, other: resolveBatching('r', 'other', {}, {}) },
+    live: () => live,
+    timeoutMs: 60_000,
+    strandedMs: 5_000,
+    whyNoWorker: () => 'setup keeps failing',
+    clock,
+  })
+  const metrics = scheduler.methods.get('run')!.metrics
+  return { clock, executors, scheduler, metrics, setLive: (e: ManualExecutor[]) => (live = e) }
+}
+
+/** Runs a few batches of `n` items taking `ms` each, so the latency model is calibrated. */
+async function calibrate(s: ReturnType<typeof setup>, sizes: number[], ms: (n: number) => number) {
+  for (const n of sizes) {
+    s.clock.advance(2_000) // far apart: low load, so each goes out at once
+    const answer = s.scheduler.submit('run', Array.from({ length: n }, (_, i) => i))
+    await settle()
+    s.clock.advance(ms(n))
+    s.executors[0]!.answer()
+    await answer
+    await settle()
+  }
+}
+
+describe('the scheduler', () => {
+  it('sends a lone call at once when a worker is free: no waiting at low load', async () => {
+    const { scheduler, executors } = setup()
+    const answer = scheduler.submit('run', rows(1, 2))
+    expect(executors[0]!.held.map((c) => c.input)).toEqual([[1, 2]])
+    executors[0]!.answer((x) => (x as number[]).map((v) => v * 10))
+    expect(await answer).toEqual([10, 20])
+  })
+
+  it('keeps one batch in flight per worker and merges what queued meanwhile, oldest first', async () => {
+    const { scheduler, executors, metrics } = setup()
+    const first = scheduler.submit('run', rows(1))
+    const queued = [scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4)), scheduler.submit('run', rows(5, 6, 7))]
+    expect(executors[0]!.held).toHaveLength(1)
+    executors[0]!.answer()
+    await settle()
+    expect(executors[0]!.held.map((c) => c.input)).toEqual([[2, 3, 4, 5, 6, 7]])
+    executors[0]!.answer((x) => (x as number[]).map((v) => -v))
+    expect(await first).toEqual([1])
+    expect(await Promise.all(queued)).toEqual([[-2, -3], [-4], [-5, -6, -7]])
+    expect(metrics).toMatchObject({ requests: 4, items: 7, executions: 2 })
+    expect(metrics.batchSize.count).toBe(2)
+    expect(metrics.batchSize.sum).toBe(7)
+  })
+
+  it('feeds every worker of the runner from the one queue', async () => {
+    const { scheduler, executors } = setup({ workers: 2 })
+    const answers = [1, 2, 3].map((v) => scheduler.submit('run', rows(v)))
+    expect(executors.map((e) => e.held.map((c) => c.input))).toEqual([[[1]], [[2]]])
+    executors[1]!.answer()
+    await settle()
+    expect(executors[1]!.held.map((c) => c.input)).toEqual([[3]])
+    executors[0]!.answer()
+    executors[1]!.answer()
+    expect(await Promise.all(answers)).toEqual([[1], [2], [3]])
+  })
+
+  it('counts items, not calls, against maxBatchSize, and splits a call across batches', async () => {
+    const { scheduler, executors } = setup({ config: { maxBatchSize: 4 } })
+    const busy = scheduler.submit('run', rows(0))
+    const a = scheduler.submit('run', rows(1, 2, 3))
+    const b = scheduler.submit('run', rows(4, 5, 6, 7, 8, 9, 10))
+    const worker = executors[0]!
+    const batches: unknown[] = []
+    for (let i = 0; i < 4; i++) {
+      batches.push(worker.held[0]!.input)
+      worker.answer((x) => (x as number[]).map((v) => v * 2))
+      await settle()
+    }
+    expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9, 10]])
+    expect(await busy).toEqual([0])
+    expect(await a).toEqual([2, 4, 6])
+    expect(await b).toEqual([8, 10, 12, 14, 16, 18, 20])
+  })
+
+  it('never merges tensors whose other dims differ, and reassembles along the batch axis', async () => {
+    const { scheduler, executors } = setup({ method: { batchable: true, batchDim: 1 } })
+    const busy = scheduler.submit('run', tensor([2, 1, 3]))
+    const wide = scheduler.submit('run', tensor([2, 2, 3], 100))
+    const narrow = scheduler.submit('run', tensor([2, 1, 5], 200))
+    const wide2 = scheduler.submit('run', tensor([2, 3, 3], 300))
+    const worker = executors[0]!
+    const shapes: number[][] = []
+    for (let i = 0; i < 3; i++) {
+      shapes.push([...(worker.held[0]!.input as Tensor).dims])
+      worker.answer()
+      await settle()
+    }
+    expect(shapes).toEqual([[2, 1, 3], [2, 5, 3], [2, 1, 5]]) // wide + wide2 merged on axis 1; narrow alone
+    await busy
+    expect(await wide).toEqual(tensor([2, 2, 3], 100))
+    expect(await wide2).toEqual(tensor([2, 3, 3], 300))
+    expect(await narrow).toEqual(tensor([2, 1, 5], 200))
+  })
+
+  it('refuses a call at once with Overloaded and a retry hint when the queue is full', async () => {
+    const { scheduler, metrics } = setup({ config: { maxQueueItems: 5 } })
+    void scheduler.submit('run', rows(1))
+    void scheduler.submit('run', rows(1, 2, 3, 4))
+    const refused = await scheduler.submit('run', rows(1, 2)).catch((e: unknown) => e as Overloaded)
+    expect(refused).toBeInstanceOf(Overloaded)
+    expect(refused.message).toMatch(/queue of "run" is full \(4 of 5 items\)/)
+    expect(refused.retryAfterS).toBeGreaterThanOrEqual(1)
+    await expect(scheduler.submit('run', rows(...Array(6).fill(0)))).rejects.toThrow(BadInput)
+    expect(metrics.rejections.queue_full).toBe(1)
+  })
+
+  it('refuses early a call that cannot meet maxLatencyMs, once the latency model knows the runner', async () => {
+    const s = setup({ config: { maxBatchSize: 4, maxLatencyMs: 100 } })
+    await calibrate(s, [1, 2, 4, 4], (n) => 10 + 10 * n) // a batch of 4 takes 50 ms
+    const accepted: Promise<unknown>[] = []
+    for (let i = 0; i < 6; i++) accepted.push(s.scheduler.submit('run', rows(i, i)).catch((e: unknown) => e))
+    const outcomes = await Promise.all(accepted.map((p) => Promise.race([p, settle().then(() => 'queued')])))
+    expect(outcomes.slice(0, 4)).toEqual(['queued', 'queued', 'queued', 'queued'])
+    expect(outcomes[5]).toBeInstanceOf(Overloaded)
+    expect((outcomes[5] as Error).message).toMatch(/cannot answer within maxLatencyMs \(100 ms\)/)
+    expect(s.metrics.rejections.deadline).toBeGreaterThanOrEqual(1)
+  })
+
+  it('never refuses non-batchable calls by the latency rule, and runs them one at a time in order', async () => {
+    const { scheduler, executors, clock } = setup()
+    const answers = [1, 2, 3].map((v) => scheduler.submit('other', v))
+    for (const expected of [1, 2, 3]) {
+      expect(executors[0]!.held.map((c) => c.input)).toEqual([expected])
+      clock.advance(20_000) // far beyond maxLatencyMs
+      executors[0]!.answer()
+      await settle()
+    }
+    expect(await Promise.all(answers)).toEqual([1, 2, 3])
+  })
+
+  it('with batching off sends each call alone', async () => {
+    const { scheduler, executors } = setup({ config: { enabled: false } })
+    const answers = [scheduler.submit('run', rows(1)), scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4))]
+    const sent: unknown[] = []
+    for (let i = 0; i < 3; i++) {
+      sent.push(executors[0]!.held[0]!.input)
+      executors[0]!.answer()
+      await settle()
+    }
+    expect(sent).toEqual([[1], [2, 3], [4]])
+    expect(await Promise.all(answers)).toEqual([[1], [2, 3], [4]])
+  })
+
+  it('an AbortSignal takes a queued call out of the queue', async () => {
+    const { scheduler, executors, metrics } = setup()
+    const busy = scheduler.submit('run', rows(0))
+    const controller = new AbortController()
+    const cancelled = scheduler.submit('run', rows(1), controller.signal)
+    const kept = scheduler.submit('run', rows(2))
+    controller.abort(new Error('gone'))
+    await expect(cancelled).rejects.toThrow('gone')
+    executors[0]!.answer()
+    await settle()
+    expect(executors[0]!.held.map((c) => c.input)).toEqual([[2]])
+    executors[0]!.answer()
+    expect(await busy).toEqual([0])
+    expect(await kept).toEqual([2])
+    expect(metrics.cancelled).toBe(1)
+    expect(metrics.queued).toBe(0)
+  })
+
+  it('waits to grow a batch under heavy load, and sends it when arrivals pause', async () => {
+    const s = setup({ config: { maxBatchSize: 64, maxLatencyMs: 1_000 } })
+    await calibrate(s, [1, 8, 16, 32], (n) => 5 + 0.1 * n)
+    const worker = s.executors[0]!
+    const calibration = worker.seen.length
+    s.clock.advance(2_000)
+    // A burst far beyond what batches of one can serve: 40 items in 4 ms. The first goes out at once
+    // (nothing says a burst is coming); its answer comes back early in the burst.
+    const answers: Promise<unknown>[] = []
+    let seenWhenFree = 0
+    for (let i = 0; i < 40; i++) {
+      answers.push(s.scheduler.submit('run', rows(i)))
+      if (i === 5) {
+        worker.answer()
+        await settle()
+        seenWhenFree = worker.seen.length
+      }
+      s.clock.advance(0.1)
+    }
+    expect(worker.seen.length).toBe(seenWhenFree) // a free worker, yet it waits while the burst goes on
+    s.clock.advance(5) // arrivals pause: the stall timer fires
+    await settle()
+    const batches = worker.seen.slice(calibration).map((c) => (c.input as number[]).length)
+    expect(batches[0]).toBe(1)
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(40)
+    expect(batches.at(-1)).toBeGreaterThanOrEqual(30)
+    while (worker.held.length) {
+      worker.answer()
+      await settle()
+    }
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 40 }, (_, i) => [i]))
+  })
+
+  it('sends a waiting batch before the oldest call would miss its deadline', async () => {
+    const s = setup({ config: { maxBatchSize: 64, maxLatencyMs: 20 } })
+    await calibrate(s, [1, 8, 16, 32], (n) => 5 + 0.1 * n)
+    const worker = s.executors[0]!
+    s.clock.advance(2_000)
+    const arrivedAt: number[] = []
+    const sent: { at: number; items: number[] }[] = []
+    // Steady arrivals every 0.2 ms never pause long enough to fire the stall timer: only the batch
+    // filling up or the deadline can send a batch. Each batch takes the time the model expects.
+    for (let i = 0; i < 400; i++) {
+      arrivedAt.push(s.clock.now())
+      void s.scheduler.submit('run', rows(i))
+      await settle()
+      const held = worker.held[0]
+      if (held && sent.at(-1)?.items !== held.input) sent.push({ at: s.clock.now(), items: held.input as number[] })
+      const last = sent.at(-1)
+      if (held && last && s.clock.now() >= last.at + 5 + 0.1 * last.items.length) {
+        worker.answer()
+        await settle()
+        if (worker.held[0] && worker.held[0] !== held) sent.push({ at: s.clock.now(), items: worker.held[0].input as number[] })
+      }
+      s.clock.advance(0.2)
+    }
+    const fullBatch = s.scheduler.methods.get('run')!.model.predict(64)
+    const grown = sent.filter((b) => b.items.length > 1)
+    expect(grown.length).toBeGreaterThan(3)
+    for (const batch of grown) {
+      expect(batch.items.length).toBeGreaterThan(10)
+      expect(batch.items.length).toBeLessThan(64)
+      // Sent by the deadline rule: no later than the oldest's deadline less a full batch's time (give or
+      // take the 0.2 ms step at which the test looks, and the model's drift since the batch was sent).
+      expect(batch.at).toBeLessThanOrEqual(arrivedAt[batch.items[0]!]! + 20 - fullBatch + 0.5)
+    }
+  })
+
+  it('fails calls stranded with no running worker, with the reason', async () => {
+    const s = setup()
+    s.setLive([])
+    const stranded = s.scheduler.submit('run', rows(1))
+    s.clock.advance(5_000)
+    await expect(stranded).rejects.toThrow(WorkerLost)
+    await expect(stranded).rejects.toThrow(/no running worker for 5000 ms: setup keeps failing/)
+  })
+})
