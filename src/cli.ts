@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import type { CliContext } from './cli/context.js'
 import { reportError } from './cli/errors.js'
 import { register as registerModels } from './cli/models.js'
+import { register as registerServe } from './cli/serve.js'
 import { packageVersion } from './cli/version.js'
 import { fileStore, tiffinHome } from './store/fs.js'
 
@@ -19,6 +20,7 @@ const program = new Command('tiffin')
   .configureOutput({ outputError: () => undefined })
 
 registerModels(program, context)
+registerServe(program, context)
 
 try {
   await program.parseAsync(process.argv)

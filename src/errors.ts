@@ -20,10 +20,34 @@ export class BadInput extends TiffinError {
   override readonly status = 400
 }
 
+/** A body that parsed but does not hold what the API expects (a schema, a shape, a dtype). */
+export class Unprocessable extends TiffinError {
+  override readonly code = 'unprocessable'
+  override readonly status = 422
+}
+
+/** A body of a content type the API does not take. */
+export class UnsupportedMediaType extends TiffinError {
+  override readonly code = 'unsupported_media_type'
+  override readonly status = 415
+}
+
+/** A body larger than the API's limit. */
+export class PayloadTooLarge extends TiffinError {
+  override readonly code = 'payload_too_large'
+  override readonly status = 413
+}
+
 /** A model, version, route or runner that does not exist. */
 export class NotFound extends TiffinError {
   override readonly code = 'not_found'
   override readonly status = 404
+}
+
+/** A route that exists, asked with a method it does not answer. */
+export class MethodNotAllowed extends TiffinError {
+  override readonly code = 'method_not_allowed'
+  override readonly status = 405
 }
 
 /** A name or version that is already taken, or a tag prefix that matches more than one version. */
@@ -76,6 +100,9 @@ export class Timeout extends TiffinError {
 
 const BY_CODE: Record<string, new (message: string) => TiffinError> = {
   bad_input: BadInput,
+  unprocessable: Unprocessable,
+  unsupported_media_type: UnsupportedMediaType,
+  payload_too_large: PayloadTooLarge,
   not_found: NotFound,
   conflict: Conflict,
   corrupted: Corrupted,

@@ -10,6 +10,8 @@ import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../runner/services.js
 
 /** The WebAssembly file the default onnxruntime-web build loads; a build must serve it (Vite does on its own). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm'
+/** Its JavaScript glue, which WASM threads can load as their worker script (see `mjsUrl`). */
+export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.jsep.mjs'
 
 export interface BrowserOnnxOptions {
   /**
@@ -18,10 +20,18 @@ export interface BrowserOnnxOptions {
    * object form `env.wasm.wasmPaths = { wasm }` works.
    */
   readonly wasmUrl?: string | URL
+  /**
+   * Where to fetch {@link ORT_GLUE_FILE} from, for WASM threads in a production bundle. Each WASM thread is
+   * a worker that loads onnxruntime-web's own module; when a bundler has put that module in a chunk that
+   * imports app code (Vite does), the threads run the app and never start. Pointing them at the
+   * standalone glue script avoids that. Not needed on one thread, nor with the Vite dev server.
+   */
+  readonly mjsUrl?: string | URL
 }
 
 interface GpuAdapterLike {
-  readonly info?: { readonly vendor?: string; readonly architecture?: string }
+  readonly info?: { readonly vendor?: string; readonly architecture?: string; readonly isFallbackAdapter?: boolean }
+  /** Older browsers say it here rather than in `info`. */
   readonly isFallbackAdapter?: boolean
 }
 type NavigatorWithGpu = { readonly gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }
@@ -45,32 +55,43 @@ function findGpuAdapter(): Promise<{ adapter: GpuAdapterLike } | { missing: stri
 
 const describeAdapter = (adapter: GpuAdapterLike): string => {
   const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'unnamed'
-  return `WebGPU adapter ${name}${adapter.isFallbackAdapter ? ' (a software fallback)' : ''}`
+  const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter
+  return `WebGPU adapter ${name}${fallback ? ' (a fallback adapter)' : ''}`
 }
 
 /** What this thread's onnxruntime-web was configured with: ORT reads `env.wasm` once, at its first session. */
 let applied: { threads: number; why: string } | undefined
 
 function configureWasm(options: BrowserOnnxOptions, threads: number): string {
-  if (applied) return applied.threads === threads ? applied.why : `${applied.why} (fixed by this thread's first session; ${threads} asked)`
+  if (applied) return applied.threads === threads ? applied.why : `${applied.why} (set when this thread first loaded onnxruntime-web; ${threads} asked)`
   let why: string
   let numThreads = Math.max(1, Math.floor(threads))
   if (typeof Worker === 'undefined') {
     numThreads = 1
     why = 'WASM on 1 thread (no Worker here, as in a Service Worker)'
   } else if (!globalThis.crossOriginIsolated) {
-    why = `WASM on 1 thread (${numThreads > 1 ? `${numThreads} asked, but ` : ''}the page is not cross-origin isolated: serve it with COOP same-origin and COEP require-corp for threads)`
+    why = `WASM on 1 thread (${numThreads > 1 ? `${numThreads} asked, but ` : ''}not cross-origin isolated: serve the page with COOP same-origin and COEP require-corp for threads)`
     numThreads = 1
   } else {
     why = `WASM on ${numThreads} thread${numThreads === 1 ? '' : 's'}`
   }
   ortWeb.env.wasm.numThreads = numThreads
-  if (options.wasmUrl !== undefined) ortWeb.env.wasm.wasmPaths = { wasm: new URL(options.wasmUrl, globalThis.location?.href).href }
+  const absolute = (url: string | URL): string => new URL(url, globalThis.location?.href).href
+  if (options.wasmUrl !== undefined || options.mjsUrl !== undefined) {
+    ortWeb.env.wasm.wasmPaths = {
+      ...(options.wasmUrl !== undefined && { wasm: absolute(options.wasmUrl) }),
+      // The glue is loaded with import(), which a Service Worker refuses; it only matters for threads anyway.
+      ...(options.mjsUrl !== undefined && numThreads > 1 && { mjs: absolute(options.mjsUrl) }),
+    }
+  }
   applied = { threads, why }
   return why
 }
 
-/** A loader for onnxruntime-web; use the options to point it at its .wasm file where the default does not work. */
+/**
+ * A loader for onnxruntime-web; the options point it at its files where the default does not work.
+ * onnxruntime-web reads these settings once per thread, so the first loader to run in a thread decides.
+ */
 export function createBrowserOnnxRuntime(options: BrowserOnnxOptions = {}): OnnxRuntimeLoader {
   return async (preferred, threads) => {
     const skipped: string[] = []
@@ -84,7 +105,7 @@ export function createBrowserOnnxRuntime(options: BrowserOnnxOptions = {}): Onnx
       if (resource === 'webgpu') {
         const found = await findGpuAdapter()
         if ('adapter' in found) {
-          // WebGPU kernels run on the GPU; the WASM part (a single thread is plenty) only schedules them.
+          // A WebGPU session starts the WASM runtime too (it runs the ops WebGPU lacks), so configure it first.
           configureWasm(options, threads)
           return loaded('webgpu', describeAdapter(found.adapter))
         }

@@ -24,3 +24,20 @@ for (const { resource, note } of cases) {
     }
   })
 }
+
+const workerCases = [
+  { resource: 'wasm', note: /on wasm \(onnxruntime-web\): WASM on 2 threads/ },
+  { resource: 'webgpu', note: /on webgpu \(onnxruntime-web\): WebGPU adapter .*swiftshader/ },
+] as const
+
+for (const { resource, note } of workerCases) {
+  test(`the runnable sets up and runs on ${resource} inside a module Web Worker, and its outputs match the reference`, async ({ page }) => {
+    test.setTimeout(120_000)
+    const results = await page.evaluate((r) => window.tiffinOnnx.runInWorker(r, 3), resource)
+    expect(results).toHaveLength(3)
+    for (const result of results) {
+      expect(result.check, result.model).toBe('')
+      expect(result.note, result.model).toMatch(note)
+    }
+  })
+}

@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BadInput, Corrupted } from '../../src/errors.js'
+import { onnxModels, runnerOptionsFor } from '../../src/onnx/models.js'
 import { nodeOnnxRuntime } from '../../src/onnx/node-runtime.js'
 import { onnxRunnable, type OnnxMethods, type OnnxParams } from '../../src/onnx/runnable.js'
 import type { Resource, RunnableContext } from '../../src/runner/runnable.js'
@@ -149,6 +150,39 @@ describe('calls', () => {
   it('warms up at the batch sizes it is given', async () => {
     const { notes } = await setUp(linear, 'cpu', { warmupBatchSizes: [4, 1] })
     expect(notes[0]).toMatch(/; warmed up at batch 1, 4 in \d+ ms$/)
+  })
+})
+
+describe('onnxModels', () => {
+  it('saves a model with its run signature and makes runners named after it that batch as it says', async () => {
+    const models = onnxModels(store)
+    const saved = await models.saveModel('axis1', batchAxis1Model().bytes, { signatures: { run: { batchable: true, batchDim: 1 } }, labels: { team: 'ml' } })
+    const model = await models.get('axis1:latest')
+    expect(model.tag).toBe(saved.tag)
+    expect(model.info.signatures.run).toEqual({ batchable: true, batchDim: [1, 1] })
+    const runner = model.toRunner({ maxBatchSize: 16 })
+    expect(runner.name).toBe('axis1')
+    expect(runner.runnable).toBe(onnxRunnable)
+    expect(runner.options).toMatchObject({
+      models: [model.info],
+      store,
+      maxBatchSize: 16,
+      methodConfigs: { run: { batchable: true, batchDim: [1, 1] } },
+      runnableInitParams: { batchDim: [1, 1] },
+    })
+  })
+
+  it('lets the runner options override the name, the batching and the params', () => {
+    const info = { name: 'm', version: 'v1', format: 'onnx', signatures: { run: { batchable: true, batchDim: [0, 0] } } } as unknown as ModelInfo
+    const options = runnerOptionsFor(info, store, { name: 'other', methodConfigs: { run: { batchable: false } }, runnableInitParams: { resource: 'wasm' } })
+    expect(options.name).toBe('other')
+    expect(options.methodConfigs).toEqual({ run: { batchable: false, batchDim: [0, 0] } })
+    expect(options.runnableInitParams).toEqual({ batchDim: [0, 0], resource: 'wasm' })
+  })
+
+  it('refuses signatures for methods an ONNX model does not have', async () => {
+    const save = onnxModels(store).saveModel('x', linearModel().bytes, { signatures: { predict: {} } as never })
+    await expect(save).rejects.toThrow('An ONNX model has one method, "run"; signatures name "predict"')
   })
 })
 

@@ -1,5 +1,6 @@
 // Runs the ONNX runnable in the page's main thread on onnxruntime-web (WASM or WebGPU), with models saved
 // in IndexedDB, and checks every output against the test models' plain-TypeScript references.
+import { browserOnnxRuntime } from '../../../src/onnx/browser-runtime.js'
 import { onnxRunnable, type OnnxParams } from '../../../src/onnx/runnable.js'
 import type { Resource } from '../../../src/runner/runnable.js'
 import { indexedDBStore } from '../../../src/store/idb.js'
@@ -37,9 +38,6 @@ export interface ModelResult {
 }
 
 async function runModels(resource: Resource, batches: number[]): Promise<ModelResult[]> {
-  // Imported on demand, as the browser platform does: in a production build onnxruntime-web then sits in a
-  // chunk of its own, which its WASM threads load as their worker script.
-  const { browserOnnxRuntime } = await import('../../../src/onnx/browser-runtime.js')
   const store = indexedDBStore({ database: `onnx-${crypto.randomUUID()}` })
   const results: ModelResult[] = []
   for (const model of [linearModel(), mlpModel(), twoInOutModel(), batchAxis1Model()]) {
@@ -74,7 +72,49 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
   return results
 }
 
-const api = { runModels }
+/**
+ * Sets the runnable up inside a module Web Worker (as the worker host will) and runs each model once
+ * there; the outputs come back by postMessage and are compared here. The worker imports the sources by
+ * URL from the Vite dev server, so this works only under `vite` (as the tests run).
+ */
+async function runInWorker(resource: Resource, batch: number): Promise<{ model: string; note: string; check: string }[]> {
+  const database = `onnx-worker-${crypto.randomUUID()}`
+  const store = indexedDBStore({ database })
+  const source = `
+    import { browserOnnxRuntime } from '${location.origin}/src/onnx/browser-runtime.ts'
+    import { onnxRunnable } from '${location.origin}/src/onnx/runnable.ts'
+    import { indexedDBStore } from '${location.origin}/src/store/idb.ts'
+    onmessage = async ({ data }) => {
+      try {
+        const store = indexedDBStore({ database: data.database })
+        const notes = []
+        const methods = await onnxRunnable.setup({ params: {}, models: [await store.get(data.tag)], store, resource: data.resource,
+          threads: 2, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note) })
+        postMessage({ note: notes.join(' | '), outputs: await methods.run(data.inputs) })
+      } catch (error) {
+        postMessage({ error: String(error && error.stack || error) })
+      }
+    }`
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
+  const results: { model: string; note: string; check: string }[] = []
+  for (const model of [linearModel(), twoInOutModel(), batchAxis1Model()]) {
+    const info = await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
+    const worker = new Worker(url, { type: 'module' })
+    const inputs = model.sampleInputs(batch)
+    const reply = await new Promise<{ note?: string; outputs?: Record<string, Tensor>; error?: string }>((resolve) => {
+      worker.onmessage = (event) => resolve(event.data)
+      worker.onerror = (event) => resolve({ error: event.message || 'the worker failed to load' })
+      worker.postMessage({ database, tag: tagOf(info), resource, inputs })
+    })
+    worker.terminate()
+    const check = reply.error ?? difference(reply.outputs!, model.reference(inputs))
+    results.push({ model: tagOf(info), note: reply.note ?? '', check })
+  }
+  URL.revokeObjectURL(url)
+  return results
+}
+
+const api = { runModels, runInWorker }
 
 declare global {
   interface Window {

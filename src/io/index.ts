@@ -1,0 +1,10 @@
+// The IO descriptors: how an API's input and output travel over HTTP, and how OpenAPI describes them.
+export type { IODescriptor, IOValue, JsonSchema, OpenApiContent } from './descriptor.js'
+export { json, type JsonOptions, type StandardSchemaV1 } from './json.js'
+export { tensor, type TensorOptions } from './tensor.js'
+export type { TensorJson } from './tensor-json.js'
+export { image, type ImageFormat, type ImageOptions, type ImagePixels } from './image.js'
+export { text, type TextOptions } from './text.js'
+export { file, type FileOptions } from './file.js'
+export { multipart, type MultipartFields, type MultipartValue } from './multipart.js'
+export { readNpy, writeNpy, NPY_MEDIA_TYPE } from './npy.js'

@@ -1,0 +1,138 @@
+import type { Hono } from 'hono'
+import type { BatchingOptions } from '../batching/config.js'
+import type { MethodMetrics } from '../batching/metrics.js'
+import type { IODescriptor } from '../io/descriptor.js'
+import type { Runner } from '../runner/runner.js'
+import { validateTagPart } from '../tag.js'
+import { buildApp, type ServiceEnv } from './app.js'
+import { HttpMetrics } from './http-metrics.js'
+import { openApiDocument, type OpenApiDocument } from './openapi.js'
+
+export interface HttpConfig {
+  /** Largest request body accepted, in bytes (default 32 MiB); larger ones get a 413. */
+  readonly maxBodyBytes?: number
+  /** Longest an API call may take before it is answered with a 504 (default 60 s). */
+  readonly timeoutMs?: number
+  /** Cross-origin requests are refused unless origins are listed here. */
+  readonly cors?: { readonly origin: string | readonly string[]; readonly credentials?: boolean }
+}
+
+/** A service's configuration, in one typed object. */
+export interface ServiceConfig {
+  /** Per runner, the service's layer of batching settings (below the runner's own options). */
+  readonly runners?: Readonly<Record<string, { readonly batching?: BatchingOptions }>>
+  readonly http?: HttpConfig
+}
+
+/** What a handler gets beside its input. */
+export interface ApiContext {
+  readonly request: Request
+  readonly requestId: string
+  /** Aborts when the client goes away or the call overruns `timeoutMs`: pass it to runner calls. */
+  readonly signal: AbortSignal
+}
+
+export interface ApiOptions<I, O> {
+  readonly input: IODescriptor<I>
+  readonly output: IODescriptor<O>
+  /** Defaults to `/<name>`. */
+  readonly route?: string
+  /** Defaults to the handler's function name. */
+  readonly name?: string
+  readonly doc?: string
+}
+
+export type ApiHandler<I, O> = (input: I, context: ApiContext) => O | Promise<O>
+
+export interface Api<I = unknown, O = unknown> {
+  readonly name: string
+  readonly route: string
+  readonly doc: string | undefined
+  readonly input: IODescriptor<I>
+  readonly output: IODescriptor<O>
+  readonly handler: ApiHandler<I, O>
+}
+
+export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/docs', '/docs.json']
+
+/**
+ * A set of HTTP APIs whose handlers call runners. The same service answers in a page (`fetch`), in a
+ * Service Worker and on Node; the adapters only decide how requests reach `fetch` and how runners start.
+ */
+export class Service {
+  readonly apis: Api[] = []
+  readonly runners: readonly Runner[]
+  readonly config: ServiceConfig
+  readonly httpMetrics = new HttpMetrics()
+  private built: Hono<ServiceEnv> | undefined
+
+  constructor(
+    readonly name: string,
+    options: { readonly runners?: readonly Runner[]; readonly config?: ServiceConfig } = {},
+  ) {
+    validateTagPart(name, 'name')
+    this.runners = options.runners ?? []
+    this.config = options.config ?? {}
+    const seen = new Set<string>()
+    for (const runner of this.runners) {
+      if (seen.has(runner.name)) throw new TypeError(`Service "${name}" has two runners named "${runner.name}"; give one a different name`)
+      seen.add(runner.name)
+    }
+    for (const runner of Object.keys(this.config.runners ?? {})) {
+      if (!seen.has(runner)) throw new TypeError(`Service "${name}" configures runner "${runner}", which it does not have`)
+    }
+  }
+
+  /** Adds an API. Call before the service first answers a request. */
+  api<I, O>(options: ApiOptions<I, O>, handler: ApiHandler<I, O>): this {
+    if (this.built) throw new TypeError(`Service "${this.name}" is already answering requests; add APIs before that`)
+    const name = options.name ?? handler.name
+    if (!name) throw new TypeError('An API needs a name: pass `name`, or use a named function as its handler')
+    if (!/^[A-Za-z_][\w-]*$/.test(name)) throw new TypeError(`API name "${name}" may hold only letters, digits, "_" and "-"`)
+    const route = options.route ?? `/${name}`
+    if (!/^\/[\w\-./]*$/.test(route) || route.includes('..')) throw new TypeError(`API route "${route}" must start with "/" and hold only letters, digits, "-", "_", "." and "/"`)
+    if (RESERVED_ROUTES.includes(route)) throw new TypeError(`API route "${route}" is reserved (${RESERVED_ROUTES.join(', ')})`)
+    for (const api of this.apis) {
+      if (api.name === name) throw new TypeError(`Service "${this.name}" already has an API named "${name}"`)
+      if (api.route === route) throw new TypeError(`Service "${this.name}" already has an API at ${route} ("${api.name}")`)
+    }
+    this.apis.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<unknown, unknown>)
+    return this
+  }
+
+  /** The Hono app that answers the service's routes. */
+  get app(): Hono<ServiceEnv> {
+    this.built ??= buildApp(this)
+    return this.built
+  }
+
+  /** Answers one request, with no HTTP server in between. */
+  fetch = (request: Request): Promise<Response> => Promise.resolve(this.app.fetch(request))
+
+  /** Starts every runner's workers. */
+  async init(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.init({ batching: this.config.runners?.[r.name]?.batching })))
+  }
+
+  /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
+  async initLocal(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.initLocal({ batching: this.config.runners?.[r.name]?.batching })))
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.shutdown()))
+  }
+
+  /** True once every runner is up. */
+  get ready(): boolean {
+    return this.runners.every((r) => r.state === 'ready')
+  }
+
+  runnerMetrics(): MethodMetrics[] {
+    return this.runners.flatMap((r) => r.metrics())
+  }
+
+  openapi(): OpenApiDocument {
+    return openApiDocument(this)
+  }
+}
