@@ -18,7 +18,7 @@ export type { WorkerServices, StoreRef, LoadedOnnxRuntime, OnnxRuntimeLoader } f
 export type { BatchingOptions } from './batching/config.js'
 export { BATCHING_DEFAULTS } from './batching/config.js'
 export type { MethodMetrics } from './batching/metrics.js'
-export { onnxModels, runnerOptionsFor } from './onnx/models.js'
+export { onnxModels, onnxRunner, runnerOptionsFor } from './onnx/models.js'
 export type { OnnxModel, OnnxRunnerOptions, SaveOnnxOptions } from './onnx/models.js'
 export { onnxRunnable } from './onnx/runnable.js'
 export type { OnnxParams, OnnxMethods } from './onnx/runnable.js'

@@ -1,4 +1,5 @@
 import { BadInput } from '../errors.js'
+import { parseTag } from '../tag.js'
 import { Runner, type RunnerOptions } from '../runner/runner.js'
 import type { ModelInfo } from '../store/manifest.js'
 import { tagOf, type ModelStore, type SignatureOptions } from '../store/model-store.js'
@@ -74,4 +75,12 @@ export function onnxModels(store: ModelStore): {
       return onnxModel(await store.get(tag), store)
     },
   }
+}
+
+/**
+ * A runner for a model named by tag, looked up when the runner starts (in the store given to `init`):
+ * what a service module uses, since it must not wait on a store while it is being imported.
+ */
+export function onnxRunner(tag: string, options: Omit<RunnerOptions<OnnxParams, OnnxMethods>, 'models'> = {}): Runner<OnnxParams, OnnxMethods> {
+  return new Runner(onnxRunnable, { ...options, name: options.name ?? parseTag(tag).name, models: [tag] })
 }

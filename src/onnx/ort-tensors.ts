@@ -3,7 +3,7 @@
 import type * as ort from 'onnxruntime-common'
 import { Unsupported } from '../errors.js'
 import { allocate, isDType, type DType, type Tensor } from '../tensor.js'
-import { describeSpec, type DeclaredDim, type IoSpec } from './feeds.js'
+import type { DeclaredDim, IoSpec } from './feeds.js'
 
 type OrtModule = typeof ort
 
@@ -22,8 +22,6 @@ function declaredDim(dim: number | string): DeclaredDim {
   if (typeof dim === 'string') return dim === '' ? null : dim
   return dim >= 0 ? dim : null
 }
-
-export const describeSpecs = (specs: readonly IoSpec[]): string => specs.map(describeSpec).join(', ')
 
 /** Wraps a tiffin tensor for `session.run` (ORT reads the typed array; nothing is copied here). */
 export function toOrtTensor(runtime: OrtModule, t: Tensor): ort.Tensor {

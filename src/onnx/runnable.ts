@@ -11,7 +11,7 @@ import { openSession, serialQueue, type OnnxSessionOptions } from './session.js'
 export interface OnnxParams {
   /** Where to run: one resource, or `auto` (the default) for the worker's resource with fallbacks. */
   readonly resource?: Resource | 'auto'
-  /** Batch sizes to run once during setup; by default 1, 2, 4, 8 on WebGPU and none elsewhere. */
+  /** Batch sizes to run once during setup; on WebGPU by default powers of two up to the runner's maxBatchSize, elsewhere none. */
   readonly warmupBatchSizes?: readonly number[]
   /** The batch axis of inputs and outputs, or `[inputAxis, outputAxis]`; defaults to the model's `run` signature. */
   readonly batchDim?: number | readonly [number, number]
@@ -42,8 +42,15 @@ function axes(batchDim: number | readonly number[], model: string): [number, num
   return [input!, output!]
 }
 
-function warmupSizes(given: readonly number[] | undefined, gpu: boolean, model: string): readonly number[] {
-  if (given === undefined) return gpu ? DEFAULT_WARMUP_BATCH_SIZES : []
+/** Powers of two up to the runner's largest batch, so any batch pads to at most twice its size. */
+function powersOfTwoUpTo(max: number): number[] {
+  const sizes = [1]
+  while (sizes.at(-1)! < max) sizes.push(Math.min(max, sizes.at(-1)! * 2))
+  return sizes
+}
+
+function warmupSizes(given: readonly number[] | undefined, gpu: boolean, maxBatchSize: number | undefined, model: string): readonly number[] {
+  if (given === undefined) return gpu ? (maxBatchSize ? powersOfTwoUpTo(maxBatchSize) : DEFAULT_WARMUP_BATCH_SIZES) : []
   if (!Array.isArray(given) || !given.every((n) => Number.isInteger(n) && n >= 1)) {
     throw new BadInput(`onnx ${model}: warmupBatchSizes must be whole numbers of at least 1, got ${JSON.stringify(given)}`)
   }
@@ -85,7 +92,7 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   }
 
   // A model whose batch axis is fixed has only one shape to warm up.
-  const sizes = warmupSizes(params.warmupBatchSizes, gpu, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
+  const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.maxBatchSizes.run, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
   const warmed: number[] = []
   const notes: string[] = []
   const started = performance.now()
@@ -123,7 +130,13 @@ export const onnxRunnable = defineRunnable<OnnxParams, OnnxMethods>({
   module: import.meta.url,
   exportName: 'onnxRunnable',
   resources: ['webgpu', 'wasm', 'cpu'],
-  // The runner takes `batchable` and `batchDim` from the model's signature.
+  // ONNX Runtime spreads one run over threads itself: one worker with every core serves best by default.
+  multiThreaded: true,
   methods: { run: { batchable: false } },
+  // Whether `run` batches, and along which axes, is the model's to say (its signature in the store).
+  methodsFromModels: (models) => {
+    const run = models[0]?.signatures.run
+    return run ? { run: { batchable: run.batchable, batchDim: run.batchDim } } : {}
+  },
   setup,
 })

@@ -7,7 +7,7 @@ export interface OnnxSessionOptions {
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all'
   /** Fixes symbolic dims (`{ N: 1 }`): lets WebGPU compile once when a model is only ever called one way. */
   readonly freeDimensionOverrides?: Readonly<Record<string, number>>
-  /** 0 verbose … 4 fatal; ORT's default is 2 (warnings). */
+  /** 0 verbose … 4 fatal; tiffin's default is 3 (errors). */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4
 }
 
@@ -23,6 +23,8 @@ export async function openSession(
   threads: number,
 ): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
+    // Errors only by default: WebGPU sessions otherwise warn on every load that shape ops run on the CPU.
+    logSeverityLevel: 3,
     ...options,
     ...(options?.freeDimensionOverrides && { freeDimensionOverrides: { ...options.freeDimensionOverrides } }),
     executionProviders: [runtime.executionProvider],

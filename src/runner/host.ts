@@ -14,6 +14,7 @@ export interface WorkerSpec {
   readonly store: StoreRef | undefined
   readonly resource: Resource
   readonly threads: number
+  readonly maxBatchSizes: Readonly<Record<string, number>>
 }
 
 export interface SetupReport {
@@ -53,6 +54,7 @@ export function createWorkerHost(services: WorkerServices, localStore?: ModelSto
         },
         resource: spec.resource,
         threads: spec.threads,
+        maxBatchSizes: spec.maxBatchSizes,
         onnxRuntime: services.onnxRuntime,
         report: (note) => notes.push(note),
       })

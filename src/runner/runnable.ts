@@ -28,6 +28,8 @@ export interface RunnableContext<Params> {
   readonly resource: Resource
   /** How many threads this worker may use itself (more than 1 only for multi-threaded runnables). */
   readonly threads: number
+  /** The largest batch the runner will send each batchable method (to warm up shapes, size buffers). */
+  readonly maxBatchSizes: Readonly<Record<string, number>>
   /** Loads an ONNX Runtime for a resource, in whatever way this runtime can. */
   readonly onnxRuntime: OnnxRuntimeLoader
   /** Records a line the runner reports after `init()` (the backend chosen, and why). */
@@ -49,6 +51,11 @@ export interface RunnableDefinition<Params, Methods extends MethodMap> {
   /** True when it uses several threads itself (then a runner starts one worker with many threads). */
   readonly multiThreaded?: boolean
   readonly methods: { readonly [K in keyof Methods]: MethodConfig }
+  /**
+   * Method configuration that depends on the runner's models (an ONNX model's signature says whether
+   * `run` batches); it overrides `methods`, and a runner's `methodConfigs` override it.
+   */
+  methodsFromModels?(models: readonly ModelInfo[]): { readonly [K in keyof Methods]?: MethodConfig }
   /** Loads models and returns the methods; runs once in every worker. */
   setup(context: RunnableContext<Params>): Promise<Methods> | Methods
 }

@@ -10,6 +10,7 @@ import { WorkerExecutor } from './executor.js'
 import { createWorkerHost, type WorkerSpec } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import type { RunnerPlatform } from './platform.js'
+import type { StoreRef } from './services.js'
 import { WorkerPool } from './pool.js'
 import { placeRunner, type Placement } from './resources.js'
 import type { MethodConfig, MethodMap, Resource, Runnable } from './runnable.js'
@@ -40,9 +41,9 @@ export interface RunnerOptions<Params, Methods extends MethodMap> {
   readonly setupTimeoutMs?: number
   /** Time and timers for the batcher; tests pass a fake one. */
   readonly clock?: Clock
-  /** Where models are read from; the platform's default store when not given. */
+  /** Where models are read from; else the store given to `init()`, else the platform's default store. */
   readonly store?: ModelStore
-  /** The runtime the runner runs in; the runtime entry points (`tiffin/node`, `tiffin/browser`) supply it. */
+  /** The runtime the runner runs in; else the one given to `init()`. */
   readonly platform?: RunnerPlatform
 }
 
@@ -59,8 +60,12 @@ export interface MethodHandle<F> {
 
 export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
 
-/** What a service passes a runner when it starts it: its layer of configuration. */
+/** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
 export interface RunnerInitOptions {
+  /** The runtime to run in: `nodePlatform` from `tiffin/node`, `browserPlatform` from `tiffin/browser`. */
+  readonly platform?: RunnerPlatform
+  /** The store models are read from, unless the runner has its own. */
+  readonly store?: ModelStore
   /** The service's batching settings for this runner (`runners.<name>.batching`). */
   readonly batching?: BatchingOptions
 }
@@ -97,9 +102,14 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     this.methods = handles as Runner<Params, Methods>['methods']
   }
 
-  /** One method's batching settings: its own config, then the runner's options, then the service's, then defaults. */
-  batchingConfig(method: keyof Methods & string, service: BatchingOptions = {}): BatchingConfig {
-    const own: MethodConfig & BatchingOptions = { ...this.runnable.methods[method], ...this.options.methodConfigs?.[method] }
+  /**
+   * One method's batching settings: the runner's `methodConfigs`, then what the models' signatures say,
+   * then the runnable's declaration, for the method itself; then the runner's options, the service's
+   * settings for the runner, and the defaults.
+   */
+  batchingConfig(method: keyof Methods & string, service: BatchingOptions = {}, models: readonly ModelInfo[] = []): BatchingConfig {
+    const fromModels = this.runnable.methodsFromModels?.(models)?.[method]
+    const own: MethodConfig & BatchingOptions = { ...this.runnable.methods[method], ...fromModels, ...this.options.methodConfigs?.[method] }
     const { maxBatchSize, maxLatencyMs, maxQueueItems, batching } = this.options
     return resolveBatching(this.name, method, own, { maxBatchSize, maxLatencyMs, maxQueueItems, enabled: batching }, service)
   }
@@ -118,10 +128,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
   async init(options: RunnerInitOptions = {}): Promise<void> {
-    const platform = this.platform()
-    const scheduler = this.createScheduler(options)
+    const { platform, store } = this.environment(options)
+    const models = await this.resolveModels(store)
+    const scheduler = this.createScheduler(options, models)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, this.options)
-    const spec = await this.spec(placement, platform)
+    const spec = this.spec(placement, models, store && platform.storeRef(store), scheduler)
     const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
     await this.startPool(scheduler, placement, placement.workers, async (index) => {
       const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
@@ -137,11 +148,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   async initLocal(options: RunnerInitOptions = {}): Promise<void> {
-    const platform = this.platform()
-    const scheduler = this.createScheduler(options)
+    const { platform, store } = this.environment(options)
+    const models = await this.resolveModels(store)
+    const scheduler = this.createScheduler(options, models)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
-    const spec = await this.spec(placement, platform)
-    const store = this.options.store ?? platform.defaultStore()
+    const spec = this.spec(placement, models, undefined, scheduler)
     await this.startPool(scheduler, placement, 1, async () => {
       const executor = new LocalExecutor(createWorkerHost(platform.services, store))
       this.collect(await executor.setup(spec))
@@ -171,9 +182,9 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.scheduler.submit(method, input, options.signal)
   }
 
-  private createScheduler(options: RunnerInitOptions): Scheduler {
+  private createScheduler(options: RunnerInitOptions, models: readonly ModelInfo[]): Scheduler {
     const methods: Record<string, BatchingConfig> = {}
-    for (const method of Object.keys(this.runnable.methods)) methods[method] = this.batchingConfig(method, options.batching)
+    for (const method of Object.keys(this.runnable.methods)) methods[method] = this.batchingConfig(method, options.batching, models)
     return new Scheduler({
       runner: this.name,
       methods,
@@ -185,18 +196,19 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     })
   }
 
-  private platform(): RunnerPlatform {
+  private environment(options: RunnerInitOptions): { platform: RunnerPlatform; store: ModelStore | undefined } {
     if (this.pool) throw new TypeError(`Runner "${this.name}" is already started`)
-    const platform = this.options.platform
-    if (!platform) throw new TypeError(`Runner "${this.name}" has no platform: import Runner from "tiffin/node" or "tiffin/browser"`)
-    return platform
+    const platform = this.options.platform ?? options.platform
+    if (!platform) throw new TypeError(`Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin/node", or browserPlatform from "tiffin/browser"`)
+    const needsStore = (this.options.models ?? []).some((m) => typeof m === 'string')
+    const store = this.options.store ?? options.store ?? (needsStore ? platform.defaultStore() : undefined)
+    return { platform, store }
   }
 
-  private async spec(placement: Placement, platform: RunnerPlatform): Promise<WorkerSpec> {
-    const given = this.options.models ?? []
-    const store = given.length > 0 ? (this.options.store ?? platform.defaultStore()) : this.options.store
+  /** The runner's models at exact versions, looked up once so every worker loads the same ones. */
+  private async resolveModels(store: ModelStore | undefined): Promise<ModelInfo[]> {
     const models: ModelInfo[] = []
-    for (const model of given) {
+    for (const model of this.options.models ?? []) {
       if (typeof model !== 'string') models.push(model)
       else {
         try {
@@ -206,16 +218,23 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         }
       }
     }
+    return models
+  }
+
+  private spec(placement: Placement, models: ModelInfo[], store: StoreRef | undefined, scheduler: Scheduler): WorkerSpec {
     const runnable = this.runnable as Runnable
+    const maxBatchSizes: Record<string, number> = {}
+    for (const [method, { queue }] of scheduler.methods) if (queue.batching) maxBatchSizes[method] = queue.config.maxBatchSize
     return {
       runner: this.name,
       module: runnable.module,
       exportName: runnable.exportName,
       params: this.options.runnableInitParams,
       models,
-      store: store ? platform.storeRef(store) : undefined,
+      store,
       resource: placement.resource,
       threads: placement.threads,
+      maxBatchSizes,
     }
   }
 

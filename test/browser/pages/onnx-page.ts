@@ -50,6 +50,7 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
       store,
       resource,
       threads: 2,
+      maxBatchSizes: { run: 4 },
       onnxRuntime: browserOnnxRuntime,
       report: (note) => notes.push(note),
     })
@@ -104,10 +105,11 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
     const reply = await new Promise<{ note?: string; outputs?: Record<string, Tensor>; error?: string }>((resolve) => {
       worker.onmessage = (event) => resolve(event.data)
       worker.onerror = (event) => resolve({ error: event.message || 'the worker failed to load' })
+      worker.onmessageerror = () => resolve({ error: 'the worker sent a message that could not be read' })
       worker.postMessage({ database, tag: tagOf(info), resource, inputs })
     })
     worker.terminate()
-    const check = reply.error ?? difference(reply.outputs!, model.reference(inputs))
+    const check = reply.error ?? (reply.outputs ? difference(reply.outputs, model.reference(inputs)) : `no outputs in ${JSON.stringify(reply)}`)
     results.push({ model: tagOf(info), note: reply.note ?? '', check })
   }
   URL.revokeObjectURL(url)
