@@ -16,7 +16,7 @@ export default defineConfig({
   },
   webServer: {
     // The repository root served by Vite, with the cross-origin isolation headers from vite.config.ts.
-    command: `npx vite --port ${port} --strictPort --host 127.0.0.1`,
+    command: `node node_modules/vite/bin/vite.js --port ${port} --strictPort --host 127.0.0.1`,
     cwd: '../..',
     url: `http://127.0.0.1:${port}/test/browser/pages/store.html`,
     reuseExistingServer: false,

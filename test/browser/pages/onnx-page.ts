@@ -5,26 +5,9 @@ import { onnxRunnable, type OnnxParams } from '../../../src/onnx/runnable.js'
 import type { Resource } from '../../../src/runner/runnable.js'
 import { indexedDBStore } from '../../../src/store/idb.js'
 import { tagOf } from '../../../src/store/model-store.js'
-import type { Tensor } from '../../../src/tensor.js'
 import { batchAxis1Model, linearModel, mlpModel, twoInOutModel } from '../../fixtures/models.js'
-
-/** The first difference from the reference (floats within abs 1e-4 + rel 1e-4, integers exact), or ''. */
-function difference(actual: Record<string, Tensor>, expected: Record<string, Tensor>): string {
-  const names = (r: object): string => Object.keys(r).sort().join(', ')
-  if (names(actual) !== names(expected)) return `outputs ${names(actual)}, expected ${names(expected)}`
-  for (const [name, want] of Object.entries(expected)) {
-    const got = actual[name]!
-    if (got.dtype !== want.dtype || got.dims.join() !== want.dims.join()) return `${name}: ${got.dtype} [${got.dims}], expected ${want.dtype} [${want.dims}]`
-    if (got.data.constructor !== want.data.constructor) return `${name}: data is a ${got.data.constructor.name}, expected ${want.data.constructor.name}`
-    const float = want.dtype === 'float32' || want.dtype === 'float64'
-    for (let i = 0; i < want.data.length; i++) {
-      const [g, w] = [got.data[i]!, want.data[i]!]
-      const ok = float ? Math.abs((g as number) - (w as number)) <= 1e-4 + 1e-4 * Math.abs(w as number) : g === w
-      if (!ok) return `${name}[${i}]: got ${g}, expected ${w}`
-    }
-  }
-  return ''
-}
+import { difference } from '../../shared/difference.js'
+import type { Tensor } from '../../../src/tensor.js'
 
 export interface ModelResult {
   readonly model: string
