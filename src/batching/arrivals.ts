@@ -46,3 +46,43 @@ export class Arrivals {
     return gaps[Math.floor(gaps.length / 2)]!
   }
 }
+
+/**
+ * How many items were outstanding (queued or running) lately, per 10 ms slice of the last second. When
+ * the count now equals the most seen in an earlier slice, the same callers are all waiting again: a
+ * closed loop, where nobody else is about to arrive and waiting for more items only adds latency.
+ */
+export class OutstandingHistory {
+  private static readonly SLICE_MS = 10
+  private readonly maxima: number[]
+  private readonly slices: number[]
+  private cached: { slice: number; peak: number } | undefined
+
+  constructor(private readonly horizonSlices = 100) {
+    this.maxima = new Array<number>(horizonSlices).fill(0)
+    this.slices = new Array<number>(horizonSlices).fill(-Infinity)
+  }
+
+  record(now: number, items: number): void {
+    const slice = Math.floor(now / OutstandingHistory.SLICE_MS)
+    const at = slice % this.horizonSlices
+    if (this.slices[at] !== slice) {
+      this.slices[at] = slice
+      this.maxima[at] = 0
+    }
+    this.maxima[at] = Math.max(this.maxima[at]!, items)
+  }
+
+  /** The most items outstanding at once in the earlier slices of the last second (0 if none). */
+  earlierPeak(now: number): number {
+    const slice = Math.floor(now / OutstandingHistory.SLICE_MS)
+    if (this.cached?.slice === slice) return this.cached.peak
+    let peak = 0
+    for (let i = 0; i < this.horizonSlices; i++) {
+      const s = this.slices[i]!
+      if (s < slice && s > slice - this.horizonSlices) peak = Math.max(peak, this.maxima[i]!)
+    }
+    this.cached = { slice, peak }
+    return peak
+  }
+}

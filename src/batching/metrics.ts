@@ -40,6 +40,10 @@ export class MethodMetrics {
   readonly rejections: Record<RejectReason, number> = { queue_full: 0, deadline: 0 }
   /** Items waiting now. */
   queued = 0
+  /** Why batches were sent: full, deadline, keeps up, every caller is waiting, arrivals paused, learning. */
+  readonly dispatchReasons: Record<string, number> = {}
+  /** Times a free worker was held back to let a batch grow. */
+  waits = 0
 
   constructor(
     readonly runner: string,

@@ -14,13 +14,16 @@ export interface PolicyState {
   readonly typicalGapMs: number
   /** All workers of the runner, busy or not. */
   readonly workers: number
+  /** Items queued or running now, and the most there were at once in the recent past (not counting now). */
+  readonly outstanding: number
+  readonly earlierPeak: number
   readonly model: { readonly calibrated: boolean; predict(n: number): number }
 }
 
 export type Decision = { readonly action: 'dispatch'; readonly items: number; readonly why: string } | { readonly action: 'wait'; readonly until: number }
 
 /** Batches smaller than this share of the capacity needed to keep up with arrivals are worth growing. */
-const HEADROOM = 0.8
+const HEADROOM = 0.5
 /** Never wait for a straggler longer than this past the last arrival, nor less (timer resolution). */
 const STALL_MIN_MS = 1
 const STALL_GAPS = 3
@@ -28,8 +31,9 @@ const STALL_GAPS = 3
 /**
  * Dispatch now or wait for more items? Dispatch when the batch is full; when waiting any longer would
  * make the oldest request miss its deadline; when a batch of this size already keeps up with the
- * arrival rate (so waiting cannot pay for itself, the case at low load); or when arrivals have paused.
- * Otherwise wait, at most until the first of those moments.
+ * arrival rate (so waiting cannot pay for itself, the case at low load); when every recent caller is
+ * already waiting (nobody else is coming); or when arrivals have paused. Otherwise wait, at most until
+ * the first of those moments.
  */
 export function decide(s: PolicyState): Decision {
   const n = s.queuedItems
@@ -39,6 +43,8 @@ export function decide(s: PolicyState): Decision {
   if (s.now >= latestStart) return { action: 'dispatch', items: n, why: 'deadline' }
   const capacity = (s.workers * n) / Math.max(s.model.predict(n), 1e-3)
   if (s.arrivalRate <= HEADROOM * capacity) return { action: 'dispatch', items: n, why: 'keeps up' }
+  // Equal, not at least: a burst that climbs past every earlier level is still arriving.
+  if (s.earlierPeak > 0 && s.outstanding === s.earlierPeak) return { action: 'dispatch', items: n, why: 'every caller is waiting' }
   const stall = s.lastArrival + Math.max(STALL_MIN_MS, STALL_GAPS * s.typicalGapMs)
   if (s.now >= stall) return { action: 'dispatch', items: n, why: 'arrivals paused' }
   return { action: 'wait', until: Math.min(latestStart, stall) }

@@ -1,6 +1,6 @@
 import { Overloaded, TiffinError, WorkerLost } from '../errors.js'
 import type { Executor } from '../runner/executor.js'
-import { Arrivals } from './arrivals.js'
+import { Arrivals, OutstandingHistory } from './arrivals.js'
 import type { Clock } from './clock.js'
 import type { BatchingConfig } from './config.js'
 import { LatencyModel } from './latency-model.js'
@@ -13,7 +13,10 @@ interface MethodState {
   readonly queue: MethodQueue
   readonly model: LatencyModel
   readonly arrivals: Arrivals
+  readonly outstanding: OutstandingHistory
   readonly metrics: MethodMetrics
+  /** Items sent to workers and not yet answered. */
+  running: number
 }
 
 export interface SchedulerOptions {
@@ -38,12 +41,14 @@ export class Scheduler {
   readonly methods = new Map<string, MethodState>()
   private readonly busyUntil = new Map<Executor, number>()
   private timer: unknown
+  private pumpQueued = false
   private closed: Error | undefined
 
   constructor(private readonly options: SchedulerOptions) {
     for (const [method, config] of Object.entries(options.methods)) {
       const metrics = new MethodMetrics(options.runner, method)
-      this.methods.set(method, { queue: new MethodQueue(method, config, metrics), model: new LatencyModel(), arrivals: new Arrivals(), metrics })
+      const queue = new MethodQueue(method, config, metrics)
+      this.methods.set(method, { queue, model: new LatencyModel(), arrivals: new Arrivals(), outstanding: new OutstandingHistory(), metrics, running: 0 })
     }
   }
 
@@ -65,9 +70,23 @@ export class Scheduler {
     metrics.items += call.items
     arrivals.record(now, call.items)
     queue.push(call)
+    state.outstanding.record(now, queue.queuedItems + state.running)
     if (signal) this.cancelOnAbort(state, call, signal)
-    this.pump()
+    this.schedulePump()
     return answer
+  }
+
+  /**
+   * Pumps once the calls being made right now have all arrived: callers answered together call again
+   * together (in the same turn of the event loop), and one decision over all of them beats one per call.
+   */
+  schedulePump(): void {
+    if (this.pumpQueued) return
+    this.pumpQueued = true
+    queueMicrotask(() => {
+      this.pumpQueued = false
+      this.pump()
+    })
   }
 
   /** Tries to put every free worker to work; called on arrivals, completions, timers and new workers. */
@@ -80,20 +99,24 @@ export class Scheduler {
       const idle = this.options.live().filter((e) => !this.busyUntil.has(e))
       if (idle.length === 0) return
       const now = this.options.clock.now()
-      let chosen: { state: MethodState; items: number } | undefined
+      let chosen: { state: MethodState; items: number; why: string } | undefined
       let wakeAt = Infinity
       for (const state of this.methods.values()) {
         const oldest = state.queue.oldest
         if (!oldest) continue
         const decision = this.decide(state, now)
-        if (decision.action === 'wait') wakeAt = Math.min(wakeAt, decision.until)
-        else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt) chosen = { state, items: decision.items }
+        if (decision.action === 'wait') {
+          wakeAt = Math.min(wakeAt, decision.until)
+          state.metrics.waits++
+        }
+        else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt) chosen = { state, items: decision.items, why: decision.why }
       }
       if (!chosen) {
         if (wakeAt < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), wakeAt - now)
         return
       }
-      const { queue, model } = chosen.state
+      const { queue, model, metrics } = chosen.state
+      metrics.dispatchReasons[chosen.why] = (metrics.dispatchReasons[chosen.why] ?? 0) + 1
       const pieces = queue.take(chosen.items, model.calibrated ? now + model.predict(chosen.items) : undefined)
       if (pieces.length > 0) this.run(idle[0]!, chosen.state, pieces)
     }
@@ -127,7 +150,7 @@ export class Scheduler {
 
   private decide(state: MethodState, now: number) {
     const { queue, model, arrivals } = state
-    if (!queue.batching) return { action: 'dispatch', items: 1 } as const
+    if (!queue.batching) return { action: 'dispatch', items: 1, why: 'unbatched' } as const
     const limit = queue.config.maxBatchSize
     return decide({
       now,
@@ -138,6 +161,8 @@ export class Scheduler {
       arrivalRate: arrivals.rate(now),
       typicalGapMs: arrivals.typicalGap(),
       workers: Math.max(1, this.options.live().length),
+      outstanding: queue.queuedItems + state.running,
+      earlierPeak: state.outstanding.earlierPeak(now),
       model,
     })
   }
@@ -148,6 +173,7 @@ export class Scheduler {
     const items = pieces.reduce((n, p) => n + p.end - p.start, 0)
     const started = this.options.clock.now()
     this.busyUntil.set(executor, started + model.predict(items))
+    state.running += items
     for (const p of pieces) if (p.start === 0 || !queue.batching) metrics.queueMs.observe(started - p.call.arrivedAt)
     metrics.batchSize.observe(items)
     metrics.executions++
@@ -159,23 +185,33 @@ export class Scheduler {
       for (const p of pieces) fail(p.call, error)
       return
     }
-    executor
-      .call(method, input, { timeoutMs: this.options.timeoutMs, transfer: queue.batching })
-      .then((output) => {
+    // The worker is marked free before callers hear back, so the calls they make next can go straight out.
+    const release = (): void => {
+      state.running -= items
+      this.busyUntil.delete(executor)
+    }
+    executor.call(method, input, { timeoutMs: this.options.timeoutMs, transfer: queue.batching }).then(
+      (output) => {
+        release()
         const elapsed = this.options.clock.now() - started
         model.observe(items, elapsed)
         metrics.executionMs.observe(elapsed)
-        const outputs = queue.batching ? splitItems(output, config.outputAxis, pieces.map((p) => p.end - p.start)) : [output]
-        pieces.forEach((p, i) => deliver(p.call, p.start, p.end, outputs[i], config.outputAxis))
-      })
-      .catch((error: unknown) => {
+        try {
+          const outputs = queue.batching ? splitItems(output, config.outputAxis, pieces.map((p) => p.end - p.start)) : [output]
+          pieces.forEach((p, i) => deliver(p.call, p.start, p.end, outputs[i], config.outputAxis))
+        } catch (error) {
+          metrics.failures++
+          for (const p of pieces) fail(p.call, error)
+        }
+        this.schedulePump()
+      },
+      (error: unknown) => {
+        release()
         metrics.failures++
         for (const p of pieces) fail(p.call, error)
-      })
-      .finally(() => {
-        this.busyUntil.delete(executor)
-        this.pump()
-      })
+        this.schedulePump()
+      },
+    )
   }
 
   private refuseIfLate(state: MethodState, items: number, now: number): void {

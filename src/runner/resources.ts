@@ -22,13 +22,14 @@ export async function placeRunner(
   requested: { resource?: Resource; workers?: number },
 ): Promise<Placement> {
   const { available, missing } = await platform.resources()
-  const wanted = requested.resource ? [requested.resource] : runnable.resources
+  // The runtime knows best which of its resources is fastest (native CPU before WASM in Node).
+  const wanted = requested.resource ? [requested.resource] : [...available, ...runnable.resources.filter((r) => !available.includes(r))]
   const resource = wanted.find((r) => runnable.resources.includes(r) && available.includes(r))
   if (!resource) {
     const why = wanted.map((r) => `${r}: ${runnable.resources.includes(r) ? (missing[r] ?? 'not available here') : 'not supported by the runnable'}`)
     throw new Unsupported(`Runner "${runner}" cannot run on ${platform.name}: ${why.join('; ')}`)
   }
-  const skipped = wanted.slice(0, wanted.indexOf(resource)).map((r) => `${r} skipped (${missing[r] ?? 'unsupported'})`)
+  const skipped = runnable.resources.filter((r) => r !== resource && !available.includes(r)).map((r) => `${r} skipped (${missing[r] ?? 'unsupported'})`)
   const cores = Math.max(1, platform.cores())
   if (requested.workers !== undefined) {
     if (!Number.isInteger(requested.workers) || requested.workers < 1) {

@@ -1,0 +1,116 @@
+// npm run bench:batching [-- --seconds N --only node|chromium]
+// The MLP test model served by a runner with batching, the same runner with batching off, and the model
+// run directly at maxBatchSize in a loop (the offline limit), at 1, 8, 64 and 256 concurrent callers,
+// in Node (onnxruntime-node workers) and in Chromium (WASM Web Workers).
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import * as ort from 'onnxruntime-node'
+import { nodePlatform } from '../src/adapters/node-platform.js'
+import { onnxRunner } from '../src/onnx/models.js'
+import { fileStore } from '../src/store/fs.js'
+import { mlpModel } from '../test/fixtures/models.js'
+import { measureBatching, type BatchingRow } from './lib/batching-run.js'
+import { runInChromium } from './lib/chromium.js'
+import { fmt, table } from './lib/stats.js'
+import { lineChart } from './lib/svg-plot.js'
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, only: { type: 'string' }, workers: { type: 'string' } } })
+const workers = values.workers ? { workers: Number(values.workers) } : {}
+const seconds = Number(values.seconds)
+const CALLERS = [1, 8, 64, 256]
+const MAX_BATCH_SIZE = 64
+const MAX_LATENCY_MS = 100
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
+  const model = mlpModel()
+  const store = fileStore(await mkdtemp(join(tmpdir(), 'tiffin-bench-')))
+  await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  const batched = onnxRunner('mlp', { maxBatchSize: MAX_BATCH_SIZE, maxLatencyMs: MAX_LATENCY_MS, ...workers })
+  const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, ...workers })
+  await Promise.all([batched.init({ platform: nodePlatform, store }), unbatched.init({ platform: nodePlatform, store })])
+  log(`node: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
+  const session = await ort.InferenceSession.create(model.bytes)
+  const x = model.sampleInputs(MAX_BATCH_SIZE).x!
+  const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
+  try {
+    return await measureBatching(
+      { env: 'node', batched, unbatched, item: () => model.sampleInputs(1), offlineBatch: () => session.run(feeds), maxBatchSize: MAX_BATCH_SIZE },
+      CALLERS,
+      seconds,
+      log,
+    )
+  } finally {
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), session.release()])
+  }
+}
+
+async function chromium(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
+  return runInChromium('/bench/pages/batching.html', (page) =>
+    page.evaluate(({ callers, seconds, maxBatchSize, maxLatencyMs }) => window.benchBatching(callers, seconds, maxBatchSize, maxLatencyMs), {
+      callers: CALLERS,
+      seconds,
+      maxBatchSize: MAX_BATCH_SIZE,
+      maxLatencyMs: MAX_LATENCY_MS,
+    }),
+  )
+}
+
+const results: { rows: BatchingRow[]; fullBatchMs: number }[] = []
+if (values.only !== 'chromium') results.push(await node())
+if (values.only !== 'node') results.push(await chromium())
+const rows = results.flatMap((r) => r.rows)
+
+console.log(`\nBatching: MLP 256→3×1024→16, maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}, ${seconds} s a point`)
+console.log(
+  table(
+    ['env', 'callers', 'batched/s', 'unbatched/s', 'offline/s', 'vs unbatched', 'vs offline', 'mean batch', 'p50 ms', 'p99 ms', 'unbatched p99', 'errors'],
+    rows.map((r) => [
+      r.env,
+      String(r.callers),
+      fmt(r.batchedItemsPerS, 0),
+      fmt(r.unbatchedItemsPerS, 0),
+      fmt(r.offlineItemsPerS, 0),
+      `${fmt(r.batchedItemsPerS / r.unbatchedItemsPerS, 2)}×`,
+      `${fmt((100 * r.batchedItemsPerS) / r.offlineItemsPerS, 0)}%`,
+      fmt(r.meanBatch, 1),
+      fmt(r.batchedP50Ms, 2),
+      fmt(r.batchedP99Ms, 2),
+      fmt(r.unbatchedP99Ms, 2),
+      String(r.errors),
+    ]),
+  ),
+)
+
+await mkdir(new URL('./results/', import.meta.url), { recursive: true })
+for (const env of [...new Set(rows.map((r) => r.env))]) {
+  const of = rows.filter((r) => r.env === env)
+  const svg = lineChart(`Batching in ${env}: items per second`, of.map((r) => String(r.callers)), 'items / s', [
+    { label: 'batched', color: '#2f7d4f', values: of.map((r) => r.batchedItemsPerS) },
+    { label: 'unbatched', color: '#c0392b', values: of.map((r) => r.unbatchedItemsPerS) },
+    { label: 'offline limit', color: '#555', dashed: true, values: of.map((r) => r.offlineItemsPerS) },
+  ])
+  const path = new URL(`./results/batching-${env}.svg`, import.meta.url)
+  await writeFile(path, svg)
+  log(`wrote ${path.pathname}`)
+}
+
+const nodeResult = results[0]
+const at64 = nodeResult?.rows.find((r) => r.env === 'node' && r.callers === 64)
+if (at64) {
+  console.log(
+    JSON.stringify({
+      bench: 'batching',
+      env: 'node',
+      callers: 64,
+      batched_items_per_s: Math.round(at64.batchedItemsPerS),
+      unbatched_items_per_s: Math.round(at64.unbatchedItemsPerS),
+      offline_items_per_s: Math.round(at64.offlineItemsPerS),
+      p99_ms: Number(at64.batchedP99Ms.toFixed(2)),
+      max_latency_ms: MAX_LATENCY_MS,
+      full_batch_ms: Number(nodeResult!.fullBatchMs.toFixed(2)),
+    }),
+  )
+}

@@ -1,0 +1,63 @@
+// The batching benchmark's measurements, runtime-free: Node and Chromium run the same code.
+import type { OnnxMethods, OnnxParams } from '../../src/onnx/runnable.js'
+import type { Runner } from '../../src/runner/runner.js'
+import type { Tensor } from '../../src/tensor.js'
+import { closedLoop, offlineLoop } from './closed-loop.js'
+import { quantile } from './stats.js'
+
+export interface BatchingRow {
+  readonly env: string
+  readonly callers: number
+  readonly batchedItemsPerS: number
+  readonly unbatchedItemsPerS: number
+  readonly offlineItemsPerS: number
+  readonly batchedP50Ms: number
+  readonly batchedP99Ms: number
+  readonly unbatchedP50Ms: number
+  readonly unbatchedP99Ms: number
+  readonly meanBatch: number
+  readonly errors: number
+}
+
+export interface BatchingSetup {
+  readonly env: string
+  readonly batched: Runner<OnnxParams, OnnxMethods>
+  readonly unbatched: Runner<OnnxParams, OnnxMethods>
+  /** One item, as each caller sends it. */
+  readonly item: () => Record<string, Tensor>
+  /** Runs the model directly on a full batch, with no serving in between. */
+  readonly offlineBatch: () => Promise<unknown>
+  readonly maxBatchSize: number
+}
+
+export async function measureBatching(setup: BatchingSetup, callerCounts: readonly number[], seconds: number, log: (line: string) => void): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
+  const offline = await offlineLoop(seconds, setup.maxBatchSize, setup.offlineBatch)
+  log(`${setup.env}: offline ${Math.round(offline.itemsPerSecond)} items/s, ${offline.batchMs.toFixed(2)} ms a batch of ${setup.maxBatchSize}`)
+  const rows: BatchingRow[] = []
+  for (const callers of callerCounts) {
+    const input = setup.item()
+    const before = structuredClone(setup.batched.metrics()[0]!)
+    const executions0 = before.executions
+    const batched = await closedLoop(callers, seconds, () => setup.batched.run(input))
+    const after = setup.batched.metrics()[0]!
+    const unbatched = await closedLoop(callers, seconds, () => setup.unbatched.run(input))
+    const row: BatchingRow = {
+      env: setup.env,
+      callers,
+      batchedItemsPerS: batched.items / seconds,
+      unbatchedItemsPerS: unbatched.items / seconds,
+      offlineItemsPerS: offline.itemsPerSecond,
+      batchedP50Ms: quantile(batched.latenciesMs, 0.5),
+      batchedP99Ms: quantile(batched.latenciesMs, 0.99),
+      unbatchedP50Ms: quantile(unbatched.latenciesMs, 0.5),
+      unbatchedP99Ms: quantile(unbatched.latenciesMs, 0.99),
+      meanBatch: (after.batchSize.sum - before.batchSize.sum) / Math.max(1, after.executions - executions0),
+      errors: batched.errors + unbatched.errors,
+    }
+    const execMs = (after.executionMs.sum - before.executionMs.sum) / Math.max(1, after.executions - executions0)
+    log(`${setup.env} ${callers} callers: ${execMs.toFixed(2)} ms a batch, round trip; sent because ${JSON.stringify(after.dispatchReasons)}`)
+    log(`${setup.env} ${callers} callers: batched ${Math.round(row.batchedItemsPerS)}/s (mean batch ${row.meanBatch.toFixed(1)}), unbatched ${Math.round(row.unbatchedItemsPerS)}/s`)
+    rows.push(row)
+  }
+  return { rows, fullBatchMs: offline.batchMs }
+}

@@ -1,0 +1,40 @@
+// The batching benchmark in Chromium: runners on WASM Web Workers, the offline limit in this page.
+import * as ort from 'onnxruntime-web'
+import { browserPlatform } from '../../src/adapters/browser-platform.js'
+import { onnxRunner } from '../../src/onnx/models.js'
+import { indexedDBStore } from '../../src/store/idb.js'
+import { mlpModel } from '../../test/fixtures/models.js'
+import { measureBatching } from '../lib/batching-run.js'
+
+async function benchBatching(callers: number[], seconds: number, maxBatchSize: number, maxLatencyMs: number) {
+  const model = mlpModel()
+  const store = indexedDBStore({ database: `bench-${crypto.randomUUID()}` })
+  await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  const batched = onnxRunner('mlp', { maxBatchSize, maxLatencyMs, resource: 'wasm' })
+  const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, resource: 'wasm' })
+  await Promise.all([batched.init({ platform: browserPlatform, store }), unbatched.init({ platform: browserPlatform, store })])
+  console.log(`chromium: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
+  ort.env.wasm.numThreads = batched.placement?.threads ?? 1
+  const session = await ort.InferenceSession.create(model.bytes, { executionProviders: ['wasm'] })
+  const x = model.sampleInputs(maxBatchSize).x!
+  const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
+  try {
+    return await measureBatching(
+      { env: 'chromium', batched, unbatched, item: () => model.sampleInputs(1), offlineBatch: () => session.run(feeds), maxBatchSize },
+      callers,
+      seconds,
+      (line) => console.log(line),
+    )
+  } finally {
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), session.release()])
+  }
+}
+
+declare global {
+  interface Window {
+    benchBatching: typeof benchBatching
+    benchReady: boolean
+  }
+}
+window.benchBatching = benchBatching
+window.benchReady = true
