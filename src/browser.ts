@@ -1,4 +1,6 @@
-// tiffin for pages and Web Workers: the core plus the IndexedDB model store.
+// tiffin for pages and Web Workers: the core, plus the IndexedDB model store and Web Worker runners.
 export * from './index.js'
 export { indexedDBStore, IndexedDBBackend } from './store/idb.js'
 export type { IndexedDBStoreOptions } from './store/idb.js'
+export { browserPlatform } from './adapters/browser-platform.js'
+export { createBrowserOnnxRuntime } from './onnx/browser-runtime.js'

@@ -23,7 +23,7 @@ export type { OnnxModel, OnnxRunnerOptions, SaveOnnxOptions } from './onnx/model
 export { onnxRunnable } from './onnx/runnable.js'
 export type { OnnxParams, OnnxMethods } from './onnx/runnable.js'
 export { Service, RESERVED_ROUTES } from './service/service.js'
-export type { ServiceConfig, HttpConfig, ApiOptions, ApiContext, ApiHandler, Api } from './service/service.js'
+export type { ServiceConfig, ServiceEnvironment, HttpConfig, ApiOptions, ApiContext, ApiHandler, Api, ApiTypes } from './service/service.js'
 export type { OpenApiDocument } from './service/openapi.js'
 export type { ErrorBody } from './service/http-errors.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…

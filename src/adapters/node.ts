@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { serve as listen } from '@hono/node-server'
 import type { Service } from '../service/service.js'
+import { fileStore } from '../store/fs.js'
+import type { ModelStore } from '../store/model-store.js'
+import { nodePlatform } from './node-platform.js'
 
 export interface ServeOptions {
   /** Default `PORT`, else 3000; 0 picks a free port. */
@@ -10,6 +13,8 @@ export interface ServeOptions {
   readonly host?: string
   /** Start the service's runners first (default true). */
   readonly init?: boolean
+  /** The store the runners' models come from (default `$TIFFIN_HOME`). */
+  readonly store?: ModelStore
   /** How long a shutdown waits for requests in flight (default 30 s). */
   readonly drainMs?: number
 }
@@ -23,7 +28,7 @@ export interface RunningServer {
 
 /** Serves a service over HTTP in Node. */
 export async function serve(service: Service, options: ServeOptions = {}): Promise<RunningServer> {
-  if (options.init !== false) await service.init()
+  if (options.init !== false) await service.init({ platform: nodePlatform, store: options.store ?? fileStore() })
   const port = options.port ?? (Number(process.env.PORT) || 3000)
   const host = options.host ?? '127.0.0.1'
   const server = await new Promise<Server>((resolve, reject) => {

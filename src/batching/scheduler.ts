@@ -117,7 +117,10 @@ export class Scheduler {
       }
       const { queue, model, metrics } = chosen.state
       metrics.dispatchReasons[chosen.why] = (metrics.dispatchReasons[chosen.why] ?? 0) + 1
-      const pieces = queue.take(chosen.items, model.calibrated ? now + model.predict(chosen.items) : undefined)
+      // Several free workers share what is queued, rather than one taking it all while the others idle.
+      const share = Math.ceil(queue.compatibleItems(queue.config.maxBatchSize) / idle.length)
+      const items = Math.max(1, Math.min(chosen.items, share))
+      const pieces = queue.take(items, model.calibrated ? now + model.predict(items) : undefined)
       if (pieces.length > 0) this.run(idle[0]!, chosen.state, pieces)
     }
   }

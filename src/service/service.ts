@@ -2,7 +2,9 @@ import type { Hono } from 'hono'
 import type { BatchingOptions } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import type { IODescriptor } from '../io/descriptor.js'
+import type { RunnerPlatform } from '../runner/platform.js'
 import type { Runner } from '../runner/runner.js'
+import type { ModelStore } from '../store/model-store.js'
 import { validateTagPart } from '../tag.js'
 import { buildApp, type ServiceEnv } from './app.js'
 import { HttpMetrics } from './http-metrics.js'
@@ -22,6 +24,13 @@ export interface ServiceConfig {
   /** Per runner, the service's layer of batching settings (below the runner's own options). */
   readonly runners?: Readonly<Record<string, { readonly batching?: BatchingOptions }>>
   readonly http?: HttpConfig
+}
+
+/** Where a service's runners run: the runtime, and the store their models come from. */
+export interface ServiceEnvironment {
+  readonly platform: RunnerPlatform
+  /** Defaults to the platform's store. */
+  readonly store?: ModelStore
 }
 
 /** What a handler gets beside its input. */
@@ -53,13 +62,18 @@ export interface Api<I = unknown, O = unknown> {
   readonly handler: ApiHandler<I, O>
 }
 
+/** The APIs of a service, by name, as types: what a typed client is built from. */
+export type ApiTypes = Record<string, { readonly input: unknown; readonly output: unknown }>
+
 export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/docs', '/docs.json']
 
 /**
  * A set of HTTP APIs whose handlers call runners. The same service answers in a page (`fetch`), in a
  * Service Worker and on Node; the adapters only decide how requests reach `fetch` and how runners start.
  */
-export class Service {
+export class Service<Apis extends ApiTypes = {}> {
+  /** Type-only: the APIs' input and output types, for `createClient<typeof service>()`. */
+  declare readonly apiTypes: Apis
   readonly apis: Api[] = []
   readonly runners: readonly Runner[]
   readonly config: ServiceConfig
@@ -84,7 +98,10 @@ export class Service {
   }
 
   /** Adds an API. Call before the service first answers a request. */
-  api<I, O>(options: ApiOptions<I, O>, handler: ApiHandler<I, O>): this {
+  api<const N extends string, I, O>(
+    options: ApiOptions<I, O> & { readonly name?: N },
+    handler: ApiHandler<I, O>,
+  ): Service<Apis & { [K in N]: { readonly input: I; readonly output: O } }> {
     if (this.built) throw new TypeError(`Service "${this.name}" is already answering requests; add APIs before that`)
     const name = options.name ?? handler.name
     if (!name) throw new TypeError('An API needs a name: pass `name`, or use a named function as its handler')
@@ -97,7 +114,7 @@ export class Service {
       if (api.route === route) throw new TypeError(`Service "${this.name}" already has an API at ${route} ("${api.name}")`)
     }
     this.apis.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<unknown, unknown>)
-    return this
+    return this as unknown as Service<Apis & { [K in N]: { readonly input: I; readonly output: O } }>
   }
 
   /** The Hono app that answers the service's routes. */
@@ -109,14 +126,14 @@ export class Service {
   /** Answers one request, with no HTTP server in between. */
   fetch = (request: Request): Promise<Response> => Promise.resolve(this.app.fetch(request))
 
-  /** Starts every runner's workers. */
-  async init(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.init({ batching: this.config.runners?.[r.name]?.batching })))
+  /** Starts every runner's workers, in the runtime the serving adapter names. */
+  async init(environment: ServiceEnvironment): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.init({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
   }
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
-  async initLocal(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.initLocal({ batching: this.config.runners?.[r.name]?.batching })))
+  async initLocal(environment: ServiceEnvironment): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
   }
 
   async shutdown(): Promise<void> {

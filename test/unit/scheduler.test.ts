@@ -48,6 +48,7 @@ describe('the scheduler', () => {
   it('sends a lone call at once when a worker is free: no waiting at low load', async () => {
     const { scheduler, executors } = setup()
     const answer = scheduler.submit('run', rows(1, 2))
+    await settle() // the scheduler decides once the calls made in this turn are in
     expect(executors[0]!.held.map((c) => c.input)).toEqual([[1, 2]])
     executors[0]!.answer((x) => (x as number[]).map((v) => v * 10))
     expect(await answer).toEqual([10, 20])
@@ -56,6 +57,7 @@ describe('the scheduler', () => {
   it('keeps one batch in flight per worker and merges what queued meanwhile, oldest first', async () => {
     const { scheduler, executors, metrics } = setup()
     const first = scheduler.submit('run', rows(1))
+    await settle()
     const queued = [scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4)), scheduler.submit('run', rows(5, 6, 7))]
     expect(executors[0]!.held).toHaveLength(1)
     executors[0]!.answer()
@@ -72,20 +74,26 @@ describe('the scheduler', () => {
   it('feeds every worker of the runner from the one queue', async () => {
     const { scheduler, executors } = setup({ workers: 2 })
     const answers = [1, 2, 3].map((v) => scheduler.submit('run', rows(v)))
-    expect(executors.map((e) => e.held.map((c) => c.input))).toEqual([[[1]], [[2]]])
+    await settle()
+    // Free workers share what is queued.
+    expect(executors.map((e) => e.held.map((c) => c.input))).toEqual([[[1, 2]], [[3]]])
+    const more = [4, 5].map((v) => scheduler.submit('run', rows(v)))
+    await settle()
     executors[1]!.answer()
     await settle()
-    expect(executors[1]!.held.map((c) => c.input)).toEqual([[3]])
+    expect(executors[1]!.held.map((c) => c.input)).toEqual([[4, 5]])
     executors[0]!.answer()
     executors[1]!.answer()
-    expect(await Promise.all(answers)).toEqual([[1], [2], [3]])
+    expect(await Promise.all([...answers, ...more])).toEqual([[1], [2], [3], [4], [5]])
   })
 
   it('counts items, not calls, against maxBatchSize, and splits a call across batches', async () => {
     const { scheduler, executors } = setup({ config: { maxBatchSize: 4 } })
     const busy = scheduler.submit('run', rows(0))
+    await settle()
     const a = scheduler.submit('run', rows(1, 2, 3))
     const b = scheduler.submit('run', rows(4, 5, 6, 7, 8, 9, 10))
+    await settle()
     const worker = executors[0]!
     const batches: unknown[] = []
     for (let i = 0; i < 4; i++) {
@@ -102,9 +110,11 @@ describe('the scheduler', () => {
   it('never merges tensors whose other dims differ, and reassembles along the batch axis', async () => {
     const { scheduler, executors } = setup({ method: { batchable: true, batchDim: 1 } })
     const busy = scheduler.submit('run', tensor([2, 1, 3]))
+    await settle()
     const wide = scheduler.submit('run', tensor([2, 2, 3], 100))
     const narrow = scheduler.submit('run', tensor([2, 1, 5], 200))
     const wide2 = scheduler.submit('run', tensor([2, 3, 3], 300))
+    await settle()
     const worker = executors[0]!
     const shapes: number[][] = []
     for (let i = 0; i < 3; i++) {
@@ -122,6 +132,7 @@ describe('the scheduler', () => {
   it('refuses a call at once with Overloaded and a retry hint when the queue is full', async () => {
     const { scheduler, metrics } = setup({ config: { maxQueueItems: 5 } })
     void scheduler.submit('run', rows(1))
+    await settle() // sent to the worker
     void scheduler.submit('run', rows(1, 2, 3, 4))
     const refused = (await scheduler.submit('run', rows(1, 2)).catch((e: unknown) => e)) as Overloaded
     expect(refused).toBeInstanceOf(Overloaded)
@@ -146,6 +157,7 @@ describe('the scheduler', () => {
   it('never refuses non-batchable calls by the latency rule, and runs them one at a time in order', async () => {
     const { scheduler, executors, clock } = setup()
     const answers = [1, 2, 3].map((v) => scheduler.submit('other', v))
+    await settle()
     for (const expected of [1, 2, 3]) {
       expect(executors[0]!.held.map((c) => c.input)).toEqual([expected])
       clock.advance(20_000) // far beyond maxLatencyMs
@@ -158,6 +170,7 @@ describe('the scheduler', () => {
   it('with batching off sends each call alone', async () => {
     const { scheduler, executors } = setup({ config: { enabled: false } })
     const answers = [scheduler.submit('run', rows(1)), scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4))]
+    await settle()
     const sent: unknown[] = []
     for (let i = 0; i < 3; i++) {
       sent.push(executors[0]!.held[0]!.input)
@@ -171,6 +184,7 @@ describe('the scheduler', () => {
   it('an AbortSignal takes a queued call out of the queue', async () => {
     const { scheduler, executors, metrics } = setup()
     const busy = scheduler.submit('run', rows(0))
+    await settle()
     const controller = new AbortController()
     const cancelled = scheduler.submit('run', rows(1), controller.signal)
     const kept = scheduler.submit('run', rows(2))
@@ -198,6 +212,7 @@ describe('the scheduler', () => {
     let seenWhenFree = 0
     for (let i = 0; i < 40; i++) {
       answers.push(s.scheduler.submit('run', rows(i)))
+      await settle()
       if (i === 5) {
         worker.answer()
         await settle()
