@@ -10,6 +10,12 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
+  // Every dependency found up front: one discovered late makes the dev server reload open pages, which
+  // would cut a browser test short. Service Worker scripts are not reachable from HTML, hence the list.
+  optimizeDeps: {
+    entries: ['test/browser/pages/*.html', 'bench/pages/*.html', 'demo/**/*.html'],
+    include: ['comlink', 'idb', 'onnxruntime-web', 'hono', 'hono/body-limit', 'hono/cors', 'hono/request-id', 'fast-png', 'jpeg-js'],
+  },
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',

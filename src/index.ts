@@ -29,3 +29,5 @@ export type { ErrorBody } from './service/http-errors.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…
 export * as io from './io/index.js'
 export type { IODescriptor, IOValue } from './io/descriptor.js'
+export { createClient, ClientError } from './client.js'
+export type { Client, ClientOptions, ClientCallOptions, ClientInput, ClientOutput } from './client.js'

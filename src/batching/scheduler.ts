@@ -42,6 +42,8 @@ export class Scheduler {
   private readonly busyUntil = new Map<Executor, number>()
   private timer: unknown
   private pumpQueued = false
+  /** Batches lost with a lent executor, to run again before anything else. */
+  private readonly retries: { state: MethodState; pieces: Piece[]; input: unknown }[] = []
   private closed: Error | undefined
 
   constructor(private readonly options: SchedulerOptions) {
@@ -98,6 +100,11 @@ export class Scheduler {
     for (;;) {
       const idle = this.options.live().filter((e) => !this.busyUntil.has(e))
       if (idle.length === 0) return
+      const retry = this.retries.shift()
+      if (retry) {
+        this.run(idle[0]!, retry.state, retry.pieces, retry.input)
+        continue
+      }
       const now = this.options.clock.now()
       let chosen: { state: MethodState; items: number; why: string } | undefined
       let wakeAt = Infinity
@@ -129,6 +136,7 @@ export class Scheduler {
   close(error: Error): void {
     this.closed = error
     if (this.timer !== undefined) this.options.clock.clearTimer(this.timer)
+    for (const retry of this.retries.splice(0)) for (const p of retry.pieces) fail(p.call, error)
     for (const state of this.methods.values()) state.queue.drain(error)
   }
 
@@ -170,23 +178,25 @@ export class Scheduler {
     })
   }
 
-  private run(executor: Executor, state: MethodState, pieces: Piece[]): void {
+  private run(executor: Executor, state: MethodState, pieces: Piece[], merged?: unknown): void {
     const { queue, model, metrics } = state
     const { method, config } = queue
     const items = pieces.reduce((n, p) => n + p.end - p.start, 0)
     const started = this.options.clock.now()
-    this.busyUntil.set(executor, started + model.predict(items))
-    state.running += items
-    for (const p of pieces) if (p.start === 0 || !queue.batching) metrics.queueMs.observe(started - p.call.arrivedAt)
-    metrics.batchSize.observe(items)
-    metrics.executions++
+    const retried = merged !== undefined
     let input: unknown
     try {
-      input = queue.batching ? mergeItems(pieces.map((p) => p.input), config.inputAxis) : pieces[0]!.input
+      input = merged ?? (queue.batching ? mergeItems(pieces.map((p) => p.input), config.inputAxis) : pieces[0]!.input)
     } catch (error) {
-      this.busyUntil.delete(executor)
       for (const p of pieces) fail(p.call, error)
       return
+    }
+    this.busyUntil.set(executor, started + model.predict(items))
+    state.running += items
+    if (!retried) {
+      for (const p of pieces) if (p.start === 0 || !queue.batching) metrics.queueMs.observe(started - p.call.arrivedAt)
+      metrics.batchSize.observe(items)
+      metrics.executions++
     }
     // The worker is marked free before callers hear back, so the calls they make next can go straight out.
     const release = (): void => {
@@ -210,8 +220,12 @@ export class Scheduler {
       },
       (error: unknown) => {
         release()
-        metrics.failures++
-        for (const p of pieces) fail(p.call, error)
+        if (executor.retryOnLoss && error instanceof WorkerLost && !retried && !this.closed) {
+          this.retries.push({ state, pieces, input })
+        } else {
+          metrics.failures++
+          for (const p of pieces) fail(p.call, error)
+        }
         this.schedulePump()
       },
     )

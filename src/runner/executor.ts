@@ -7,6 +7,11 @@ import { registerErrorTransfer, withTransfer } from './wire.js'
 /** Something that can run a runner's methods: a worker, the calling thread, or (later) a remote runner. */
 export interface Executor {
   readonly label: string
+  /**
+   * A batch lost with this executor may run again elsewhere: it was lent (a page that closed), and its
+   * loss says nothing about the batch. Inputs to it are copied, not transferred, so they can be resent.
+   */
+  readonly retryOnLoss?: boolean
   /** Calls sent and not yet answered. */
   readonly inFlight: number
   setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport>
@@ -34,6 +39,7 @@ export class WorkerExecutor implements Executor {
     readonly label: string,
     private readonly runner: string,
     private readonly connection: WorkerConnection,
+    readonly retryOnLoss = false,
   ) {
     registerErrorTransfer()
     this.remote = wrap<WorkerHost>(connection.endpoint)
@@ -49,7 +55,8 @@ export class WorkerExecutor implements Executor {
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
-    return this.track(method, () => this.remote.call(method, options.transfer ? withTransfer(input) : input), options.timeoutMs)
+    const move = options.transfer && !this.retryOnLoss
+    return this.track(method, () => this.remote.call(method, move ? withTransfer(input) : input), options.timeoutMs)
   }
 
   onDeath(listener: (cause: Error) => void): void {

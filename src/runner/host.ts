@@ -28,22 +28,25 @@ export interface WorkerHost {
   call(method: string, input: unknown): Promise<unknown>
 }
 
+/** For a runnable run in the calling thread: the objects themselves, nothing to import or open. */
+export interface LocalRunnable {
+  readonly runnable: Runnable
+  readonly store: ModelStore | undefined
+}
+
 /**
  * Runs a runnable wherever it is placed: in a Web Worker, a worker_threads worker, or the calling
- * thread. It imports the runnable's module itself, because functions cannot be sent to a worker.
+ * thread. A worker imports the runnable's module itself, because functions cannot be sent to a worker;
+ * in the calling thread the runnable is at hand (and a Service Worker could not import it anyway).
  */
-export function createWorkerHost(services: WorkerServices, localStore?: ModelStore): WorkerHost {
+export function createWorkerHost(services: WorkerServices, local?: LocalRunnable): WorkerHost {
   let methods: MethodMap | undefined
   let runnerName = ''
   return {
     async setup(spec) {
       runnerName = spec.runner
-      const module = (await import(/* @vite-ignore */ spec.module)) as Record<string, unknown>
-      const runnable = module[spec.exportName] as Runnable | undefined
-      if (!runnable || typeof runnable.setup !== 'function') {
-        throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
-      }
-      const store = localStore ?? (spec.store ? services.openStore(spec.store) : undefined)
+      const runnable = local?.runnable ?? (await importRunnable(spec))
+      const store = local ? local.store : spec.store ? services.openStore(spec.store) : undefined
       const notes: string[] = []
       methods = await runnable.setup({
         params: spec.params,
@@ -68,3 +71,10 @@ export function createWorkerHost(services: WorkerServices, localStore?: ModelSto
   }
 }
 
+
+async function importRunnable(spec: WorkerSpec): Promise<Runnable> {
+  const module = (await import(/* @vite-ignore */ spec.module)) as Record<string, unknown>
+  const runnable = module[spec.exportName] as Runnable | undefined
+  if (!runnable || typeof runnable.setup !== 'function') throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
+  return runnable
+}

@@ -19,6 +19,7 @@ const RESTART_DELAYS_MS = [0, 250, 1000, 5000, 15000]
  */
 export class WorkerPool {
   private readonly slots: (Executor | undefined)[]
+  private readonly lent: Executor[] = []
   private closed = false
   /** Why the last replacement failed to start, if it did. */
   lastFailure: Error | undefined
@@ -41,13 +42,24 @@ export class WorkerPool {
   }
 
   get live(): readonly Executor[] {
-    return this.slots.filter((s): s is Executor => s !== undefined)
+    return [...this.slots.filter((s): s is Executor => s !== undefined), ...this.lent]
+  }
+
+  /** Adds an executor from elsewhere (a page's workers, a remote replica); it leaves when it dies. */
+  lend(executor: Executor): void {
+    this.lent.push(executor)
+    executor.onDeath(() => {
+      const index = this.lent.indexOf(executor)
+      if (index !== -1) this.lent.splice(index, 1)
+    })
+    this.options.onJoin?.()
   }
 
   async close(): Promise<void> {
     this.closed = true
     const live = this.live
     this.slots.fill(undefined)
+    this.lent.length = 0
     await Promise.all(live.map((e) => e.close()))
   }
 

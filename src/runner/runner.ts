@@ -154,10 +154,28 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
     const spec = this.spec(placement, models, undefined, scheduler)
     await this.startPool(scheduler, placement, 1, async () => {
-      const executor = new LocalExecutor(createWorkerHost(platform.services, store))
+      const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
       this.collect(await executor.setup(spec))
       return executor
     })
+  }
+
+  /**
+   * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
+   * Service Worker that cannot start workers) run its calls, which wait for one to join.
+   */
+  async initDelegated(options: RunnerInitOptions = {}): Promise<void> {
+    const { platform, store } = this.environment(options)
+    const models = await this.resolveModels(store)
+    const scheduler = this.createScheduler(options, models)
+    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
+    await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+  }
+
+  /** Adds an executor from elsewhere to a started runner; it leaves when it dies. */
+  lend(executor: Executor): void {
+    if (!this.pool) throw new TypeError(`Runner "${this.name}" is ${this.state}: start it before lending it executors`)
+    this.pool.lend(executor)
   }
 
   async shutdown(): Promise<void> {

@@ -136,6 +136,11 @@ export class Service<Apis extends ApiTypes = {}> {
     await Promise.all(this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
   }
 
+  /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
+  async initDelegated(environment: ServiceEnvironment): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+  }
+
   async shutdown(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.shutdown()))
   }

@@ -1,0 +1,46 @@
+import { expose } from 'comlink'
+import type { WorkerHost } from '../runner/host.js'
+import { registerErrorTransfer } from '../runner/wire.js'
+import type { Service, ServiceEnvironment } from '../service/service.js'
+import type { LendMessage } from './service-worker.js'
+
+/**
+ * Starts a service's runners on this page's Web Workers and lends them to the Service Worker that
+ * controls the page, which cannot start workers itself. Lends again to each new Service Worker (an
+ * update), and tells the Service Worker when the page goes away, so it sends work elsewhere.
+ * Returns a function that stops lending.
+ */
+export async function lendRunners(service: Service, environment: ServiceEnvironment): Promise<() => void> {
+  registerErrorTransfer()
+  await service.init(environment)
+  const serviceWorker = navigator.serviceWorker
+  let ports: MessagePort[] = []
+  const goodbye = (why: string): void => {
+    for (const port of ports) port.postMessage({ tiffinWorkerClosing: why })
+    ports = []
+  }
+  const lend = (): void => {
+    goodbye('the page lent its workers to a newer Service Worker')
+    const controller = serviceWorker.controller
+    if (!controller) return
+    for (const runner of service.runners) {
+      const channel = new MessageChannel()
+      const host: WorkerHost = {
+        setup: async () => ({ methods: Object.keys(runner.methods), notes: runner.notes }),
+        call: (method, input) => runner.methods[method]!.run(input as never),
+      }
+      expose(host, channel.port1)
+      ports.push(channel.port1)
+      controller.postMessage({ tiffinLend: runner.name } satisfies LendMessage, [channel.port2])
+    }
+  }
+  const onPageHide = (): void => goodbye('the page closed')
+  lend()
+  serviceWorker.addEventListener('controllerchange', lend)
+  addEventListener('pagehide', onPageHide)
+  return () => {
+    serviceWorker.removeEventListener('controllerchange', lend)
+    removeEventListener('pagehide', onPageHide)
+    goodbye('the page stopped lending')
+  }
+}

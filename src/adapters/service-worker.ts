@@ -1,0 +1,109 @@
+import type { Endpoint } from 'comlink'
+import type { BrowserOnnxOptions } from '../onnx/browser-runtime.js'
+import { WorkerExecutor } from '../runner/executor.js'
+import type { WorkerConnection } from '../runner/platform.js'
+import type { Service } from '../service/service.js'
+import type { ModelStore } from '../store/model-store.js'
+import { serviceWorkerPlatform } from './service-worker-platform.js'
+
+/** The parts of the Service Worker global scope this adapter uses. */
+interface ServiceWorkerScope {
+  readonly location: { readonly origin: string }
+  readonly clients: { claim(): Promise<void>; get(id: string): Promise<unknown> }
+  skipWaiting(): Promise<void>
+  addEventListener(type: 'install' | 'activate', listener: (event: { waitUntil(p: Promise<unknown>): void }) => void): void
+  addEventListener(type: 'fetch', listener: (event: FetchEventLike) => void): void
+  addEventListener(type: 'message', listener: (event: { data: unknown; ports: readonly MessagePort[]; source: { id?: string } | null }) => void): void
+}
+interface FetchEventLike {
+  readonly request: Request
+  respondWith(response: Promise<Response>): void
+}
+
+export interface ServiceWorkerOptions {
+  /** The path the service answers under (`/api`); every other request goes to the network as usual. */
+  readonly prefix: string
+  /** `embedded`: runners run in the Service Worker; `delegated`: only on workers pages lend; `both` (default). */
+  readonly runners?: 'embedded' | 'delegated' | 'both'
+  readonly store?: ModelStore
+  /** Where the ONNX Runtime WebAssembly file is (a Service Worker must say). */
+  readonly onnx?: BrowserOnnxOptions
+  /** How often to check that a page lending workers is still open (default 1 s). */
+  readonly pageCheckMs?: number
+}
+
+/** The message a page sends to lend a runner its workers, with a MessagePort. */
+export interface LendMessage {
+  readonly tiffinLend: string
+}
+
+/**
+ * Serves a service from a Service Worker: requests under `prefix` are answered by the service, all
+ * others pass through untouched. Call it once, at the top level of the Service Worker script.
+ */
+export function serveFromServiceWorker(service: Service, options: ServiceWorkerOptions): { ready: Promise<void> } {
+  const scope = globalThis as unknown as ServiceWorkerScope
+  const prefix = options.prefix.replace(/\/+$/, '')
+  const platform = serviceWorkerPlatform(options.onnx)
+  const environment = { platform, store: options.store }
+  const ready = options.runners === 'delegated' ? service.initDelegated(environment) : service.initLocal(environment)
+  ready.catch((error: unknown) => console.error('tiffin: the service failed to start in the Service Worker', error))
+
+  scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()))
+  scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()))
+  scope.addEventListener('fetch', (event) => {
+    const url = new URL(event.request.url)
+    if (url.origin !== scope.location.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) return
+    event.respondWith(answer(service, ready, event.request, prefix))
+  })
+  scope.addEventListener('message', (event) => {
+    const runnerName = (event.data as Partial<LendMessage> | null)?.tiffinLend
+    const port = event.ports[0]
+    if (typeof runnerName !== 'string' || !port) return
+    const runner = service.runners.find((r) => r.name === runnerName)
+    if (!runner) return port.close()
+    const clientId = event.source?.id
+    void ready.then(() => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? 1000), true)))
+  })
+  return { ready }
+}
+
+async function answer(service: Service, ready: Promise<void>, request: Request, prefix: string): Promise<Response> {
+  await ready.catch(() => undefined) // a runner that failed to start answers 503 through the service itself
+  const url = new URL(request.url)
+  url.pathname = url.pathname.slice(prefix.length) || '/'
+  return service.fetch(new Request(url, request))
+}
+
+/**
+ * A page's lent workers, seen from the Service Worker. A closed page sends no event over a MessagePort,
+ * so the page says goodbye on `pagehide`, and the Service Worker also checks that the page still exists.
+ */
+function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: string | undefined, checkMs: number): WorkerConnection {
+  const listeners: ((cause: Error) => void)[] = []
+  let gone: Error | undefined
+  const exit = (cause: Error): void => {
+    if (gone) return
+    gone = cause
+    clearInterval(check)
+    port.close()
+    for (const listener of listeners.splice(0)) listener(cause)
+  }
+  port.addEventListener('message', (event: MessageEvent) => {
+    const closing = (event.data as { tiffinWorkerClosing?: string } | null)?.tiffinWorkerClosing
+    if (closing) exit(new Error(`was closed (${closing})`))
+  })
+  const check = setInterval(() => {
+    if (clientId) void scope.clients.get(clientId).then((client) => client || exit(new Error('is gone (its page closed)')))
+  }, checkMs)
+  return {
+    endpoint: port as unknown as Endpoint,
+    onExit(listener) {
+      if (gone) listener(gone)
+      else listeners.push(listener)
+    },
+    async terminate() {
+      exit(new Error('was let go'))
+    },
+  }
+}

@@ -1,0 +1,61 @@
+// Registers a Service Worker that serves the example service, and calls it, for service-worker.spec.ts.
+import { browserPlatform } from '../../../src/adapters/browser-platform.js'
+import { lendRunners } from '../../../src/adapters/page-lending.js'
+import { indexedDBStore } from '../../../src/store/idb.js'
+import { linear, service } from '../../fixtures/services/example.js'
+import { linearModel } from '../../fixtures/models.js'
+
+const API = '/test/browser/pages/api'
+const model = linearModel()
+
+/** The example service's model, in the default IndexedDB store where the Service Worker looks for it. */
+async function saveModel(): Promise<void> {
+  const store = indexedDBStore()
+  if ((await store.list('linear')).length === 0) await store.save('linear', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+}
+
+async function register(script: 'sw-embedded.ts' | 'sw-embedded-v2.ts' | 'sw-delegated.ts'): Promise<string> {
+  await saveModel()
+  const registration = await navigator.serviceWorker.register(`/test/browser/pages/${script}`, { type: 'module', scope: '/test/browser/pages/' })
+  if (!navigator.serviceWorker.controller?.scriptURL.endsWith(script)) {
+    await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
+  }
+  return (registration.active ?? registration.waiting ?? registration.installing)!.scriptURL
+}
+
+/** Sends `count` predictions of random rows at once; returns how many came back right, and the failures. */
+async function predictMany(count: number): Promise<{ correct: number; failures: string[] }> {
+  const results = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const inputs = model.sampleInputs(1 + (i % 3), 1000 + i)
+      const response = await fetch(`${API}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dtype: 'float32', dims: inputs.x!.dims, data: Array.from(inputs.x!.data as Float32Array) }) })
+      if (!response.ok) return `${response.status} ${await response.text()}`
+      const body = (await response.json()) as { data: number[] } | number[][]
+      const got = (Array.isArray(body) ? body.flat() : body.data) as number[]
+      const want = Array.from(model.reference(inputs).y!.data as Float32Array)
+      const ok = got.length === want.length && got.every((v, k) => Math.abs(v - want[k]!) <= 1e-4 + 1e-4 * Math.abs(want[k]!))
+      return ok ? '' : `wrong answer for call ${i}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`
+    }),
+  )
+  return { correct: results.filter((r) => r === '').length, failures: results.filter(Boolean) }
+}
+
+const api = {
+  register,
+  predictMany,
+  async lend(): Promise<void> {
+    await lendRunners(service, { platform: browserPlatform, store: indexedDBStore() })
+  },
+  /** Items this page's workers ran for the Service Worker. */
+  handled: () => linear.metrics()[0]?.items ?? 0,
+  async controller(): Promise<string | undefined> {
+    return navigator.serviceWorker.controller?.scriptURL
+  },
+}
+
+declare global {
+  interface Window {
+    swTest: typeof api
+  }
+}
+window.swTest = api

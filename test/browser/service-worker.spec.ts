@@ -1,0 +1,62 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+
+const PAGE = '/test/browser/pages/sw.html'
+
+async function open(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(PAGE)
+  await page.waitForFunction(() => 'swTest' in window)
+  return page
+}
+
+test('a Service Worker serves the example service with its runner embedded, and lets other requests through', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.goto(PAGE)
+  await page.waitForFunction(() => 'swTest' in window)
+  expect(await page.evaluate(() => window.swTest.register('sw-embedded.ts'))).toContain('sw-embedded.ts')
+  expect(await page.evaluate(() => window.swTest.predictMany(12))).toEqual({ correct: 12, failures: [] })
+  // Outside the prefix the network (here Vite) answers, not the service.
+  const passThrough = await page.evaluate(async () => {
+    const response = await fetch('/test/browser/pages/sw.html')
+    return { status: response.status, html: (await response.text()).includes('Service Worker tests') }
+  })
+  expect(passThrough).toEqual({ status: 200, html: true })
+  const health = await page.evaluate(async () => (await fetch('/test/browser/pages/api/readyz')).json())
+  expect(health).toEqual({ status: 'ready', runners: { linear: 'ready' } })
+})
+
+test('runners delegated to a page: closing the lending page and opening another loses no request', async ({ context }) => {
+  test.setTimeout(180_000)
+  const lender = await open(context)
+  await lender.evaluate(() => window.swTest.register('sw-delegated.ts'))
+  await lender.evaluate(() => window.swTest.lend())
+  const caller = await open(context)
+  expect(await caller.evaluate(() => window.swTest.predictMany(8))).toEqual({ correct: 8, failures: [] })
+
+  expect(await lender.evaluate(() => window.swTest.handled())).toBeGreaterThanOrEqual(8)
+
+  // Requests in flight while the lending page closes, and requests made while no page lends, wait for
+  // the next page to lend its workers: none is lost, none is answered wrong.
+  const inFlight = caller.evaluate(() => window.swTest.predictMany(40))
+  await lender.close({ runBeforeUnload: false })
+  const whileNoPage = caller.evaluate(() => window.swTest.predictMany(20))
+  await caller.waitForTimeout(500)
+  const second = await open(context)
+  await second.evaluate(() => window.swTest.lend())
+  expect(await inFlight).toEqual({ correct: 40, failures: [] })
+  expect(await whileNoPage).toEqual({ correct: 20, failures: [] })
+  expect(await second.evaluate(() => window.swTest.handled())).toBeGreaterThanOrEqual(20)
+})
+
+test('updating the Service Worker while requests are in flight loses none of them', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.goto(PAGE)
+  await page.waitForFunction(() => 'swTest' in window)
+  await page.evaluate(() => window.swTest.register('sw-embedded.ts'))
+  const before = page.evaluate(() => window.swTest.predictMany(60))
+  expect(await page.evaluate(() => window.swTest.register('sw-embedded-v2.ts'))).toContain('sw-embedded-v2.ts')
+  const after = await page.evaluate(() => window.swTest.predictMany(20))
+  expect(await before).toEqual({ correct: 60, failures: [] })
+  expect(after).toEqual({ correct: 20, failures: [] })
+  expect(await page.evaluate(() => window.swTest.controller())).toContain('sw-embedded-v2.ts')
+})
