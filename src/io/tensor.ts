@@ -1,5 +1,5 @@
 import { BadInput, TiffinError, Unprocessable } from '../errors.js'
-import { castData } from '../onnx/cast.js'
+import { castData } from '../tensor-cast.js'
 import { DTYPES, elementCount, isDType, type DType, type Tensor } from '../tensor.js'
 import { decodeUtf8, isJsonType, negotiate, readBytes, requireMediaType } from './content-type.js'
 import type { IODescriptor, JsonSchema, OpenApiContent } from './descriptor.js'

@@ -31,10 +31,18 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
   app.get('/docs.json', (c) => c.json(service.openapi()))
   app.get('/docs', (c) => c.html(docsPage(service.openapi())))
 
-  const tooLarge = (c: { get(key: 'requestId'): string }) =>
-    errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
+  const tooLarge = (api: Api, requestId: string) => {
+    const response = errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), requestId)
+    // The unread rest of the body would stall a kept-alive connection (Node drops it 500 ms later, losing
+    // the client's next request on it): tell the client not to reuse it.
+    response.headers.set('connection', 'close')
+    // Refused before `answer` runs, so counted here, or /metrics would never show a 413.
+    service.httpMetrics.started(api.name)
+    service.httpMetrics.finished(api.name, response.status, 0)
+    return response
+  }
   for (const api of service.apis) {
-    app.post(api.route, bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), (c) => answer(service, api, c.req.raw, c.get('requestId')))
+    app.post(api.route, bodyLimit({ maxSize: maxBodyBytes, onError: (c) => tooLarge(api, c.get('requestId')) }), (c) => answer(service, api, c.req.raw, c.get('requestId')))
     app.all(api.route, (c) => {
       const response = errorResponse(new MethodNotAllowed(`${c.req.method} is not allowed on ${api.route}; send a POST`), c.get('requestId'))
       response.headers.set('allow', 'POST')

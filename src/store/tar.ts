@@ -57,6 +57,7 @@ const TYPES: Record<string, string> = { '1': 'a hard link', '2': 'a symbolic lin
 
 /** Reads every entry with its name exactly as stored; anything but a regular file is refused. */
 export function unpackTar(bytes: Uint8Array, refuse: (message: string) => Error): TarEntry[] {
+  if (bytes.length < BLOCK) throw new Corrupted(`The file is not a tiffin model archive: ${bytes.length} bytes is shorter than one tar header`)
   const entries: TarEntry[] = []
   for (let offset = 0; ; ) {
     if (offset + BLOCK > bytes.length) throw new Corrupted('The archive ends before its end-of-archive marker (it is truncated)')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BadInput } from '../../src/errors.js'
-import { castData } from '../../src/onnx/cast.js'
+import { castData } from '../../src/tensor-cast.js'
 import { prepareFeeds, type IoSpec } from '../../src/onnx/feeds.js'
 import { tensor } from '../../src/tensor.js'
 
