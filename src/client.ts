@@ -74,7 +74,7 @@ interface Operation {
 export function createClient<S extends { readonly apiTypes: ApiTypes }>(options: ClientOptions = {}): Client<S['apiTypes']> {
   const send = options.fetch ?? ((request: Request) => fetch(request))
   // Relative to the page where there is one; `service.fetch` in Node needs some absolute URL, any will do.
-  const base = new URL(options.baseUrl ?? '', (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href.replace(/\/$/, '')
+  const base = new URL(options.baseUrl ?? '/', (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href.replace(/\/$/, '')
   const request = async (path: string, init: RequestInit, call: ClientCallOptions = {}): Promise<Response> => {
     const headers = new Headers({ ...options.headers, ...call.headers })
     new Headers(init.headers).forEach((value, key) => headers.set(key, value))
@@ -171,12 +171,17 @@ async function clientErrorOf(response: Response): Promise<ClientError> {
   const text = await response.text()
   let body: Partial<ErrorBody> = {}
   try {
-    body = JSON.parse(text) as Partial<ErrorBody>
+    body = { ...(JSON.parse(text) as Partial<ErrorBody>) }
   } catch {
     // not tiffin's error body (a proxy's page, say): keep its text as the message
   }
-  const retryAfter = response.headers.get('retry-after')
-  const retryAfterS = retryAfter === null ? undefined : /^\d+$/.test(retryAfter) ? Number(retryAfter) : Math.max(0, (Date.parse(retryAfter) - Date.now()) / 1000) || undefined
   const message = body.message ?? (text.slice(0, 200) || `${response.status} ${response.statusText}`)
-  return new ClientError(response.status, body.error ?? `http_${response.status}`, message, body.requestId ?? response.headers.get('x-request-id') ?? undefined, retryAfterS)
+  return new ClientError(response.status, body.error ?? `http_${response.status}`, message, body.requestId ?? response.headers.get('x-request-id') ?? undefined, retryAfterOf(response.headers.get('retry-after')))
+}
+
+/** `Retry-After` is either seconds or an HTTP date. */
+function retryAfterOf(header: string | null): number | undefined {
+  if (header === null) return undefined
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000
+  return Number.isNaN(seconds) ? undefined : Math.max(0, seconds)
 }

@@ -57,14 +57,20 @@ export function json<T = unknown>(options: JsonOptions<T> = {}): IODescriptor<T>
   }
 }
 
-/** `JSON.parse` with a 400 that keeps the engine's message, which names the position of the fault. */
+/**
+ * `JSON.parse` with a 400 that names the position of the fault. Engines word their messages differently
+ * (Node's and Chromium's V8 already do), so only the first clause and the position are kept: the same
+ * bad body gets the same answer in Node, a page and a Service Worker.
+ */
 export function parseJsonText(text: string): unknown {
   if (text.trim() === '') throw new BadInput('The body is empty; expected a JSON value')
   try {
     return JSON.parse(text)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    throw new BadInput(`The body is not valid JSON: ${message}`, { cause: error })
+    const position = /position (\d+)/.exec(message)?.[1]
+    const what = message.split(/ in JSON| at position|\(/)[0]!.trim()
+    throw new BadInput(`The body is not valid JSON: ${what}${position === undefined ? '' : ` (at character ${position})`}`, { cause: error })
   }
 }
 

@@ -1,4 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import { fileStore } from '../../src/store/fs.js'
+import { linearModel } from '../fixtures/models.js'
+import { expectedStatuses, runTable } from '../shared/http-table.js'
+import { serveModule } from '../support/serve-child.js'
 
 const PAGE = '/test/browser/pages/sw.html'
 
@@ -59,4 +66,23 @@ test('updating the Service Worker while requests are in flight loses none of the
   expect(await before).toEqual({ correct: 60, failures: [] })
   expect(after).toEqual({ correct: 20, failures: [] })
   expect(await page.evaluate(() => window.swTest.controller())).toContain('sw-embedded-v2.ts')
+})
+
+test('one example service file, served by Node and by a Service Worker, answers a table of requests alike', async ({ page }) => {
+  test.setTimeout(120_000)
+  const home = await mkdtemp(join(tmpdir(), 'tiffin-parity-'))
+  await fileStore(home).save('linear', linearModel().bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  const node = await serveModule('test/fixtures/services/example.ts', home)
+  try {
+    const fromNode = await runTable((request) => fetch(request), node.url)
+    await page.goto(PAGE)
+    await page.waitForFunction(() => 'swTest' in window)
+    await page.evaluate(() => window.swTest.register('sw-embedded.ts'))
+    const fromServiceWorker = await page.evaluate(() => window.swTest.runTable())
+    expect(fromNode.map((r) => r.status)).toEqual(expectedStatuses)
+    expect(fromServiceWorker).toEqual(fromNode)
+  } finally {
+    node.child.kill('SIGTERM')
+    await rm(home, { recursive: true, force: true })
+  }
 })

@@ -30,7 +30,7 @@ describe('json', () => {
   it('answers malformed JSON with a 400 that says where it broke', async () => {
     const error = await json().parse(post('{"a" 1}', 'application/json')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BadInput)
-    expect((error as Error).message).toMatch(/not valid JSON: .*position 5/)
+    expect((error as Error).message).toMatch(/not valid JSON: .* \(at character 5\)$/)
     await expect(json().parse(post('', 'application/json'))).rejects.toThrow(/empty; expected a JSON value/)
     await expect(json().parse(post(new Uint8Array([0x22, 0xff, 0x22]), 'application/json'))).rejects.toThrow(/not valid UTF-8/)
   })

@@ -4,6 +4,7 @@ import { lendRunners } from '../../../src/adapters/page-lending.js'
 import { indexedDBStore } from '../../../src/store/idb.js'
 import { linear, service } from '../../fixtures/services/example.js'
 import { linearModel } from '../../fixtures/models.js'
+import { runTable } from '../../shared/http-table.js'
 
 const API = '/test/browser/pages/api'
 const model = linearModel()
@@ -42,6 +43,8 @@ async function predictMany(count: number): Promise<{ correct: number; failures: 
 
 const api = {
   register,
+  /** The shared table of requests, good and bad, sent through the Service Worker. */
+  runTable: () => runTable((request) => fetch(request), `${location.origin}${API}`),
   predictMany,
   async lend(): Promise<void> {
     await lendRunners(service, { platform: browserPlatform, store: indexedDBStore() })
