@@ -1,4 +1,4 @@
-import type { RunnerPlatform, WorkerConnection } from '../runner/platform.js'
+import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { IndexedDBBackend, indexedDBStore } from '../store/idb.js'
 import type { ModelStore } from '../store/model-store.js'
@@ -15,13 +15,7 @@ export const browserServices: WorkerServices = {
 function spawnWorker(label: string): WorkerConnection {
   // Written out in full so bundlers (Vite) see the worker and build it.
   const worker = new Worker(new URL('../../workers/web.js', import.meta.url), { type: 'module', name: label })
-  const listeners: ((cause: Error) => void)[] = []
-  let exited: Error | undefined
-  const exit = (cause: Error): void => {
-    if (exited) return
-    exited = cause
-    for (const listener of listeners.splice(0)) listener(cause)
-  }
+  const { exit, onExit } = exitSignal()
   worker.addEventListener('error', (event) => {
     event.preventDefault()
     exit(new Error(`crashed (${event.message || 'the worker script failed to load'})`))
@@ -33,10 +27,7 @@ function spawnWorker(label: string): WorkerConnection {
   })
   return {
     endpoint: worker,
-    onExit(listener) {
-      if (exited) listener(exited)
-      else listeners.push(listener)
-    },
+    onExit,
     async terminate() {
       worker.terminate()
       exit(new Error('was terminated'))

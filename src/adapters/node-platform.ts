@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
-import type { RunnerPlatform, WorkerConnection } from '../runner/platform.js'
+import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { FileBackend, fileStore } from '../store/fs.js'
 import type { ModelStore } from '../store/model-store.js'
@@ -23,22 +23,13 @@ function spawnWorker(label: string): WorkerConnection {
   const worker = new Worker(workerEntry, {
     name: label,
   })
-  const listeners: ((cause: Error) => void)[] = []
-  let exited: Error | undefined
-  const exit = (cause: Error): void => {
-    if (exited) return
-    exited = cause
-    for (const listener of listeners.splice(0)) listener(cause)
-  }
+  const { exit, onExit } = exitSignal()
   worker.on('error', (error) => exit(new Error(`crashed (${error.message})`)))
   worker.on('messageerror', (error) => exit(new Error(`sent a message that could not be read (${error.message})`)))
   worker.on('exit', (code) => exit(new Error(`exited with code ${code}`)))
   return {
     endpoint: nodeEndpoint(worker),
-    onExit(listener) {
-      if (exited) listener(exited)
-      else listeners.push(listener)
-    },
+    onExit,
     async terminate() {
       await worker.terminate()
     },

@@ -1,7 +1,7 @@
 import type { Endpoint } from 'comlink'
 import type { BrowserOnnxOptions } from '../onnx/browser-runtime.js'
 import { WorkerExecutor } from '../runner/executor.js'
-import type { WorkerConnection } from '../runner/platform.js'
+import { exitSignal, type WorkerConnection } from '../runner/platform.js'
 import type { Service } from '../service/service.js'
 import type { ModelStore } from '../store/model-store.js'
 import { serviceWorkerPlatform } from './service-worker-platform.js'
@@ -80,14 +80,14 @@ async function answer(service: Service, ready: Promise<void>, request: Request, 
  * so the page says goodbye on `pagehide`, and the Service Worker also checks that the page still exists.
  */
 function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: string | undefined, checkMs: number): WorkerConnection {
-  const listeners: ((cause: Error) => void)[] = []
-  let gone: Error | undefined
+  const signal = exitSignal()
+  let gone = false
   const exit = (cause: Error): void => {
     if (gone) return
-    gone = cause
+    gone = true
     clearInterval(check)
     port.close()
-    for (const listener of listeners.splice(0)) listener(cause)
+    signal.exit(cause)
   }
   port.addEventListener('message', (event: MessageEvent) => {
     const closing = (event.data as { tiffinWorkerClosing?: string } | null)?.tiffinWorkerClosing
@@ -98,10 +98,7 @@ function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: 
   }, checkMs)
   return {
     endpoint: port as unknown as Endpoint,
-    onExit(listener) {
-      if (gone) listener(gone)
-      else listeners.push(listener)
-    },
+    onExit: signal.onExit,
     async terminate() {
       exit(new Error('was let go'))
     },

@@ -32,3 +32,20 @@ export interface RunnerPlatform {
   /** The services a runnable gets when it runs in the calling thread (`initLocal`). */
   readonly services: WorkerServices
 }
+
+/** The one-shot exit every connection reports: listeners added late still hear the cause. */
+export function exitSignal(): { exit(cause: Error): void; onExit(listener: (cause: Error) => void): void } {
+  const listeners: ((cause: Error) => void)[] = []
+  let exited: Error | undefined
+  return {
+    exit(cause) {
+      if (exited) return
+      exited = cause
+      for (const listener of listeners.splice(0)) listener(cause)
+    },
+    onExit(listener) {
+      if (exited) listener(exited)
+      else listeners.push(listener)
+    },
+  }
+}

@@ -128,10 +128,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
   async init(options: RunnerInitOptions = {}): Promise<void> {
-    const { platform, store } = this.environment(options)
-    const models = await this.resolveModels(store)
-    const scheduler = this.createScheduler(options, models)
-    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, this.options)
+    const { platform, store, models, scheduler, placement } = await this.prepare(options)
     const spec = this.spec(placement, models, store && platform.storeRef(store), scheduler)
     const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
     await this.startPool(scheduler, placement, placement.workers, async (index) => {
@@ -148,10 +145,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   async initLocal(options: RunnerInitOptions = {}): Promise<void> {
-    const { platform, store } = this.environment(options)
-    const models = await this.resolveModels(store)
-    const scheduler = this.createScheduler(options, models)
-    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
+    const { platform, store, models, scheduler, placement } = await this.prepare(options, 1)
     const spec = this.spec(placement, models, undefined, scheduler)
     await this.startPool(scheduler, placement, 1, async () => {
       const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
@@ -165,11 +159,17 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    * Service Worker that cannot start workers) run its calls, which wait for one to join.
    */
   async initDelegated(options: RunnerInitOptions = {}): Promise<void> {
+    const { scheduler, placement } = await this.prepare(options, 1)
+    await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+  }
+
+  /** What every way of starting needs: the runtime, the models at exact versions, the queues, the placement. */
+  private async prepare(options: RunnerInitOptions, workers?: number) {
     const { platform, store } = this.environment(options)
     const models = await this.resolveModels(store)
     const scheduler = this.createScheduler(options, models)
-    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, { ...this.options, workers: 1 })
-    await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, workers === undefined ? this.options : { ...this.options, workers })
+    return { platform, store, models, scheduler, placement }
   }
 
   /** Adds an executor from elsewhere to a started runner; it leaves when it dies. */
