@@ -72,7 +72,9 @@ async function answer(service: Service, ready: Promise<void>, request: Request, 
   await ready.catch(() => undefined) // a runner that failed to start answers 503 through the service itself
   const url = new URL(request.url)
   url.pathname = url.pathname.slice(prefix.length) || '/'
-  return service.fetch(new Request(url, request))
+  // Built afresh rather than `new Request(url, request)`, which browsers refuse for a page navigation.
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer()
+  return service.fetch(new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal }))
 }
 
 /**

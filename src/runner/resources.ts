@@ -36,7 +36,7 @@ export async function placeRunner(
       throw new RangeError(`Runner "${runner}": workers must be a whole number of at least 1, got ${requested.workers}`)
     }
     const threads = runnable.multiThreaded ? Math.max(1, Math.floor(cores / requested.workers)) : 1
-    return { resource, workers: requested.workers, threads, reason: [`${requested.workers} workers as configured`, ...skipped].join('; ') }
+    return { resource, workers: requested.workers, threads, reason: [`${requested.workers} worker${requested.workers === 1 ? '' : 's'} as configured`, ...skipped].join('; ') }
   }
   if (resource === 'webgpu') {
     const adapters = Math.max(1, await platform.gpuAdapters())

@@ -30,6 +30,10 @@ test('a Service Worker serves the example service with its runner embedded, and 
   expect(passThrough).toEqual({ status: 200, html: true })
   const health = await page.evaluate(async () => (await fetch('/test/browser/pages/api/readyz')).json())
   expect(health).toEqual({ status: 'ready', runners: { linear: 'ready' } })
+  // A page navigation is answered too: the docs page opens in a tab, served by the Service Worker.
+  const docs = await page.goto('/test/browser/pages/api/docs')
+  expect(docs?.status()).toBe(200)
+  expect(await page.locator('h1').innerText()).toBe('example')
 })
 
 test('runners delegated to a page: closing the lending page and opening another loses no request', async ({ context }) => {
