@@ -32,6 +32,8 @@ export async function openSession(
     intraOpNumThreads: threads,
     // Outputs are copied out and posted to other threads, so WebGPU must hand them back in CPU memory.
     preferredOutputLocation: 'cpu',
+    // Idle intra-op threads otherwise spin, taking the cores the serving thread needs between batches.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   }
   try {
     return await runtime.ort.InferenceSession.create(bytes, sessionOptions)

@@ -10,6 +10,8 @@ import type { Api, Service } from './service.js'
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 60_000
+/** What a request is counted as when its client disconnected before the answer (nginx's convention). */
+const CLIENT_CLOSED = 499
 
 export type ServiceEnv = { Variables: RequestIdVariables }
 
@@ -75,7 +77,9 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
     })()
     response = await Promise.race([work, rejectOnAbort(controller.signal)])
   } catch (error) {
-    response = errorResponse(controller.signal.aborted ? controller.signal.reason : error, requestId)
+    // A client that went away is no server error: it is counted as 499 (client closed) and not logged.
+    if (request.signal.aborted && !(controller.signal.reason instanceof Timeout)) response = new Response(null, { status: CLIENT_CLOSED })
+    else response = errorResponse(controller.signal.aborted ? controller.signal.reason : error, requestId)
   } finally {
     clearTimeout(timer)
     request.signal.removeEventListener('abort', onClientGone)

@@ -200,6 +200,19 @@ describe('failures and shutdown', () => {
     expect(body).not.toMatch(/secret|TypeError|\.ts:\d+/)
   })
 
+  it('counts a client that disconnects mid-request as 499, not as a server error, and logs nothing', async () => {
+    const logged = slow.stderr().length
+    const controller = new AbortController()
+    const gone = fetch(`${slow.url}/wait`, { method: 'POST', body: '{"ms":400}', headers: { 'content-type': 'application/json' }, signal: controller.signal })
+    setTimeout(() => controller.abort(), 100)
+    await expect(gone).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const statuses = samples(await (await fetch(`${slow.url}/metrics`)).text(), 'tiffin_http_requests_total')
+    expect(statuses.get('{api="wait",status="499"}')).toBe(1)
+    expect(statuses.get('{api="wait",status="500"}')).toBeUndefined()
+    expect(slow.stderr().slice(logged)).toBe('')
+  })
+
   it('on SIGTERM finishes the request in flight with a 200, then exits 0', async () => {
     const started = Date.now()
     const inFlight = fetch(`${slow.url}/wait`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })

@@ -1,0 +1,133 @@
+// The HTTP benchmark's servers run in child processes of their own, so that neither shares an event
+// loop with the load generator. This is how the bench and a server process speak: the server says where
+// it listens, answers requests for its CPU figures, and stops on SIGTERM.
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+
+/** What a server process reports about itself, cumulative since it started. */
+export interface ServerStats {
+  /** User and system CPU time of the whole process (every thread: workers, ONNX Runtime's pool), in µs. */
+  readonly cpuUs: number
+  /** The same for the main thread alone (from /proc, so NaN off Linux), in µs: unlike wall time, not inflated by waiting for a core. */
+  readonly mainCpuUs: number
+  /** The main thread's event loop: time busy and idle, in ms. */
+  readonly elu: EventLoopUtilization
+  readonly atMs: number
+  /** Anything else the server counts (the tiffin server: its runner's batches). */
+  readonly extra?: Record<string, number>
+}
+
+export interface ServerProcess {
+  readonly url: string
+  /** What the server said about itself when it started (placement, threads). */
+  readonly info: string
+  stats(): Promise<ServerStats>
+  /** Lines of stderr written again since the last call, with how often. */
+  repeatedLines(): string[]
+  stop(): Promise<void>
+}
+
+type Message = { type: 'ready'; url: string; info: string } | { type: 'stats'; stats: ServerStats }
+
+/**
+ * Starts `script` (TypeScript, run through tsx) and waits until it listens. Its stderr is passed on with
+ * `name` before each line; a line it has written before is only counted (see `repeatedLines`).
+ */
+export async function startServer(name: string, script: URL, args: readonly string[]): Promise<ServerProcess> {
+  const child = fork(script.pathname, [...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
+  const seen = new Set<string>()
+  const repeats = new Map<string, number>()
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (seen.has(line)) repeats.set(line, (repeats.get(line) ?? 0) + 1)
+    else process.stderr.write(`[${name}] ${line}\n`)
+    seen.add(line)
+  })
+  const exited = once(child, 'close').then(([code, signal]) => `${script.pathname} exited (${signal ?? `code ${code}`})`)
+  const ready = next(child, 'ready')
+  const first = await Promise.race([ready, exited])
+  if (typeof first === 'string') throw new Error(`${first} before it listened`)
+  if (first.type !== 'ready') throw new Error(`expected "ready" from ${script.pathname}`)
+  return {
+    url: first.url,
+    info: first.info,
+    repeatedLines() {
+      const lines = [...repeats].map(([line, n]) => `[${name}] ${n} more: ${line}`)
+      repeats.clear()
+      return lines
+    },
+    async stats() {
+      const answer = next(child, 'stats')
+      child.send({ type: 'stats' })
+      const message = await answer
+      if (message.type !== 'stats') throw new Error(`expected "stats" from ${script.pathname}`)
+      return message.stats
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+function next(child: ChildProcess, type: Message['type']): Promise<Message> {
+  return new Promise((resolve) => {
+    const listener = (message: Message) => {
+      if (message.type !== type) return
+      child.off('message', listener)
+      resolve(message)
+    }
+    child.on('message', listener)
+  })
+}
+
+/** In a server process: tells the bench where it listens, answers for stats, and closes on SIGTERM. */
+export function reportToBench(url: string, info: string, close: () => Promise<void>, extra?: () => Record<string, number>): void {
+  if (!process.send) throw new Error('Run this through bench/http.ts: it is a child process of the benchmark')
+  process.on('message', (message: { type?: string }) => {
+    if (message.type !== 'stats') return
+    const cpu = process.cpuUsage()
+    const stats: ServerStats = {
+      cpuUs: cpu.user + cpu.system,
+      mainCpuUs: mainThreadCpuUs(),
+      elu: performance.eventLoopUtilization(),
+      atMs: performance.timeOrigin + performance.now(),
+      extra: extra?.(),
+    }
+    process.send!({ type: 'stats', stats })
+  })
+  process.once('SIGTERM', () => {
+    void close().then(() => process.exit(0))
+  })
+  process.send({ type: 'ready', url, info })
+}
+
+// Linux counts a thread's CPU time in clock ticks of 1/100 s (USER_HZ, the same on every architecture).
+const TICK_US = 10_000
+
+/** The main thread's user and system time, from /proc/self/task/<pid>/stat (fields 14 and 15). */
+function mainThreadCpuUs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // from field 3 on: the name may hold spaces
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US
+  } catch {
+    return NaN
+  }
+}
+
+/** Between two reports: the process's CPU in % of one core, the main thread's time busy in %, and its CPU in µs. */
+export function usageBetween(before: ServerStats, after: ServerStats): { cpuPercent: number; mainBusyPercent: number; mainCpuUs: number } {
+  const wallMs = after.atMs - before.atMs
+  const elu = performance.eventLoopUtilization(after.elu, before.elu)
+  return { cpuPercent: (100 * (after.cpuUs - before.cpuUs)) / 1000 / wallMs, mainBusyPercent: 100 * elu.utilization, mainCpuUs: after.mainCpuUs - before.mainCpuUs }
+}
+
+/** CPU time used so far by everything on this machine (all cores, all processes), in µs. */
+export function machineCpuUs(): number {
+  return cpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) * 1000, 0)
+}
