@@ -22,7 +22,7 @@ interface MethodState {
 export interface SchedulerOptions {
   readonly runner: string
   readonly methods: Readonly<Record<string, BatchingConfig>>
-  /** The executors running now; the scheduler keeps one batch in flight on each. */
+  /** The executors running now; the scheduler keeps each one's `capacity` of batches in flight (one for a worker). */
   live(): readonly Executor[]
   readonly timeoutMs: number
   /** How long a call may wait while no worker is running at all (every one being replaced). */
@@ -39,7 +39,8 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   readonly methods = new Map<string, MethodState>()
-  private readonly busyUntil = new Map<Executor, number>()
+  /** Per executor, when each batch it holds should finish. */
+  private readonly running = new Map<Executor, number[]>()
   private timer: unknown
   private pumpQueued = false
   /** Batches lost with a lent executor, to run again before anything else. */
@@ -98,7 +99,9 @@ export class Scheduler {
     if (this.closed) return
     if (this.options.live().length === 0) return this.expireStranded()
     for (;;) {
-      const idle = this.options.live().filter((e) => !this.busyUntil.has(e))
+      // Free executors, least loaded first: work spreads over every worker or replica.
+      const load = (e: Executor): number => this.running.get(e)?.length ?? 0
+      const idle = this.options.live().filter((e) => load(e) < (e.capacity ?? 1)).sort((a, b) => load(a) - load(b))
       if (idle.length === 0) return
       const retry = this.retries.shift()
       if (retry) {
@@ -191,7 +194,10 @@ export class Scheduler {
       for (const p of pieces) fail(p.call, error)
       return
     }
-    this.busyUntil.set(executor, started + model.predict(items))
+    const finishAt = started + model.predict(items)
+    const held = this.running.get(executor) ?? []
+    held.push(finishAt)
+    this.running.set(executor, held)
     state.running += items
     if (!retried) {
       for (const p of pieces) if (p.start === 0 || !queue.batching) metrics.queueMs.observe(started - p.call.arrivedAt)
@@ -201,7 +207,8 @@ export class Scheduler {
     // The worker is marked free before callers hear back, so the calls they make next can go straight out.
     const release = (): void => {
       state.running -= items
-      this.busyUntil.delete(executor)
+      held.splice(held.indexOf(finishAt), 1)
+      if (held.length === 0 && this.running.get(executor) === held) this.running.delete(executor)
     }
     executor.call(method, input, { timeoutMs: this.options.timeoutMs, transfer: queue.batching }).then(
       (output) => {
@@ -233,7 +240,7 @@ export class Scheduler {
 
   private refuseIfLate(state: MethodState, items: number, now: number): void {
     const { queue, model, metrics } = state
-    const freeAt = this.options.live().map((e) => this.busyUntil.get(e) ?? now)
+    const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1) ?? now)
     const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) => model.predict(n))
     if (finish <= now + queue.config.maxLatencyMs) return
     metrics.rejections.deadline++

@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { loadServiceModule } from '../adapters/load-module.js'
-import { serve } from '../adapters/node.js'
+import { serve, serveRunner } from '../adapters/node.js'
+import { BadInput } from '../errors.js'
 import type { CliContext } from './context.js'
 
 const port = (value: string): number => {
@@ -10,17 +11,37 @@ const port = (value: string): number => {
   return n
 }
 
-/** `tiffin serve <module>`: serves a service over HTTP until SIGTERM or SIGINT, then drains. */
+/** `name=url[,url…]`, repeatable: where remote runners' replicas answer. */
+function runnerMapEntry(value: string, map: Record<string, string[]> = {}): Record<string, string[]> {
+  const match = /^([^=]+)=(.+)$/.exec(value)
+  const urls = match?.[2]!.split(',').map((u) => u.trim().replace(/\/+$/, ''))
+  if (!match || !urls!.every((u) => /^https?:\/\/\S+$/.test(u))) throw new InvalidArgumentError('expected name=url[,url…] with http(s) URLs')
+  return { ...map, [match[1]!]: urls! }
+}
+
+/** `tiffin serve <module>`: serves a service (or one of its runners) over HTTP until SIGTERM or SIGINT, then drains. */
 export function register(program: Command, context: CliContext): void {
   program
     .command('serve <module>')
     .description('serve the service a module exports, over HTTP')
     .option('-p, --port <port>', 'port to listen on (default $PORT, else 3000)', port)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (module: string, options: { port?: number; host: string }) => {
+    .option('--runner <name>', 'serve only this runner, for API servers elsewhere to call')
+    .option('--runner-map <name=urls>', 'call this runner on remote replicas instead of starting it (repeatable)', runnerMapEntry)
+    .action(async (module: string, options: { port?: number; host: string; runner?: string; runnerMap?: Record<string, string[]> }) => {
       const service = await loadServiceModule(module)
-      const running = await serve(service, { port: options.port, host: options.host })
-      context.stdout.write(`tiffin: serving ${service.name} at ${running.url}\n`)
+      const listen = { port: options.port, host: options.host }
+      let running, what
+      if (options.runner) {
+        const runner = service.runners.find((r) => r.name === options.runner)
+        if (!runner) throw new BadInput(`Service "${service.name}" has no runner "${options.runner}"; it has ${service.runners.map((r) => r.name).join(', ') || 'none'}`)
+        running = await serveRunner(runner, listen)
+        what = `runner:${runner.name}`
+      } else {
+        running = await serve(service, { ...listen, runnerMap: options.runnerMap })
+        what = service.name
+      }
+      context.stdout.write(`tiffin: serving ${what} at ${running.url}\n`)
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           context.stderr.write(`tiffin: ${signal}: finishing requests in flight, then stopping\n`)

@@ -12,6 +12,8 @@ export interface Executor {
    * loss says nothing about the batch. Inputs to it are copied, not transferred, so they can be resent.
    */
   readonly retryOnLoss?: boolean
+  /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
+  readonly capacity?: number
   /** Calls sent and not yet answered. */
   readonly inFlight: number
   setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport>

@@ -159,14 +159,15 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    * Service Worker that cannot start workers) run its calls, which wait for one to join.
    */
   async initDelegated(options: RunnerInitOptions = {}): Promise<void> {
-    const { scheduler, placement } = await this.prepare(options, 1)
+    const { scheduler, placement } = await this.prepare(options, 1, true)
     await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
   }
 
   /** What every way of starting needs: the runtime, the models at exact versions, the queues, the placement. */
-  private async prepare(options: RunnerInitOptions, workers?: number) {
+  private async prepare(options: RunnerInitOptions, workers?: number, delegated = false) {
     const { platform, store } = this.environment(options)
-    const models = await this.resolveModels(store)
+    // A delegated runner's models live with whoever runs it; here they only refine its method configs.
+    const models = await this.resolveModels(store).catch((error: unknown) => (delegated ? [] : Promise.reject(error)))
     const scheduler = this.createScheduler(options, models)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, workers === undefined ? this.options : { ...this.options, workers })
     return { platform, store, models, scheduler, placement }

@@ -126,9 +126,19 @@ export class Service<Apis extends ApiTypes = {}> {
   /** Answers one request, with no HTTP server in between. */
   fetch = (request: Request): Promise<Response> => Promise.resolve(this.app.fetch(request))
 
-  /** Starts every runner's workers, in the runtime the serving adapter names. */
-  async init(environment: ServiceEnvironment): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.init({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+  /**
+   * Starts every runner's workers, in the runtime the serving adapter names. Runners named in `delegated`
+   * start with no workers of their own, to run on executors lent to them (remote replicas).
+   */
+  async init(environment: ServiceEnvironment, options: { readonly delegated?: readonly string[] } = {}): Promise<void> {
+    await Promise.all(
+      this.runners.map((r) => {
+        const batching = this.config.runners?.[r.name]?.batching
+        // A delegated runner forwards calls one by one: its remote replicas batch them in their own process.
+        if (options.delegated?.includes(r.name)) return r.initDelegated({ ...environment, batching: { ...batching, enabled: false } })
+        return r.init({ ...environment, batching })
+      }),
+    )
   }
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */

@@ -12,8 +12,8 @@ export interface Served {
 }
 
 /** Resolves with the URL the server prints once it listens; models come from `home` ($TIFFIN_HOME). */
-export function serveModule(module: string, home: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', module, '--port', '0'], {
+export function serveModule(module: string, home: string, args: readonly string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', module, '--port', '0', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '' },
   })

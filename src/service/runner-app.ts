@@ -1,0 +1,47 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId, type RequestIdVariables } from 'hono/request-id'
+import { NotFound, PayloadTooLarge } from '../errors.js'
+import type { Runner } from '../runner/runner.js'
+import { decodeValue, encodeValue, WIRE_MEDIA_TYPE } from '../runner/wire-format.js'
+import { errorResponse } from './http-errors.js'
+import { HttpMetrics } from './http-metrics.js'
+import { renderPrometheus } from './prometheus.js'
+
+/**
+ * One runner served over HTTP, for API servers elsewhere to call (`--runner-map`): `POST /call/<method>`
+ * with tiffin's binary tensor format, plus the health, readiness and metrics routes. Batching happens here.
+ */
+export function runnerApp(runner: Runner, maxBodyBytes = 256 * 1024 * 1024): { app: Hono<{ Variables: RequestIdVariables }>; http: HttpMetrics } {
+  const http = new HttpMetrics()
+  const app = new Hono<{ Variables: RequestIdVariables }>()
+  app.use(requestId())
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/livez', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', (c) => c.json({ status: runner.state, runner: runner.name }, runner.state === 'ready' ? 200 : 503))
+  app.get('/metrics', (c) => c.text(renderPrometheus(http, runner.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+  const tooLarge = (c: { get(key: 'requestId'): string }) => errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
+  app.post('/call/:method', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {
+    const method = c.req.param('method')
+    const handle = (runner.methods as Record<string, { run(input: never, options: { signal: AbortSignal }): Promise<unknown> }>)[method]
+    if (!handle) throw new NotFound(`Runner "${runner.name}" has no method "${method}"; it has ${Object.keys(runner.methods).join(', ')}`)
+    const started = performance.now()
+    http.started(method)
+    let status = 500
+    try {
+      const input = decodeValue(new Uint8Array(await c.req.arrayBuffer()))
+      const output = await handle.run(input as never, { signal: c.req.raw.signal })
+      status = 200
+      return new Response(encodeValue(output), { headers: { 'content-type': WIRE_MEDIA_TYPE } })
+    } catch (error) {
+      const response = errorResponse(error, c.get('requestId'))
+      status = response.status
+      return response
+    } finally {
+      http.finished(method, status, performance.now() - started)
+    }
+  })
+  app.notFound((c) => errorResponse(new NotFound(`No route ${c.req.method} ${new URL(c.req.url).pathname} on runner "${runner.name}"`), c.get('requestId')))
+  app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown'))
+  return { app, http }
+}
