@@ -104,6 +104,7 @@ const BY_CODE: Record<string, new (message: string) => TiffinError> = {
   unsupported_media_type: UnsupportedMediaType,
   payload_too_large: PayloadTooLarge,
   not_found: NotFound,
+  method_not_allowed: MethodNotAllowed,
   conflict: Conflict,
   corrupted: Corrupted,
   storage_full: StorageFull,
@@ -134,4 +135,12 @@ export function errorFromFields(fields: ErrorFields): Error {
   const error = type ? new type(fields.message) : new Error(fields.message)
   if (!type) error.name = fields.name
   return error
+}
+
+/** The same kind of error, its message prefixed with where it happened (a plain Error for anything else). */
+export function withContext(error: unknown, context: string): Error {
+  const fields = errorFields(error)
+  const wrapped = errorFromFields({ ...fields, message: `${context}: ${fields.message}` })
+  ;(wrapped as { cause?: unknown }).cause = error
+  return wrapped
 }

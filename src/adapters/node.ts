@@ -66,6 +66,9 @@ async function listenAndDrain(
   const server = await new Promise<Server>((resolve, reject) => {
     const s = listen({ fetch, port, hostname: host }, () => resolve(s as Server)) as Server
     s.once('error', reject)
+  }).catch(async (error: unknown) => {
+    await stop() // the runners already started would keep the process alive
+    throw error
   })
   const address = server.address() as AddressInfo
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -16,7 +16,10 @@ export async function lendRunners(service: Service, environment: ServiceEnvironm
   const serviceWorker = navigator.serviceWorker
   let ports: MessagePort[] = []
   const goodbye = (why: string): void => {
-    for (const port of ports) port.postMessage({ tiffinWorkerClosing: why })
+    for (const port of ports) {
+      port.postMessage({ tiffinWorkerClosing: why })
+      port.close()
+    }
     ports = []
   }
   const lend = (): void => {
@@ -35,12 +38,18 @@ export async function lendRunners(service: Service, environment: ServiceEnvironm
     }
   }
   const onPageHide = (): void => goodbye('the page closed')
+  // A page restored from the back/forward cache comes back without its lending: lend again.
+  const onPageShow = (event: PageTransitionEvent): void => {
+    if (event.persisted) lend()
+  }
   lend()
   serviceWorker.addEventListener('controllerchange', lend)
   addEventListener('pagehide', onPageHide)
+  addEventListener('pageshow', onPageShow)
   return () => {
     serviceWorker.removeEventListener('controllerchange', lend)
     removeEventListener('pagehide', onPageHide)
+    removeEventListener('pageshow', onPageShow)
     goodbye('the page stopped lending')
   }
 }

@@ -60,10 +60,14 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     const runnerName = (event.data as Partial<LendMessage> | null)?.tiffinLend
     const port = event.ports[0]
     if (typeof runnerName !== 'string' || !port) return
+    if (options.runners === 'embedded') return port.close()
     const runner = service.runners.find((r) => r.name === runnerName)
     if (!runner) return port.close()
     const clientId = event.source?.id
-    void ready.then(() => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? 1000), true)))
+    ready.then(
+      () => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? 1000), true)),
+      () => port.close(),
+    )
   })
   return { ready }
 }

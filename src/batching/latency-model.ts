@@ -51,7 +51,7 @@ function fitLine(samples: readonly { n: number; ms: number }[]): { a: number; b:
     varN += (s.n - meanN) ** 2
   }
   // One batch size seen so far: the slope is unknown, so split the time evenly between fixed and per-item cost.
-  if (varN < 1e-9) return { a: meanT / 2 / meanN, b: meanT / 2 }
+  if (varN < 1e-9) return meanN > 0 ? { a: meanT / 2 / meanN, b: meanT / 2 } : { a: 0, b: meanT }
   const a = cov / varN
   const b = meanT - a * meanN
   if (a < 0) return { a: 0, b: meanT }

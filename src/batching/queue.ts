@@ -54,7 +54,9 @@ export class MethodQueue {
   /** Measures a call: its items along the batch axis, and the key of the batches it may join. */
   measure(input: unknown): { items: number; key: string } {
     if (!this.batching) return { items: 1, key: '' }
-    return { items: countItems(input, this.config.inputAxis), key: compatibilityKey(input, this.config.inputAxis) }
+    const items = countItems(input, this.config.inputAxis)
+    if (items === 0) throw new BadInput(`A call to "${this.method}" holds no items along batchDim ${this.config.inputAxis}; send at least one`)
+    return { items, key: compatibilityKey(input, this.config.inputAxis) }
   }
 
   /** Refuses a call the queue cannot hold: too large ever, or too large for the room left now. */
@@ -166,8 +168,15 @@ export function deliver(call: QueuedCall, start: number, end: number, output: un
   call.parts.push({ start, output })
   call.answered += end - start
   if (call.answered < call.items) return
+  let whole = output
+  if (call.parts.length > 1) {
+    call.parts.sort((x, y) => x.start - y.start)
+    try {
+      whole = mergeItems(call.parts.map((p) => p.output), outputAxis)
+    } catch (error) {
+      return fail(call, error) // pieces that cannot be put back together: the caller hears why
+    }
+  }
   call.settled = true
-  if (call.parts.length === 1) return call.resolve(output)
-  call.parts.sort((x, y) => x.start - y.start)
-  call.resolve(mergeItems(call.parts.map((p) => p.output), outputAxis))
+  call.resolve(whole)
 }

@@ -83,10 +83,11 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
       throw new TiffinError(`${model}: ${runtime.backend} failed to run the model: ${(error as Error).message ?? String(error)}`, { cause: error })
     }
     const tensors: Record<string, Tensor> = {}
-    for (const spec of outputs) {
-      const value = results[spec.name]!
-      tensors[spec.name] = fromOrtTensor(value, spec.name, model)
-      value.dispose()
+    try {
+      for (const spec of outputs) tensors[spec.name] = fromOrtTensor(results[spec.name]!, spec.name, model)
+    } finally {
+      // ORT's outputs hold native or GPU memory until disposed, whatever happened while copying them out.
+      for (const value of Object.values(results)) value.dispose()
     }
     return tensors
   }

@@ -86,7 +86,6 @@ export class WorkerExecutor implements Executor {
         const cause = new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}; the worker is being replaced`)
         fail(cause)
         this.die(new Error(`was stopped after "${method}" overran ${timeoutMs} ms`))
-        void this.connection.terminate()
       }, timeoutMs)
       this.pending.set(fail, method)
       start().then(
@@ -108,6 +107,8 @@ export class WorkerExecutor implements Executor {
     this.dead = cause
     for (const [fail, method] of this.pending) fail(this.lost(method, cause))
     this.remote[releaseProxy]()
+    // A worker marked dead (an error event, an unreadable message) may still be running: stop it.
+    void this.connection.terminate()
     for (const listener of this.deathListeners.splice(0)) listener(cause)
   }
 }

@@ -21,6 +21,8 @@ export class WorkerPool {
   private readonly slots: (Executor | undefined)[]
   private readonly lent: Executor[] = []
   private closed = false
+  /** The wait before the next restart, cut short by `close()` so nothing keeps the process alive. */
+  private pausing: { timer: ReturnType<typeof setTimeout>; resume: () => void } | undefined
   /** Why the last replacement failed to start, if it did. */
   lastFailure: Error | undefined
   /** Replacements started so far, for status and tests. */
@@ -57,6 +59,10 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true
+    if (this.pausing) {
+      clearTimeout(this.pausing.timer)
+      this.pausing.resume()
+    }
     const live = this.live
     this.slots.fill(undefined)
     this.lent.length = 0
@@ -73,10 +79,16 @@ export class WorkerPool {
     this.options.onJoin?.()
   }
 
+  private pause(ms: number): Promise<void> {
+    return new Promise((resume) => {
+      this.pausing = { timer: setTimeout(resume, ms), resume }
+    })
+  }
+
   private async replace(index: number, cause: Error): Promise<void> {
     this.options.onEvent?.(`worker ${index} ${cause.message}; starting a new one`)
     for (let attempt = 0; !this.closed; attempt++) {
-      await new Promise((r) => setTimeout(r, RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]))
+      await this.pause(RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!)
       if (this.closed) return
       try {
         const executor = await this.options.start(index)

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../batching/clock.js'
 import { resolveBatching, type BatchingConfig, type BatchingOptions } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import { Scheduler } from '../batching/scheduler.js'
-import { BadInput, TiffinError, WorkerLost } from '../errors.js'
+import { Overloaded, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { Executor } from './executor.js'
@@ -196,7 +196,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     options.signal?.throwIfAborted()
     if (!this.pool || !this.scheduler) {
       const why = this.state === 'failed' ? `it failed to start: ${this.failure?.message}` : `it is ${this.state}; call init() first`
-      throw new TiffinError(`Runner "${this.name}" cannot run "${method}": ${why}`)
+      throw new Overloaded(`Runner "${this.name}" cannot run "${method}": ${why}`, 5)
     }
     return this.scheduler.submit(method, input, options.signal)
   }
@@ -233,7 +233,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         try {
           models.push(await store!.get(model))
         } catch (error) {
-          throw new BadInput(`Runner "${this.name}" cannot load model "${model}": ${(error as Error).message}`, { cause: error })
+          throw withContext(error, `Runner "${this.name}" cannot load model "${model}"`)
         }
       }
     }
@@ -266,7 +266,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     } catch (error) {
       this.state = 'failed'
       this.failure = error as Error
-      throw new TiffinError(`Runner "${this.name}" failed to start: ${(error as Error).message}`, { cause: error })
+      throw withContext(error, `Runner "${this.name}" failed to start`)
     }
     this.placement = { ...placement, workers: size }
     this.pool = pool

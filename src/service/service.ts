@@ -131,7 +131,7 @@ export class Service<Apis extends ApiTypes = {}> {
    * start with no workers of their own, to run on executors lent to them (remote replicas).
    */
   async init(environment: ServiceEnvironment, options: { readonly delegated?: readonly string[] } = {}): Promise<void> {
-    await Promise.all(
+    await this.startAll(
       this.runners.map((r) => {
         const batching = this.config.runners?.[r.name]?.batching
         // A delegated runner forwards calls one by one: its remote replicas batch them in their own process.
@@ -143,12 +143,21 @@ export class Service<Apis extends ApiTypes = {}> {
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
   async initLocal(environment: ServiceEnvironment): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+    await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
   }
 
   /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
   async initDelegated(environment: ServiceEnvironment): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+    await this.startAll(this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+  }
+
+  /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */
+  private async startAll(starts: Promise<void>[]): Promise<void> {
+    const results = await Promise.allSettled(starts)
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (!failed) return
+    await this.shutdown()
+    throw failed.reason
   }
 
   async shutdown(): Promise<void> {

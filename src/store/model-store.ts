@@ -95,7 +95,7 @@ export class ModelStore {
       await pending.commit(info)
       return info
     } catch (error) {
-      await pending.abort()
+      await pending.abort().catch(() => undefined) // the failure that matters is the first one
       throw error
     }
   }
@@ -179,7 +179,7 @@ export class ModelStore {
       await pending.commit(info)
       return info
     } catch (error) {
-      await pending.abort()
+      await pending.abort().catch(() => undefined) // the failure that matters is the first one
       throw error
     }
   }

@@ -273,6 +273,19 @@ describe('the scheduler', () => {
     }
   })
 
+  it('refuses a call with no items, and fails (never hangs) a split call whose pieces cannot be put together', async () => {
+    const { scheduler, executors } = setup({ config: { maxBatchSize: 2 } })
+    await expect(scheduler.submit('run', rows())).rejects.toThrow(/holds no items along batchDim 0/)
+    const split = scheduler.submit('run', tensor([3, 2]))
+    await settle()
+    const widths = [1, 2] // the runnable answers its two batches with outputs of different widths
+    for (const width of widths) {
+      executors[0]!.answer((x) => tensor([(x as Tensor).dims[0]!, width]))
+      await settle()
+    }
+    await expect(split).rejects.toThrow(/compatib|key|merge/i)
+  })
+
   it('fails calls stranded with no running worker, with the reason', async () => {
     const s = setup()
     s.setLive([])
