@@ -66,7 +66,9 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   const session = await openSession(runtime, await ctx.store.read(info), model, params.sessionOptions, ctx.threads)
   const inputs = ioSpecs(session.inputMetadata, 'input', model)
   const outputs = ioSpecs(session.outputMetadata, 'output', model)
-  const [inAxis, outAxis] = axes(params.batchDim ?? info.signatures.run?.batchDim ?? 0, model)
+  // The axes the runner's batcher merges along win: padding must pad the same axis.
+  const batching = ctx.batching.run
+  const [inAxis, outAxis] = axes(batching ? [batching.inputAxis, batching.outputAxis] : (params.batchDim ?? info.signatures.run?.batchDim ?? 0), model)
   const batchedInputs = batchedNames(inputs, inAxis)
   const batchedOutputs = batchedNames(outputs, outAxis)
   // Only WebGPU compiles per shape; WASM and native CPU run any batch size at no extra cost.
@@ -93,7 +95,7 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   }
 
   // A model whose batch axis is fixed has only one shape to warm up.
-  const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.maxBatchSizes.run, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
+  const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.batching.run?.maxBatchSize, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
   const warmed: number[] = []
   const notes: string[] = []
   const started = performance.now()

@@ -1,7 +1,7 @@
 
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
-import type { MethodMap, Resource, Runnable } from './runnable.js'
+import type { MethodBatching, MethodMap, Resource, Runnable } from './runnable.js'
 import type { StoreRef, WorkerServices } from './services.js'
 
 /** Everything a worker needs to set up a runnable: sent once, as plain data. */
@@ -14,7 +14,7 @@ export interface WorkerSpec {
   readonly store: StoreRef | undefined
   readonly resource: Resource
   readonly threads: number
-  readonly maxBatchSizes: Readonly<Record<string, number>>
+  readonly batching: Readonly<Record<string, MethodBatching>>
 }
 
 export interface SetupReport {
@@ -57,7 +57,7 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
         },
         resource: spec.resource,
         threads: spec.threads,
-        maxBatchSizes: spec.maxBatchSizes,
+        batching: spec.batching,
         onnxRuntime: services.onnxRuntime,
         report: (note) => notes.push(note),
       })

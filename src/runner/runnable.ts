@@ -18,6 +18,12 @@ export interface MethodConfig {
 export type RunnableMethod = (input: never) => unknown
 export type MethodMap = Record<string, RunnableMethod>
 
+export interface MethodBatching {
+  readonly maxBatchSize: number
+  readonly inputAxis: number
+  readonly outputAxis: number
+}
+
 /** What a runnable's setup receives, inside the worker that will run it. */
 export interface RunnableContext<Params> {
   readonly params: Params
@@ -28,8 +34,8 @@ export interface RunnableContext<Params> {
   readonly resource: Resource
   /** How many threads this worker may use itself (more than 1 only for multi-threaded runnables). */
   readonly threads: number
-  /** The largest batch the runner will send each batchable method (to warm up shapes, size buffers). */
-  readonly maxBatchSizes: Readonly<Record<string, number>>
+  /** How the runner batches each batchable method: its largest batch, and the axes it merges along. */
+  readonly batching: Readonly<Record<string, MethodBatching>>
   /** Loads an ONNX Runtime for a resource, in whatever way this runtime can. */
   readonly onnxRuntime: OnnxRuntimeLoader
   /** Records a line the runner reports after `init()` (the backend chosen, and why). */

@@ -13,7 +13,7 @@ import type { RunnerPlatform } from './platform.js'
 import type { StoreRef } from './services.js'
 import { WorkerPool } from './pool.js'
 import { placeRunner, type Placement } from './resources.js'
-import type { MethodConfig, MethodMap, Resource, Runnable } from './runnable.js'
+import type { MethodBatching, MethodConfig, MethodMap, Resource, Runnable } from './runnable.js'
 
 export interface RunnerOptions<Params, Methods extends MethodMap> {
   /** Unique within a service; defaults to the runnable's name. */
@@ -242,8 +242,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   private spec(placement: Placement, models: ModelInfo[], store: StoreRef | undefined, scheduler: Scheduler): WorkerSpec {
     const runnable = this.runnable as Runnable
-    const maxBatchSizes: Record<string, number> = {}
-    for (const [method, { queue }] of scheduler.methods) if (queue.batching) maxBatchSizes[method] = queue.config.maxBatchSize
+    const batching: Record<string, MethodBatching> = {}
+    for (const [method, { queue }] of scheduler.methods) {
+      if (queue.batching) batching[method] = { maxBatchSize: queue.config.maxBatchSize, inputAxis: queue.config.inputAxis, outputAxis: queue.config.outputAxis }
+    }
     return {
       runner: this.name,
       module: runnable.module,
@@ -253,7 +255,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       store,
       resource: placement.resource,
       threads: placement.threads,
-      maxBatchSizes,
+      batching,
     }
   }
 

@@ -36,7 +36,7 @@ async function setUp(info: ModelInfo, resource: Resource, params: OnnxParams = {
     store,
     resource,
     threads: 1,
-    maxBatchSizes: { run: 8 },
+    batching: {},
     onnxRuntime: nodeOnnxRuntime,
     report: (note) => notes.push(note),
   }

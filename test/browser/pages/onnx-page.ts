@@ -33,7 +33,7 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
       store,
       resource,
       threads: 2,
-      maxBatchSizes: { run: 8 },
+      batching: { run: { maxBatchSize: 8, inputAxis: model.batchDim, outputAxis: model.batchDim } },
       onnxRuntime: browserOnnxRuntime,
       report: (note) => notes.push(note),
     })
@@ -73,7 +73,7 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
         const store = indexedDBStore({ database: data.database })
         const notes = []
         const methods = await onnxRunnable.setup({ params: {}, models: [await store.get(data.tag)], store, resource: data.resource,
-          threads: 2, maxBatchSizes: { run: 8 }, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note) })
+          threads: 2, batching: {}, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note) })
         postMessage({ note: notes.join(' | '), outputs: await methods.run(data.inputs) })
       } catch (error) {
         postMessage({ error: String(error && error.stack || error) })
