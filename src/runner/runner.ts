@@ -85,6 +85,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   notes: string[] = []
   private pool: WorkerPool | undefined
   private scheduler: Scheduler | undefined
+  private starting: Promise<void> | undefined
   private failure: Error | undefined
 
   constructor(
@@ -127,30 +128,34 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
-  async init(options: RunnerInitOptions = {}): Promise<void> {
-    const { platform, store, models, scheduler, placement } = await this.prepare(options)
-    const spec = this.spec(placement, models, store && platform.storeRef(store), scheduler)
-    const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
-    await this.startPool(scheduler, placement, placement.workers, async (index) => {
-      const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
-      try {
-        this.collect(await executor.setup(spec, setupTimeoutMs))
-        return executor
-      } catch (error) {
-        await executor.close()
-        throw error
-      }
+  init(options: RunnerInitOptions = {}): Promise<void> {
+    return this.begin(async () => {
+      const { platform, store, models, scheduler, placement } = await this.prepare(options)
+      const spec = this.spec(placement, models, store && platform.storeRef(store), scheduler)
+      const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
+      await this.startPool(scheduler, placement, placement.workers, async (index) => {
+        const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
+        try {
+          this.collect(await executor.setup(spec, setupTimeoutMs))
+          return executor
+        } catch (error) {
+          await executor.close()
+          throw error
+        }
+      })
     })
   }
 
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
-  async initLocal(options: RunnerInitOptions = {}): Promise<void> {
-    const { platform, store, models, scheduler, placement } = await this.prepare(options, 1)
-    const spec = this.spec(placement, models, undefined, scheduler)
-    await this.startPool(scheduler, placement, 1, async () => {
-      const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
-      this.collect(await executor.setup(spec))
-      return executor
+  initLocal(options: RunnerInitOptions = {}): Promise<void> {
+    return this.begin(async () => {
+      const { platform, store, models, scheduler, placement } = await this.prepare(options, 1)
+      const spec = this.spec(placement, models, undefined, scheduler)
+      await this.startPool(scheduler, placement, 1, async () => {
+        const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
+        this.collect(await executor.setup(spec))
+        return executor
+      })
     })
   }
 
@@ -158,9 +163,29 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
    * Service Worker that cannot start workers) run its calls, which wait for one to join.
    */
-  async initDelegated(options: RunnerInitOptions = {}): Promise<void> {
-    const { scheduler, placement } = await this.prepare(options, 1, true)
-    await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+  initDelegated(options: RunnerInitOptions = {}): Promise<void> {
+    return this.begin(async () => {
+      const { scheduler, placement } = await this.prepare(options, 1, true)
+      await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+    })
+  }
+
+  /**
+   * Every way of starting goes through here: `starting` is set at once (a second start is refused,
+   * not run twice) and a start that fails leaves the runner `failed`, with the reason kept.
+   */
+  private begin(work: () => Promise<void>): Promise<void> {
+    if (this.state === 'starting' || this.state === 'ready') return Promise.reject(new TypeError(`Runner "${this.name}" is already ${this.state}`))
+    this.state = 'starting'
+    this.notes = []
+    this.starting = work().catch((error: unknown) => {
+      if (this.state === 'starting') {
+        this.state = 'failed'
+        this.failure = error as Error
+      }
+      throw error
+    })
+    return this.starting
   }
 
   /** What every way of starting needs: the runtime, the models at exact versions, the queues, the placement. */
@@ -180,6 +205,9 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   async shutdown(): Promise<void> {
+    const starting = this.starting
+    this.state = 'stopped'
+    await starting?.catch(() => undefined) // a start in progress finishes first, then is undone here
     const pool = this.pool
     this.pool = undefined
     this.state = 'stopped'
@@ -195,8 +223,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     options.signal?.throwIfAborted()
     if (!this.pool || !this.scheduler) {
-      const why = this.state === 'failed' ? `it failed to start: ${this.failure?.message}` : `it is ${this.state}; call init() first`
-      throw new Overloaded(`Runner "${this.name}" cannot run "${method}": ${why}`, 5)
+      if (this.state === 'failed') throw new Overloaded(`${this.failure?.message}; it cannot run "${method}"`, 5)
+      throw new Overloaded(`Runner "${this.name}" cannot run "${method}": it is ${this.state}; call init() first`, 5)
     }
     return this.scheduler.submit(method, input, options.signal)
   }
@@ -216,7 +244,6 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   private environment(options: RunnerInitOptions): { platform: RunnerPlatform; store: ModelStore | undefined } {
-    if (this.pool) throw new TypeError(`Runner "${this.name}" is already started`)
     const platform = this.options.platform ?? options.platform
     if (!platform) throw new TypeError(`Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin/node", or browserPlatform from "tiffin/browser"`)
     const needsStore = (this.options.models ?? []).some((m) => typeof m === 'string')
@@ -260,16 +287,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   }
 
   private async startPool(scheduler: Scheduler, placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {
-    this.state = 'starting'
-    this.notes = []
     const pool = new WorkerPool({ runner: this.name, size, start, onJoin: () => scheduler.pump() })
     try {
       await pool.start()
     } catch (error) {
-      this.state = 'failed'
-      this.failure = error as Error
       throw withContext(error, `Runner "${this.name}" failed to start`)
     }
+    if (this.state === 'stopped') return pool.close() // shut down while it was starting
     this.placement = { ...placement, workers: size }
     this.pool = pool
     this.scheduler = scheduler

@@ -71,7 +71,7 @@ describe('runners over worker_threads', () => {
     const r = runner({ name: 'broken', runnableInitParams: { factor: 1, failSetup: 'missing vocabulary' } })
     await expect(r.init()).rejects.toThrow(/Runner "broken" failed to start: missing vocabulary/)
     expect(r.state).toBe('failed')
-    await expect(r.methods.scale.run([1])).rejects.toThrow(/cannot run "scale": it failed to start: missing vocabulary/)
+    await expect(r.methods.scale.run([1])).rejects.toThrow(/Runner "broken" failed to start: missing vocabulary; it cannot run "scale"/)
   })
 
   it('a setup that overruns its time fails init()', async () => {
@@ -106,6 +106,17 @@ describe('runners over worker_threads', () => {
     expect(await r.methods.scale.run([4])).toEqual([8])
     expect(r.workers.live).toBe(1)
     expect(r.placement?.workers).toBe(1)
+  })
+
+  it('refuses a second start while one is under way, and a shutdown during the start wins', async () => {
+    const r = runner({ name: 'twice', workers: 1, runnableInitParams: { factor: 1, setupDelayMs: 300 } })
+    const first = r.init()
+    await expect(r.init()).rejects.toThrow(/Runner "twice" is already starting/)
+    await r.shutdown()
+    await first
+    expect(r.state).toBe('stopped')
+    expect(r.workers.live).toBe(0)
+    await expect(r.methods.scale.run([1])).rejects.toThrow(/it is stopped/)
   })
 
   it('run() calls the only method, and refuses when there are several', async () => {
