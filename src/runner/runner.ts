@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../batching/clock.js'
+import { systemClock } from '../batching/clock.js'
 import { resolveBatching, type BatchingConfig, type BatchingOptions } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import { Scheduler } from '../batching/scheduler.js'
@@ -7,68 +7,16 @@ import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { Executor } from './executor.js'
 import { WorkerExecutor } from './executor.js'
-import { createWorkerHost, type WorkerSpec } from './host.js'
+import { createWorkerHost } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import type { RunnerPlatform } from './platform.js'
-import type { StoreRef } from './services.js'
 import { WorkerPool } from './pool.js'
+import { resolveModels, workerSpec } from './preparation.js'
 import { placeRunner, type Placement } from './resources.js'
-import type { MethodBatching, MethodConfig, MethodMap, Resource, Runnable } from './runnable.js'
+import type { MethodConfig, MethodMap, Runnable } from './runnable.js'
+import type { CallOptions, Input, MethodHandle, Output, RunnerInitOptions, RunnerOptions, RunnerState } from './runner-options.js'
 
-export interface RunnerOptions<Params, Methods extends MethodMap> {
-  /** Unique within a service; defaults to the runnable's name. */
-  readonly name?: string
-  /** Model tags (or stored models) the runnable loads; resolved to exact versions when the runner starts. */
-  readonly models?: readonly (string | ModelInfo)[]
-  readonly runnableInitParams?: Params
-  /** Set to false to send every call to a worker on its own. */
-  readonly batching?: boolean
-  /** Most items (along the batch axis) in one batch. */
-  readonly maxBatchSize?: number
-  /** The longest a call may take, queue and run, before it is refused as overloaded. */
-  readonly maxLatencyMs?: number
-  /** Most items waiting at once per method. */
-  readonly maxQueueItems?: number
-  /** Per-method overrides of the runnable's method configuration and of the batching settings. */
-  readonly methodConfigs?: { readonly [K in keyof Methods]?: MethodConfig & BatchingOptions }
-  /** How many workers; by default decided from the resource and the runtime's cores. */
-  readonly workers?: number
-  /** Run on this resource only; by default the best the runnable supports and the runtime offers. */
-  readonly resource?: Resource
-  /** How long one call may run before its worker is replaced (default 60 s). */
-  readonly timeoutMs?: number
-  /** How long a worker may take to set up (default 120 s). */
-  readonly setupTimeoutMs?: number
-  /** Time and timers for the batcher; tests pass a fake one. */
-  readonly clock?: Clock
-  /** Where models are read from; else the store given to `init()`, else the platform's default store. */
-  readonly store?: ModelStore
-  /** The runtime the runner runs in; else the one given to `init()`. */
-  readonly platform?: RunnerPlatform
-}
-
-export interface CallOptions {
-  readonly signal?: AbortSignal
-}
-
-type Input<F> = F extends (input: infer I) => unknown ? I : never
-type Output<F> = F extends (...args: never[]) => infer O ? Awaited<O> : never
-
-export interface MethodHandle<F> {
-  run(input: Input<F>, options?: CallOptions): Promise<Output<F>>
-}
-
-export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
-
-/** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
-export interface RunnerInitOptions {
-  /** The runtime to run in: `nodePlatform` from `tiffin/node`, `browserPlatform` from `tiffin/browser`. */
-  readonly platform?: RunnerPlatform
-  /** The store models are read from, unless the runner has its own. */
-  readonly store?: ModelStore
-  /** The service's batching settings for this runner (`runners.<name>.batching`). */
-  readonly batching?: BatchingOptions
-}
+export type { CallOptions, MethodHandle, RunnerInitOptions, RunnerOptions, RunnerState } from './runner-options.js'
 
 /**
  * A named pool of workers for one runnable. `init()` starts the workers, `initLocal()` runs the runnable
@@ -131,7 +79,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   init(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { platform, store, models, scheduler, placement } = await this.prepare(options)
-      const spec = this.spec(placement, models, store && platform.storeRef(store), scheduler)
+      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, store && platform.storeRef(store), scheduler)
       const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
       await this.startPool(scheduler, placement, placement.workers, async (index) => {
         const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
@@ -150,7 +98,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { platform, store, models, scheduler, placement } = await this.prepare(options, 1)
-      const spec = this.spec(placement, models, undefined, scheduler)
+      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, undefined, scheduler)
       await this.startPool(scheduler, placement, 1, async () => {
         const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
         this.collect(await executor.setup(spec))
@@ -192,7 +140,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async prepare(options: RunnerInitOptions, workers?: number, delegated = false) {
     const { platform, store } = this.environment(options)
     // A delegated runner's models live with whoever runs it; here they only refine its method configs.
-    const models = await this.resolveModels(store).catch((error: unknown) => (delegated ? [] : Promise.reject(error)))
+    const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) => (delegated ? [] : Promise.reject(error)))
     const scheduler = this.createScheduler(options, models)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, workers === undefined ? this.options : { ...this.options, workers })
     return { platform, store, models, scheduler, placement }
@@ -249,41 +197,6 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     const needsStore = (this.options.models ?? []).some((m) => typeof m === 'string')
     const store = this.options.store ?? options.store ?? (needsStore ? platform.defaultStore() : undefined)
     return { platform, store }
-  }
-
-  /** The runner's models at exact versions, looked up once so every worker loads the same ones. */
-  private async resolveModels(store: ModelStore | undefined): Promise<ModelInfo[]> {
-    const models: ModelInfo[] = []
-    for (const model of this.options.models ?? []) {
-      if (typeof model !== 'string') models.push(model)
-      else {
-        try {
-          models.push(await store!.get(model))
-        } catch (error) {
-          throw withContext(error, `Runner "${this.name}" cannot load model "${model}"`)
-        }
-      }
-    }
-    return models
-  }
-
-  private spec(placement: Placement, models: ModelInfo[], store: StoreRef | undefined, scheduler: Scheduler): WorkerSpec {
-    const runnable = this.runnable as Runnable
-    const batching: Record<string, MethodBatching> = {}
-    for (const [method, { queue }] of scheduler.methods) {
-      if (queue.batching) batching[method] = { maxBatchSize: queue.config.maxBatchSize, inputAxis: queue.config.inputAxis, outputAxis: queue.config.outputAxis }
-    }
-    return {
-      runner: this.name,
-      module: runnable.module,
-      exportName: runnable.exportName,
-      params: this.options.runnableInitParams,
-      models,
-      store,
-      resource: placement.resource,
-      threads: placement.threads,
-      batching,
-    }
   }
 
   private async startPool(scheduler: Scheduler, placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {

@@ -1,0 +1,51 @@
+import type { Scheduler } from '../batching/scheduler.js'
+import { withContext } from '../errors.js'
+import type { ModelInfo } from '../store/manifest.js'
+import type { ModelStore } from '../store/model-store.js'
+import type { WorkerSpec } from './host.js'
+import type { Placement } from './resources.js'
+import type { MethodBatching, Runnable } from './runnable.js'
+import type { StoreRef } from './services.js'
+
+/** A runner's models at exact versions, looked up once so every worker loads the same ones. */
+export async function resolveModels(runner: string, given: readonly (string | ModelInfo)[], store: ModelStore | undefined): Promise<ModelInfo[]> {
+  const models: ModelInfo[] = []
+  for (const model of given) {
+    if (typeof model !== 'string') models.push(model)
+    else {
+      try {
+        models.push(await store!.get(model))
+      } catch (error) {
+        throw withContext(error, `Runner "${runner}" cannot load model "${model}"`)
+      }
+    }
+  }
+  return models
+}
+
+/** Everything a worker needs to set the runnable up, as plain data: sent to each worker once. */
+export function workerSpec(
+  runner: string,
+  runnable: Runnable,
+  params: unknown,
+  placement: Placement,
+  models: ModelInfo[],
+  store: StoreRef | undefined,
+  scheduler: Scheduler,
+): WorkerSpec {
+  const batching: Record<string, MethodBatching> = {}
+  for (const [method, { queue }] of scheduler.methods) {
+    if (queue.batching) batching[method] = { maxBatchSize: queue.config.maxBatchSize, inputAxis: queue.config.inputAxis, outputAxis: queue.config.outputAxis }
+  }
+  return {
+    runner,
+    module: runnable.module,
+    exportName: runnable.exportName,
+    params,
+    models,
+    store,
+    resource: placement.resource,
+    threads: placement.threads,
+    batching,
+  }
+}

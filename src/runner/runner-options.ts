@@ -1,0 +1,62 @@
+// The options and types of a Runner, apart from the class that uses them.
+import type { Clock } from '../batching/clock.js'
+import type { BatchingOptions } from '../batching/config.js'
+import type { ModelInfo } from '../store/manifest.js'
+import type { ModelStore } from '../store/model-store.js'
+import type { RunnerPlatform } from './platform.js'
+import type { MethodConfig, MethodMap, Resource } from './runnable.js'
+
+export interface RunnerOptions<Params, Methods extends MethodMap> {
+  /** Unique within a service; defaults to the runnable's name. */
+  readonly name?: string
+  /** Model tags (or stored models) the runnable loads; resolved to exact versions when the runner starts. */
+  readonly models?: readonly (string | ModelInfo)[]
+  readonly runnableInitParams?: Params
+  /** Set to false to send every call to a worker on its own. */
+  readonly batching?: boolean
+  /** Most items (along the batch axis) in one batch. */
+  readonly maxBatchSize?: number
+  /** The longest a call may take, queue and run, before it is refused as overloaded. */
+  readonly maxLatencyMs?: number
+  /** Most items waiting at once per method. */
+  readonly maxQueueItems?: number
+  /** Per-method overrides of the runnable's method configuration and of the batching settings. */
+  readonly methodConfigs?: { readonly [K in keyof Methods]?: MethodConfig & BatchingOptions }
+  /** How many workers; by default decided from the resource and the runtime's cores. */
+  readonly workers?: number
+  /** Run on this resource only; by default the best the runnable supports and the runtime offers. */
+  readonly resource?: Resource
+  /** How long one call may run before its worker is replaced (default 60 s). */
+  readonly timeoutMs?: number
+  /** How long a worker may take to set up (default 120 s). */
+  readonly setupTimeoutMs?: number
+  /** Time and timers for the batcher; tests pass a fake one. */
+  readonly clock?: Clock
+  /** Where models are read from; else the store given to `init()`, else the platform's default store. */
+  readonly store?: ModelStore
+  /** The runtime the runner runs in; else the one given to `init()`. */
+  readonly platform?: RunnerPlatform
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal
+}
+
+export type Input<F> = F extends (input: infer I) => unknown ? I : never
+export type Output<F> = F extends (...args: never[]) => infer O ? Awaited<O> : never
+
+export interface MethodHandle<F> {
+  run(input: Input<F>, options?: CallOptions): Promise<Output<F>>
+}
+
+export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
+
+/** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
+export interface RunnerInitOptions {
+  /** The runtime to run in: `nodePlatform` from `tiffin/node`, `browserPlatform` from `tiffin/browser`. */
+  readonly platform?: RunnerPlatform
+  /** The store models are read from, unless the runner has its own. */
+  readonly store?: ModelStore
+  /** The service's batching settings for this runner (`runners.<name>.batching`). */
+  readonly batching?: BatchingOptions
+}
