@@ -5,7 +5,7 @@
  */
 import { BadInput } from '../errors.js'
 import type { DType, Tensor, TypedArray } from '../tensor.js'
-import { checkedAlongAxis, concatAxis, sliceAxis } from './tensor-axis.js'
+import { checkedAlongAxis, concatAxis, sliceAxis } from '../tensor-axis.js'
 
 export type Batchable = Tensor | Readonly<Record<string, Tensor>> | readonly unknown[] | TypedArray
 

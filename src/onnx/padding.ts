@@ -1,3 +1,4 @@
+import { concatAxis, sliceAxis } from '../tensor-axis.js'
 import { allocate, elementCount, type Tensor } from '../tensor.js'
 import type { IoSpec } from './feeds.js'
 
@@ -14,46 +15,23 @@ export function paddedBatchSize(batch: number, warmed: readonly number[]): numbe
   return best === Infinity ? batch : best
 }
 
-/** Sizes of the axes before, at and after `axis`, for copying whole slabs instead of single elements. */
-function split(dims: readonly number[], axis: number): { outer: number; length: number; inner: number } {
-  if (!Number.isInteger(axis) || axis < 0 || axis >= dims.length) {
-    throw new RangeError(`Axis ${axis} is out of range for dims [${dims.join(', ')}]`)
-  }
-  return { outer: elementCount(dims.slice(0, axis)), length: dims[axis]!, inner: elementCount(dims.slice(axis + 1)) }
-}
-
-/** Copies the first `count` entries along `axis` of each outer slab from `from` into `to`. */
-function copySlabs(from: Tensor, to: Tensor, axis: number, count: number): void {
-  const src = split(from.dims, axis)
-  const dst = split(to.dims, axis)
-  const slab = count * src.inner
-  // Both are the same typed array type; one concrete type lets `set` and `subarray` type check.
-  const source = from.data as Float64Array
-  const target = to.data as Float64Array
-  for (let o = 0; o < src.outer; o++) {
-    target.set(source.subarray(o * src.length * src.inner, o * src.length * src.inner + slab), o * dst.length * dst.inner)
-  }
-}
-
 /** `t` with zeros appended along `axis` up to `size` entries. */
 export function padAlong<T extends Tensor>(t: T, axis: number, size: number): T {
-  const { length } = split(t.dims, axis)
+  const length = t.dims[axis]
+  if (length === undefined) throw new RangeError(`Axis ${axis} is out of range for dims [${t.dims.join(', ')}]`)
   if (size === length) return t
   if (size < length) throw new RangeError(`Cannot pad axis ${axis} of [${t.dims.join(', ')}] down to ${size}`)
-  const dims = t.dims.map((d, i) => (i === axis ? size : d))
-  const padded = { dtype: t.dtype, dims, data: allocate(t.dtype, elementCount(dims)) } as Tensor as T
-  copySlabs(t, padded, axis, length)
-  return padded
+  const zerosDims = t.dims.map((d, i) => (i === axis ? size - length : d))
+  const zeros = { dtype: t.dtype, dims: zerosDims, data: allocate(t.dtype, elementCount(zerosDims)) } as Tensor
+  return concatAxis([t, zeros], axis) as T
 }
 
 /** The first `size` entries of `t` along `axis`, in a new buffer of its own. */
 export function sliceAlong<T extends Tensor>(t: T, axis: number, size: number): T {
-  const { length } = split(t.dims, axis)
+  const length = t.dims[axis]
+  if (length === undefined) throw new RangeError(`Axis ${axis} is out of range for dims [${t.dims.join(', ')}]`)
   if (size > length) throw new RangeError(`Cannot slice ${size} entries from axis ${axis} of [${t.dims.join(', ')}]`)
-  const dims = t.dims.map((d, i) => (i === axis ? size : d))
-  const sliced = { dtype: t.dtype, dims, data: allocate(t.dtype, elementCount(dims)) } as Tensor as T
-  copySlabs(t, sliced, axis, size)
-  return sliced
+  return sliceAxis(t, axis, 0, size) as T
 }
 
 /** How one call was padded: its real batch size and the size it ran at. */

@@ -1,5 +1,5 @@
-import { BadInput } from '../errors.js'
-import { allocate, elementCount, tensor, type DType, type Tensor, type TypedArray } from '../tensor.js'
+import { BadInput } from './errors.js'
+import { allocate, elementCount, tensor, type DType, type Tensor, type TypedArray } from './tensor.js'
 
 /**
  * Row-major layout around one axis: the tensor is `outer` blocks laid end to end, each holding `size`
