@@ -67,6 +67,8 @@ interface Operation {
   readonly responses?: Record<string, { content?: Record<string, unknown> }>
 }
 
+const PROBED = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString'])
+
 /**
  * Creates a client for a service: `createClient<typeof service>({ baseUrl })`. The service's `/docs.json`
  * is read once, at the first call, to learn each API's route and media types.
@@ -99,8 +101,8 @@ export function createClient<S extends { readonly apiTypes: ApiTypes }>(options:
     return decode(response, route.answersTensors)
   }
   return new Proxy({} as Client<S['apiTypes']>, {
-    // `then` is left undefined so the client is not mistaken for a promise when returned from async code.
-    get: (_, name) => (typeof name === 'string' && name !== 'then' ? (input: unknown, o?: ClientCallOptions) => call(name, input, o) : undefined),
+    // Names JavaScript itself probes (a promise's `then`, JSON's `toJSON`) are not APIs: reading them makes no call.
+    get: (_, name) => (typeof name === 'string' && !PROBED.has(name) ? (input: unknown, o?: ClientCallOptions) => call(name, input, o) : undefined),
   })
 }
 

@@ -74,7 +74,7 @@ export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/d
 export class Service<Apis extends ApiTypes = {}> {
   /** Type-only: the APIs' input and output types, for `createClient<typeof service>()`. */
   declare readonly apiTypes: Apis
-  readonly apis: Api[] = []
+  private readonly added: Api[] = []
   readonly runners: readonly Runner[]
   readonly config: ServiceConfig
   readonly httpMetrics = new HttpMetrics()
@@ -109,12 +109,17 @@ export class Service<Apis extends ApiTypes = {}> {
     const route = options.route ?? `/${name}`
     if (!/^\/[\w\-./]*$/.test(route) || route.includes('..')) throw new TypeError(`API route "${route}" must start with "/" and hold only letters, digits, "-", "_", "." and "/"`)
     if (RESERVED_ROUTES.includes(route)) throw new TypeError(`API route "${route}" is reserved (${RESERVED_ROUTES.join(', ')})`)
-    for (const api of this.apis) {
+    for (const api of this.added) {
       if (api.name === name) throw new TypeError(`Service "${this.name}" already has an API named "${name}"`)
       if (api.route === route) throw new TypeError(`Service "${this.name}" already has an API at ${route} ("${api.name}")`)
     }
-    this.apis.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<unknown, unknown>)
+    this.added.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<unknown, unknown>)
     return this as unknown as Service<Apis & { [K in N]: { readonly input: I; readonly output: O } }>
+  }
+
+  /** The APIs, in the order they were added (add them with `api()`). */
+  get apis(): readonly Api[] {
+    return this.added
   }
 
   /** The Hono app that answers the service's routes. */
