@@ -8,12 +8,17 @@ import { recognizer } from './recognizer.js'
 
 export type { OcrLine } from './pipeline.js'
 
+// In a browser the runners run on WASM: WebGPU compiles its shaders for each new input shape (every image
+// has its own), and onnxruntime-web 1.30's WebGPU kernels fail on these models (GlobalAveragePool in the
+// classifier, ReduceMean in the recogniser), falling back op by op at 20 s a call on a software adapter.
+const wasmInBrowser = typeof navigator !== 'undefined' && 'gpu' in navigator ? ({ resource: 'wasm' } as const) : {}
+
 /** Image to text probability map; one image a call, since images differ in size. */
-export const detector = onnxRunner('ocr-det:latest')
+export const detector = onnxRunner('ocr-det:latest', wasmInBrowser)
 /** Lines to their orientation; every line is 48×192, so concurrent lines batch together. */
-export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32 })
+export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32, ...wasmInBrowser })
 /** Lines to text; lines fitted to the same width (see RECOGNIZER_WIDTHS) batch together. */
-export const reader = new Runner(recognizer, { name: 'ocr-rec', models: ['ocr-rec:latest'], maxBatchSize: 8 })
+export const reader = new Runner(recognizer, { name: 'ocr-rec', models: ['ocr-rec:latest'], maxBatchSize: 8, ...wasmInBrowser })
 
 function onlyOutput(outputs: Record<string, Tensor>, runner: string): Tensor {
   const values = Object.values(outputs)
@@ -35,14 +40,34 @@ export function ocr(image: Pixels, options: CallOptions = {}): Promise<OcrLine[]
   return readText(image, runnerModels(options))
 }
 
-export const service = new Service('ocr', { runners: [detector, classifier, reader] }).api(
-  {
-    name: 'ocr',
-    input: io.image({ maxPixels: 20_000_000 }),
-    output: io.json(),
-    doc: 'The text in a PNG or JPEG image: [{ text, box: [[x, y] × 4], score }], one entry a line, in reading order.',
-  },
-  (image, { signal }) => ocr(image, { signal }),
-)
+const runners = [detector, classifier, reader] as const
+
+export const service = new Service('ocr', { runners: [...runners] })
+  .api(
+    {
+      name: 'ocr',
+      input: io.image({ maxPixels: 20_000_000 }),
+      output: io.json(),
+      doc: 'The text in a PNG or JPEG image: [{ text, box: [[x, y] × 4], score }], one entry a line, in reading order.',
+    },
+    (image, { signal }) => ocr(image, { signal }),
+  )
+  .api(
+    {
+      name: 'runners',
+      input: io.json({ example: {} }),
+      output: io.json(),
+      doc: 'Where each runner runs: its state, the backend it chose and why, its workers and batch size. Send {}.',
+    },
+    () =>
+      runners.map((r) => ({
+        name: r.name,
+        state: r.state,
+        placement: r.placement,
+        workers: r.workers,
+        notes: r.notes,
+        maxBatchSize: r.batchingConfig('run').maxBatchSize,
+      })),
+  )
 
 export default service

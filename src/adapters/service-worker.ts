@@ -59,10 +59,9 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   scope.addEventListener('message', (event) => {
     const runnerName = (event.data as Partial<LendMessage> | null)?.tiffinLend
     const port = event.ports[0]
-    if (typeof runnerName !== 'string' || !port) return
-    if (options.runners === 'embedded') return port.close()
+    // Not ours to take (another service in this Service Worker may have that runner): leave it be.
     const runner = service.runners.find((r) => r.name === runnerName)
-    if (!runner) return port.close()
+    if (typeof runnerName !== 'string' || !port || !runner || options.runners === 'embedded') return
     const clientId = event.source?.id
     ready.then(
       () => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? 1000), true)),
