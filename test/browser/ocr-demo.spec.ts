@@ -1,41 +1,15 @@
 // The OCR demo, end to end: `npm start` on a fresh store imports the OCR models, and /ocr.html reads the
 // sample image in the page, in the Service Worker and on the Node server, with the same text each time.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '@playwright/test'
+import { startDemo } from '../support/demo-server.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const PLACES = ['page', 'sw', 'node'] as const
-
-/** Starts demo/start.ts as `npm start` does, on a free port; resolves with its URL and what it printed. */
-function startDemo(home: string): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TIFFIN_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo printed no URL within 90 s:\n${lines.join('\n')}\n${stderr}`)), 90_000)
-    let pending = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk
-      const complete = pending.split('\n')
-      pending = complete.pop()!
-      for (const line of complete) {
-        lines.push(line)
-        const url = /^tiffin demo: (http:\/\/\S+)$/.exec(line)?.[1]
-        if (url) (clearTimeout(timer), resolve({ child, url, lines }))
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`the demo exited with code ${code}:\n${lines.join('\n')}\n${stderr}`)))
-  })
-}
 
 test('the OCR demo reads the sample image in the page, the Service Worker and on Node', async ({ page }) => {
   test.setTimeout(300_000)
