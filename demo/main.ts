@@ -1,7 +1,7 @@
 // The demo page: saves the bundled model into IndexedDB, registers the Service Worker that serves the
 // demo service under /api, lends it this page's workers, and calls the service wherever the user picks.
 import modelUrl from './models/linear.onnx?url'
-import { $, callIn, json, setStatus, type Place, type Places } from './page-kit.js'
+import { $, callIn, json, setStatus, startServiceWorker, type Place, type Places } from './page-kit.js'
 import { browserPlatform, indexedDBStore, lendRunners } from '../src/browser.js'
 import { service } from './service.js'
 
@@ -38,17 +38,6 @@ async function ensureModel(): Promise<void> {
   setStatus('model', 'ok', `Model: saved ${MODEL}:${info.version} into IndexedDB (${info.size} bytes)`)
 }
 
-/** Registers /sw.ts and waits until it controls this page (it claims pages as it activates). */
-async function startServiceWorker(): Promise<void> {
-  const registration = await navigator.serviceWorker.register('/sw.ts', { type: 'module', scope: '/', updateViaCache: 'none' })
-  if (!navigator.serviceWorker.controller) {
-    const claimed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('it does not control this page (after a hard reload?): reload')), 10_000))
-    await Promise.race([claimed, timeout])
-  }
-  await registration.update().catch(() => undefined)
-  setStatus('sw', 'ok', 'Service Worker: serving /api')
-}
 
 function place(): Place {
   return $<HTMLInputElement>('input[name=place]:checked').value as Place
@@ -193,7 +182,7 @@ async function main(): Promise<void> {
     setStatus('model', 'error', `Model: could not be saved: ${(error as Error).message}`)
     throw error
   }
-  const serviceWorker = startServiceWorker().catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
+  const serviceWorker = startServiceWorker('/api').catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
   // The page's own workers: they answer "this page", and are lent to the Service Worker, which cannot start workers.
   const lending = lendRunners(service, { platform: browserPlatform, store }).then(
     () => setStatus('lend', 'ok', `Page workers: ${describePool()}, lent to the Service Worker`),

