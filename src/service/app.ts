@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId, type RequestIdVariables } from 'hono/request-id'
-import { MethodNotAllowed, NotFound, PayloadTooLarge, Timeout } from '../errors.js'
+import { MethodNotAllowed, NotFound, Overloaded, PayloadTooLarge, Timeout } from '../errors.js'
 import { docsPage } from './docs-page.js'
 import { errorResponse } from './http-errors.js'
 import { renderPrometheus } from './prometheus.js'
@@ -10,6 +10,7 @@ import type { Api, Service } from './service.js'
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 const DEFAULT_TIMEOUT_MS = 60_000
+const DEFAULT_MAX_IN_FLIGHT = 1024
 /** What a request is counted as when its client disconnected before the answer (nginx's convention). */
 const CLIENT_CLOSED = 499
 
@@ -39,8 +40,7 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
     // the client's next request on it): tell the client not to reuse it.
     response.headers.set('connection', 'close')
     // Refused before `answer` runs, so counted here, or /metrics would never show a 413.
-    service.httpMetrics.started(api.name)
-    service.httpMetrics.finished(api.name, response.status, 0)
+    service.httpMetrics.finished(api.name, response.status, 0, false)
     return response
   }
   for (const api of service.apis) {
@@ -61,6 +61,11 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
 
 /** Runs one API call: parse, handle, serialise, within the timeout, counted in the metrics. */
 async function answer(service: Service, api: Api, request: Request, requestId: string): Promise<Response> {
+  const maxInFlight = service.config.http?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+  if (service.httpMetrics.inProgress >= maxInFlight) {
+    service.httpMetrics.finished(api.name, 503, 0, false)
+    return errorResponse(new Overloaded(`The service is handling ${maxInFlight} calls, its limit (http.maxInFlight); try again shortly`, 1), requestId)
+  }
   const timeoutMs = service.config.http?.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const controller = new AbortController()
   const onClientGone = () => controller.abort(request.signal.reason)

@@ -14,9 +14,10 @@ export class HttpMetrics {
     this.entry(api).inProgress++
   }
 
-  finished(api: string, status: number, ms: number): void {
+  /** A call answered; `started` is false for one refused before it was counted as in progress. */
+  finished(api: string, status: number, ms: number, started = true): void {
     const e = this.entry(api)
-    e.inProgress--
+    if (started) e.inProgress--
     e.statuses.set(status, (e.statuses.get(status) ?? 0) + 1)
     e.durationMs.observe(ms)
   }

@@ -15,6 +15,11 @@ export interface HttpConfig {
   readonly maxBodyBytes?: number
   /** Longest an API call may take before it is answered with a 504 (default 60 s). */
   readonly timeoutMs?: number
+  /**
+   * Most API calls handled at once (default 1024); beyond it a call is answered 503 with Retry-After before
+   * its body is read, which bounds the memory that request bodies can take.
+   */
+  readonly maxInFlight?: number
   /** Cross-origin requests are refused unless origins are listed here. */
   readonly cors?: { readonly origin: string | readonly string[]; readonly credentials?: boolean }
 }
