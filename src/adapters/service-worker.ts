@@ -76,8 +76,9 @@ async function answer(service: Service, ready: Promise<void>, request: Request, 
   const url = new URL(request.url)
   url.pathname = url.pathname.slice(prefix.length) || '/'
   // Built afresh rather than `new Request(url, request)`, which browsers refuse for a page navigation.
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer()
-  return service.fetch(new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal }))
+  // The body stays a stream, so the service's body limit applies before anything is read into memory.
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body
+  return service.fetch(new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit))
 }
 
 /**
