@@ -23,15 +23,16 @@ export interface ServerStats {
 
 export interface ServerProcess {
   readonly url: string
+  readonly pid: number
   /** What the server said about itself when it started (placement, threads). */
   readonly info: string
   stats(): Promise<ServerStats>
+  /** Sends `{ type }` and waits (10 s at most) for the server's message of the same type. */
+  ask<T>(type: string): Promise<T>
   /** Lines of stderr written again since the last call, with how often. */
   repeatedLines(): string[]
   stop(): Promise<void>
 }
-
-type Message = { type: 'ready'; url: string; info: string } | { type: 'stats'; stats: ServerStats }
 
 /**
  * Starts `script` (TypeScript, run through tsx) and waits until it listens. Its stderr is passed on with
@@ -47,24 +48,26 @@ export async function startServer(name: string, script: URL, args: readonly stri
     seen.add(line)
   })
   const exited = once(child, 'close').then(([code, signal]) => `${script.pathname} exited (${signal ?? `code ${code}`})`)
-  const ready = next(child, 'ready')
-  const first = await Promise.race([ready, exited])
+  const first = await Promise.race([next<{ url: string; info: string }>(child, 'ready'), exited])
   if (typeof first === 'string') throw new Error(`${first} before it listened`)
-  if (first.type !== 'ready') throw new Error(`expected "ready" from ${script.pathname}`)
+  const ask = <T>(type: string): Promise<T> => {
+    const answer = next<T>(child, type)
+    child.send({ type })
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} did not answer "${type}" in 10 s`)), 10_000).unref())
+    return Promise.race([answer, timeout])
+  }
   return {
     url: first.url,
     info: first.info,
+    pid: child.pid!,
+    ask,
     repeatedLines() {
       const lines = [...repeats].map(([line, n]) => `[${name}] ${n} more: ${line}`)
       repeats.clear()
       return lines
     },
     async stats() {
-      const answer = next(child, 'stats')
-      child.send({ type: 'stats' })
-      const message = await answer
-      if (message.type !== 'stats') throw new Error(`expected "stats" from ${script.pathname}`)
-      return message.stats
+      return (await ask<{ stats: ServerStats }>('stats')).stats
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -74,12 +77,12 @@ export async function startServer(name: string, script: URL, args: readonly stri
   }
 }
 
-function next(child: ChildProcess, type: Message['type']): Promise<Message> {
+function next<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
-    const listener = (message: Message) => {
+    const listener = (message: { type?: string }) => {
       if (message.type !== type) return
       child.off('message', listener)
-      resolve(message)
+      resolve(message as T)
     }
     child.on('message', listener)
   })
