@@ -12,9 +12,14 @@ export const browserServices: WorkerServices = {
   onnxRuntime: async (preferred, threads) => (await import('../onnx/browser-runtime.js')).browserOnnxRuntime(preferred, threads),
 }
 
-function spawnWorker(label: string): WorkerConnection {
-  // Written out in full so bundlers (Vite) see the worker and build it.
-  const worker = new Worker(new URL('../../workers/web.js', import.meta.url), { type: 'module', name: label })
+/** Starts a Web Worker that serves runnables (see `serveWebWorker`), named for the runner it belongs to. */
+export type WorkerFactory = (name: string) => Worker
+
+// Written out in full so bundlers (Vite) see the worker and build it.
+const defaultWorker: WorkerFactory = (name) => new Worker(new URL('../../workers/web.js', import.meta.url), { type: 'module', name })
+
+function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnection {
+  const worker = createWorker(label)
   const { exit, onExit } = exitSignal()
   worker.addEventListener('error', (event) => {
     event.preventDefault()
@@ -40,10 +45,13 @@ async function hasGpuAdapter(): Promise<boolean> {
   return Boolean(gpu && (await gpu.requestAdapter().catch(() => null)))
 }
 
-/** Runners in pages: Web Workers, the IndexedDB model store, onnxruntime-web on WebGPU or WASM. */
-export const browserPlatform: RunnerPlatform = {
+/**
+ * Runners in pages: Web Workers, the IndexedDB model store, onnxruntime-web on WebGPU or WASM. A bundle
+ * that gives its workers the runnables up front (as `tiffin build` does) passes its own worker factory.
+ */
+export const createBrowserPlatform = (createWorker: WorkerFactory = defaultWorker): RunnerPlatform => ({
   name: 'the browser',
-  spawnWorker,
+  spawnWorker: (label) => spawnWorker(createWorker, label),
   cores: () => navigator.hardwareConcurrency || 2,
   async resources() {
     if (await hasGpuAdapter()) return { available: ['webgpu', 'wasm'], missing: { cpu: 'browsers run native code only as WASM' } }
@@ -57,4 +65,6 @@ export const browserPlatform: RunnerPlatform = {
     return { kind: 'indexeddb', database: store.backend.database }
   },
   services: browserServices,
-}
+})
+
+export const browserPlatform: RunnerPlatform = createBrowserPlatform()

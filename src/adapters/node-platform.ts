@@ -4,6 +4,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { FileBackend, fileStore } from '../store/fs.js'
+import { isTiffinModule, provideTiffin } from './provide-tiffin.js'
 import type { ModelStore } from '../store/model-store.js'
 
 // Run from sources (tests, `tsx`), the worker entry is TypeScript and needs tsx's loader in the worker too.
@@ -17,6 +18,10 @@ export const nodeServices: WorkerServices = {
   },
   // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
   onnxRuntime: async (preferred, threads) => (await import('../onnx/node-runtime.js')).nodeOnnxRuntime(preferred, threads),
+  importModule(url) {
+    if (!isTiffinModule(url)) provideTiffin() // a built service's modules import `tiffin` by name
+    return import(url)
+  },
 }
 
 function spawnWorker(label: string): WorkerConnection {

@@ -1,8 +1,11 @@
+import type { BentoStore } from '../build/bento-store.js'
 import type { ModelStore } from '../store/model-store.js'
 
 /** What every command module is handed, so no command reaches for globals itself. */
 export interface CliContext {
   readonly store: ModelStore
+  /** Built services, under the same home as the store. */
+  readonly bentos: BentoStore
   readonly stdout: NodeJS.WriteStream
   readonly stderr: NodeJS.WriteStream
 }

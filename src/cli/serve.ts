@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { loadServiceModule } from '../adapters/load-module.js'
+import { load } from '../adapters/load.js'
 import { serve, serveRunner } from '../adapters/node.js'
 import { BadInput } from '../errors.js'
 import type { CliContext } from './context.js'
@@ -19,18 +19,18 @@ function runnerMapEntry(value: string, map: Record<string, string[]> = {}): Reco
   return { ...map, [match[1]!]: urls! }
 }
 
-/** `tiffin serve <module>`: serves a service (or one of its runners) over HTTP until SIGTERM or SIGINT, then drains. */
+/** `tiffin serve <target>`: serves a service (or one of its runners) over HTTP until SIGTERM or SIGINT, then drains. */
 export function register(program: Command, context: CliContext): void {
   program
-    .command('serve <module>')
-    .description('serve the service a module exports, over HTTP')
+    .command('serve <target>')
+    .description('serve a service over HTTP: a built folder, a bento tag (name[:version]), or a module that exports one')
     .option('-p, --port <port>', 'port to listen on (default $PORT, else 3000)', port)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--runner <name>', 'serve only this runner, for API servers elsewhere to call')
     .option('--runner-map <name=urls>', 'call this runner on remote replicas instead of starting it (repeatable)', runnerMapEntry)
-    .action(async (module: string, options: { port?: number; host: string; runner?: string; runnerMap?: Record<string, string[]> }) => {
-      const service = await loadServiceModule(module)
-      const listen = { port: options.port, host: options.host }
+    .action(async (target: string, options: { port?: number; host: string; runner?: string; runnerMap?: Record<string, string[]> }) => {
+      const { service, store } = await load(target, { bentos: context.bentos })
+      const listen = { port: options.port, host: options.host, store: store ?? context.store }
       let running, what
       if (options.runner) {
         const runner = service.runners.find((r) => r.name === options.runner)

@@ -2,11 +2,14 @@
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { MethodBatching, MethodMap, Resource, Runnable } from './runnable.js'
+import { providedRunnable } from './registry.js'
 import type { StoreRef, WorkerServices } from './services.js'
 
 /** Everything a worker needs to set up a runnable: sent once, as plain data. */
 export interface WorkerSpec {
   readonly runner: string
+  /** The runnable's name, to find it among runnables bundled into the worker. */
+  readonly runnable: string
   readonly module: string
   readonly exportName: string
   readonly params: unknown
@@ -45,7 +48,7 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
   return {
     async setup(spec) {
       runnerName = spec.runner
-      const runnable = local?.runnable ?? (await importRunnable(spec))
+      const runnable = local?.runnable ?? providedRunnable(spec.runnable, spec.exportName) ?? (await importRunnable(spec, services))
       const store = local ? local.store : spec.store ? services.openStore(spec.store) : undefined
       const notes: string[] = []
       methods = await runnable.setup({
@@ -72,8 +75,9 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
 }
 
 
-async function importRunnable(spec: WorkerSpec): Promise<Runnable> {
-  const module = (await import(/* @vite-ignore */ spec.module)) as Record<string, unknown>
+async function importRunnable(spec: WorkerSpec, services: WorkerServices): Promise<Runnable> {
+  const load = services.importModule ?? ((url: string) => import(/* @vite-ignore */ url))
+  const module = (await load(spec.module)) as Record<string, unknown>
   const runnable = module[spec.exportName] as Runnable | undefined
   if (!runnable || typeof runnable.setup !== 'function') throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
   return runnable

@@ -39,6 +39,7 @@ export function workerSpec(
   }
   return {
     runner,
+    runnable: runnable.name,
     module: runnable.module,
     exportName: runnable.exportName,
     params,

@@ -25,4 +25,6 @@ export type OnnxRuntimeLoader = (preferred: readonly Resource[], threads: number
 export interface WorkerServices {
   openStore(ref: StoreRef): ModelStore
   onnxRuntime: OnnxRuntimeLoader
+  /** Imports a runnable's module; by default `import()`. */
+  importModule?(url: string): Promise<unknown>
 }

@@ -1,0 +1,13 @@
+// The built Service Worker: answers `<folder>/<prefix>/*` with the service, offline.
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
+import * as serviceModule from 'virtual:tiffin/service'
+import options from 'virtual:tiffin/options'
+import { serveFromServiceWorker } from '../../adapters/service-worker.js'
+import { pickService } from '../../service/pick-service.js'
+
+const scope = new URL((globalThis as unknown as { registration: { scope: string } }).registration.scope)
+serveFromServiceWorker(pickService(serviceModule, 'the built service'), {
+  prefix: new URL(options.prefix, scope).pathname,
+  runners: options.runners,
+  onnx: { wasmUrl },
+})
