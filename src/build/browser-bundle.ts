@@ -43,6 +43,7 @@ function indexHtml(options: BrowserBundleOptions, pageScript: string): string {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${escapeHtml(options.title)}</title>
+    <link rel="icon" href="data:," />
     <style>
       body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
       code { background: #f3f3f3; padding: 0 0.25em; border-radius: 3px; }

@@ -70,6 +70,8 @@ export interface Api<I = unknown, O = unknown> {
 /** The APIs of a service, by name, as types: what a typed client is built from. */
 export type ApiTypes = Record<string, { readonly input: unknown; readonly output: unknown }>
 
+export const SERVICE_BRAND = Symbol.for('tiffin.service')
+
 export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/docs', '/docs.json']
 
 /**
@@ -77,6 +79,8 @@ export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/d
  * Service Worker and on Node; the adapters only decide how requests reach `fetch` and how runners start.
  */
 export class Service<Apis extends ApiTypes = {}> {
+  /** Marks services made by any copy of tiffin (a project's own, or the one its CLI runs from). */
+  readonly [SERVICE_BRAND] = true
   /** Type-only: the APIs' input and output types, for `createClient<typeof service>()`. */
   declare readonly apiTypes: Apis
   private readonly added: Api[] = []

@@ -9,7 +9,7 @@ import { validateTagPart } from '../tag.js'
  * and files), as a built service's folder holds its models. `versions` lists what is there, since static
  * files cannot be listed. Bytes are checked against their sha256 on every read, as in any store.
  */
-export function httpStore(base: string | URL, versions: Readonly<Record<string, readonly string[]>>, fetcher: typeof fetch = fetch): ModelStore {
+export function httpStore(base: string | URL, versions: Readonly<Record<string, readonly string[]>>, fetcher: typeof fetch = (input, init) => fetch(input, init)): ModelStore {
   return new ModelStore(new HttpBackend(new URL(base), versions, fetcher))
 }
 
