@@ -1,7 +1,7 @@
 // Builds a small service into a bento with `tiffin build`, as a user would, from a project in a temporary
 // folder that is deleted afterwards: whatever serves the bento then has no sources to fall back on.
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -77,16 +77,30 @@ export interface FixtureBento {
   remove(): Promise<void>
 }
 
+const BATCHABLE = { signatures: { run: { batchable: true, batchDim: 0 } } }
+
+/** The fixture project, built from a temporary folder that is deleted once built. */
 export async function buildFixtureBento(): Promise<FixtureBento> {
   const home = await mkdtemp(join(tmpdir(), 'tiffin-bento-home-'))
   const project = await mkdtemp(join(tmpdir(), 'tiffin-bento-project-'))
-  await onnxModels(fileStore(home)).saveModel('linear', linearModel().bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  await onnxModels(fileStore(home)).saveModel('linear', linearModel().bytes, BATCHABLE)
   for (const [file, text] of Object.entries(PROJECT)) {
     await mkdir(join(project, file, '..'), { recursive: true })
     await writeFile(join(project, file), text)
   }
   const build = await tiffin(home, ['build'], project)
   await rm(project, { recursive: true, force: true }) // the sources are gone from here on
+  return built(home, build)
+}
+
+/** The demo service, built with demo/tiffin.config.ts as the README shows. */
+export async function buildDemoBento(): Promise<FixtureBento> {
+  const home = await mkdtemp(join(tmpdir(), 'tiffin-bento-home-'))
+  await onnxModels(fileStore(home)).saveModel('demo-linear', await readFile(join(REPO_ROOT, 'demo/models/linear.onnx')), BATCHABLE)
+  return built(home, await tiffin(home, ['build', 'demo']))
+}
+
+function built(home: string, build: CliResult): FixtureBento {
   if (build.code !== 0) throw new Error(`tiffin build failed (${build.code}):\n${build.stderr}`)
   const lines = build.stdout.trimEnd().split('\n')
   return { home, path: lines.at(-1)!, tag: lines.at(-2)!.replace(/^built /, ''), build, remove: () => rm(home, { recursive: true, force: true }) }

@@ -15,7 +15,7 @@ import { loadBuildConfig } from '../../src/build/config.js'
 import { fileStore } from '../../src/store/fs.js'
 import { tensor, type Tensor } from '../../src/tensor.js'
 import { linearModel } from '../fixtures/models.js'
-import { buildFixtureBento, copyElsewhere, tiffin, type FixtureBento } from '../support/bento-fixture.js'
+import { buildDemoBento, buildFixtureBento, copyElsewhere, tiffin, type FixtureBento } from '../support/bento-fixture.js'
 import { serveModule, type Served } from '../support/serve-child.js'
 
 let bento: FixtureBento
@@ -142,6 +142,19 @@ describe('tiffin serve <folder | tag>', () => {
     answers.forEach((answer, i) => expect(answer).toEqual({ status: 200, json: [2 * i, 2 * i + 1] }))
     expect(await (await fetch(`${served.url}/docs.json`)).json()).toEqual(JSON.parse(await readFile(join(copy, 'openapi.json'), 'utf8')))
   })
+
+  it('serves a copy of the demo, built from demo/tiffin.config.ts, with an empty store', async () => {
+    const demo = await buildDemoBento()
+    const copy = await copyElsewhere(demo.path)
+    made.push(join(copy, '..'))
+    await demo.remove()
+    const served = await serve(copy, await tempFolder())
+    const rows = [[1, 2, 3, 4], [-1, 0.5, 2, 0]]
+    const answer = await post(`${served.url}/predict`, rows)
+    expect(answer.status).toBe(200)
+    expectLinear(answer.json as number[][], tensor('float32', [2, 4], Float32Array.from(rows.flat())))
+    expect(await post(`${served.url}/describe`, { include: ['apis'] })).toMatchObject({ status: 200, json: { service: 'demo', apis: [{ name: 'predict' }, { name: 'describe' }] } })
+  }, 60_000)
 
   it('serves a bento by tag, and one runner of it for an API server that calls it remotely', async () => {
     const runner = await serve(bento.tag.split(':')[0]!, bento.home, ['--runner', 'doubler'])
