@@ -4,8 +4,8 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { FileBackend, fileStore } from '../store/fs.js'
-import { isTiffinModule, provideTiffin } from './provide-tiffin.js'
 import type { ModelStore } from '../store/model-store.js'
+import { isTiffinModule, provideTiffin } from './provide-tiffin.js'
 
 // Run from sources (tests, `tsx`), the worker entry is TypeScript and needs tsx's loader in the worker too.
 const fromSources = import.meta.url.endsWith('.ts')
