@@ -39,7 +39,9 @@ export function openApiDocument(service: Service): OpenApiDocument {
     }
   }
   for (const [route, description] of Object.entries(HEALTH)) {
-    paths[route] = { get: { operationId: route.slice(1), tags: ['Health'], summary: description, responses: { '200': { description: 'OK' }, '503': errorResponse('Not ready.') } } }
+    // Only readiness can fail; /healthz and /livez answer whenever the process does.
+    const responses = route === '/readyz' ? { '200': { description: 'OK' }, '503': errorResponse('Not ready.') } : { '200': { description: 'OK' } }
+    paths[route] = { get: { operationId: route.slice(1), tags: ['Health'], summary: description, responses } }
   }
   paths['/metrics'] = {
     get: { operationId: 'metrics', tags: ['Health'], summary: 'Prometheus metrics.', responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } },
