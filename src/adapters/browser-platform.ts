@@ -1,3 +1,4 @@
+import { countLive } from '../runner/live-counts.js'
 import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { IndexedDBBackend, indexedDBStore } from '../store/idb.js'
@@ -16,6 +17,9 @@ function spawnWorker(label: string): WorkerConnection {
   // Written out in full so bundlers (Vite) see the worker and build it.
   const worker = new Worker(new URL('../../workers/web.js', import.meta.url), { type: 'module', name: label })
   const { exit, onExit } = exitSignal()
+  // A Web Worker has no exit event: it counts as gone once it crashed, closed itself or was terminated.
+  countLive('workers', 1)
+  onExit(() => countLive('workers', -1))
   worker.addEventListener('error', (event) => {
     event.preventDefault()
     exit(new Error(`crashed (${event.message || 'the worker script failed to load'})`))
