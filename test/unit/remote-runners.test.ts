@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeValue, encodeValue } from '../../src/runner/wire-format.js'
 import { fileStore } from '../../src/store/fs.js'
-import { tensor, type Tensor } from '../../src/tensor.js'
 import { linearModel } from '../fixtures/models.js'
-import { difference } from '../shared/difference.js'
-import { outcomeOf, right, underLoad, type Outcome } from '../shared/load.js'
+import { predictOverHttp } from '../shared/linear-load.js'
+import { right, underLoad } from '../shared/load.js'
 import { serveModule, type Served } from '../support/serve-child.js'
 
 describe('the binary tensor format of remote runners', () => {
@@ -59,23 +58,6 @@ describe('remote runners over HTTP', () => {
     return Number(/^tiffin_runner_items_total\{runner="linear",method="run"\} (\d+)/m.exec(text)?.[1] ?? 0)
   }
 
-  /** Request `i` sends its own rows (1 to 3, seeded by `i`) and must get exactly their reference answer. */
-  const predict = async (i: number, signal: AbortSignal): Promise<Outcome> => {
-    const inputs = model.sampleInputs(1 + (i % 3), i)
-    const x = inputs.x as Tensor<'float32'>
-    const response = await fetch(`${api.url}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dtype: 'float32', dims: x.dims, data: Array.from(x.data) }),
-      signal,
-    })
-    const want = model.reference(inputs).y!
-    return outcomeOf(response, (body) => {
-      const rows = body as number[][]
-      return difference({ y: tensor('float32', [rows.length, rows[0]?.length ?? 0], Float32Array.from(rows.flat())) }, { y: want }) || undefined
-    })
-  }
-
   it('answers 1,000 requests through two replicas, every one right, and loses none when a replica is killed mid-run', async () => {
     let secondReplicaItems = 0
     const before = await Promise.all(replicas.map(itemsOn))
@@ -84,7 +66,7 @@ describe('remote runners over HTTP', () => {
         secondReplicaItems = await itemsOn(replicas[1]!)
         replicas[1]!.child.kill('SIGKILL') // mid-run, with calls in flight on it
       }
-      return predict(i, signal)
+      return predictOverHttp(api.url, i, signal)
     })
     expect(report).toEqual({ right: 1000, refused: {}, problems: [] })
     // Both replicas served: the second until it was killed, the first all along.
@@ -92,6 +74,6 @@ describe('remote runners over HTTP', () => {
     expect((await itemsOn(replicas[0]!)) - before[0]!).toBeGreaterThan(0)
     // The API server is healthy afterwards, on the replica left.
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200)
-    expect(await predict(5000, AbortSignal.timeout(10_000))).toEqual(right)
+    expect(await predictOverHttp(api.url, 5000, AbortSignal.timeout(10_000))).toEqual(right)
   }, 120_000)
 })
