@@ -78,10 +78,16 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
     counts: async () => liveCounts(),
     async teardown() {
       methods = undefined
-      // Last registered, first run; every cleanup runs even when one fails.
-      const results = await Promise.allSettled(cleanups.splice(0).reverse().map(async (cleanup) => cleanup()))
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-      if (failed) throw failed.reason
+      // Last registered, first run; every cleanup runs even when one fails, and the first failure is thrown.
+      let failure: { error: unknown } | undefined
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        try {
+          await cleanup()
+        } catch (error) {
+          failure ??= { error }
+        }
+      }
+      if (failure) throw failure.error
     },
   }
 }

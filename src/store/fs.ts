@@ -95,11 +95,10 @@ export class FileBackend implements StoreBackend {
     const parent = this.path(name)
     await this.fs.mkdir(parent, { recursive: true }).catch((e: unknown) => Promise.reject(mapWriteError(e)))
     const temp = await this.fs.mkdtemp(join(parent, '.tmp-'))
-    const { fs } = this
-    const place = (info: ModelInfo): string => this.path(info.name, info.version)
+    const self = this
     return {
       async writeFile(file, chunks) {
-        const handle = await fs.open(join(temp, validateFileName(file)), 'wx')
+        const handle = await self.fs.open(join(temp, validateFileName(file)), 'wx')
         try {
           for await (const chunk of chunks) await handle.write(chunk)
           await handle.sync()
@@ -110,7 +109,7 @@ export class FileBackend implements StoreBackend {
         }
       },
       async commit(info: ModelInfo) {
-        const handle = await fs.open(join(temp, 'model.json'), 'wx')
+        const handle = await self.fs.open(join(temp, 'model.json'), 'wx')
         try {
           await handle.writeFile(JSON.stringify(info, null, 2))
           await handle.sync()
@@ -121,14 +120,14 @@ export class FileBackend implements StoreBackend {
         }
         try {
           // rename(2) will not replace a non-empty folder, so two saves of one version cannot both win.
-          await fs.rename(temp, place(info))
+          await self.fs.rename(temp, self.path(info.name, info.version))
         } catch (error) {
           if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST') throw new Conflict(`${info.name}:${info.version} already exists`)
           throw error
         }
       },
       async abort() {
-        await fs.rm(temp, { recursive: true, force: true })
+        await self.fs.rm(temp, { recursive: true, force: true })
       },
     }
   }
