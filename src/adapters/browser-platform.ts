@@ -1,3 +1,4 @@
+import { countLive } from '../runner/live-counts.js'
 import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { IndexedDBBackend, indexedDBStore } from '../store/idb.js'
@@ -21,6 +22,9 @@ const defaultWorker: WorkerFactory = (name) => new Worker(new URL('../../workers
 function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnection {
   const worker = createWorker(label)
   const { exit, onExit } = exitSignal()
+  // A Web Worker has no exit event: it counts as gone once it crashed, closed itself or was terminated.
+  countLive('workers', 1)
+  onExit(() => countLive('workers', -1))
   worker.addEventListener('error', (event) => {
     event.preventDefault()
     exit(new Error(`crashed (${event.message || 'the worker script failed to load'})`))

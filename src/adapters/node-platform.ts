@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
+import { countLive } from '../runner/live-counts.js'
 import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
 import type { StoreRef, WorkerServices } from '../runner/services.js'
 import { FileBackend, fileStore } from '../store/fs.js'
@@ -29,6 +30,8 @@ function spawnWorker(label: string): WorkerConnection {
     name: label,
   })
   const { exit, onExit } = exitSignal()
+  countLive('workers', 1)
+  worker.once('exit', () => countLive('workers', -1))
   worker.on('error', (error) => exit(new Error(`crashed (${error.message})`)))
   worker.on('messageerror', (error) => exit(new Error(`sent a message that could not be read (${error.message})`)))
   worker.on('exit', (code) => exit(new Error(`exited with code ${code}`)))

@@ -1,5 +1,6 @@
 import { expose } from 'comlink'
 import type { WorkerHost } from '../runner/host.js'
+import { liveCounts } from '../runner/live-counts.js'
 import { registerErrorTransfer } from '../runner/wire.js'
 import type { Service, ServiceEnvironment } from '../service/service.js'
 import type { LendMessage } from './service-worker.js'
@@ -31,6 +32,9 @@ export async function lendRunners(service: Service, environment: ServiceEnvironm
       const host: WorkerHost = {
         setup: async () => ({ methods: Object.keys(runner.methods), notes: runner.notes }),
         call: (method, input) => runner.methods[method]!.run(input as never),
+        counts: async () => liveCounts(),
+        // The runner stays the page's: a Service Worker letting it go does not stop it.
+        teardown: async () => undefined,
       }
       expose(host, channel.port1)
       ports.push(channel.port1)

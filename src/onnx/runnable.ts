@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor.js'
 import { prepareFeeds, type Feeds } from './feeds.js'
 import { fromOrtTensor, ioSpecs, toOrtTensor } from './ort-tensors.js'
 import { batchedNames, DEFAULT_WARMUP_BATCH_SIZES, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
-import { openSession, serialQueue, type OnnxSessionOptions } from './session.js'
+import { openSession, releaseSession, serialQueue, type OnnxSessionOptions } from './session.js'
 
 export interface OnnxParams {
   /** Where to run: one resource, or `auto` (the default) for the worker's resource with fallbacks. */
@@ -64,6 +64,9 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   const params = ctx.params ?? {}
   const runtime = await ctx.onnxRuntime(preferenceOrder(params.resource, ctx.resource), ctx.threads)
   const session = await openSession(runtime, await ctx.store.read(info), model, params.sessionOptions, ctx.threads)
+  const queue = serialQueue()
+  // Behind the run in progress, if any: a session must not be released under a run.
+  ctx.onShutdown(() => queue(() => releaseSession(session)))
   const inputs = ioSpecs(session.inputMetadata, 'input', model)
   const outputs = ioSpecs(session.outputMetadata, 'output', model)
   // The axes the runner's batcher merges along win: padding must pad the same axis.
@@ -73,7 +76,6 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   const batchedOutputs = batchedNames(outputs, outAxis)
   // Only WebGPU compiles per shape; WASM and native CPU run any batch size at no extra cost.
   const gpu = runtime.executionProvider === 'webgpu'
-  const queue = serialQueue()
 
   const execute = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
     const ortFeeds: Record<string, ort.Tensor> = {}

@@ -1,5 +1,6 @@
 import type * as ort from 'onnxruntime-common'
 import { Corrupted, Unsupported } from '../errors.js'
+import { countLive } from '../runner/live-counts.js'
 import type { LoadedOnnxRuntime } from '../runner/services.js'
 
 /** The few ORT session options a runner may set; everything else is decided by tiffin. */
@@ -36,7 +37,9 @@ export async function openSession(
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   }
   try {
-    return await runtime.ort.InferenceSession.create(bytes, sessionOptions)
+    const session = await runtime.ort.InferenceSession.create(bytes, sessionOptions)
+    countLive('sessions', 1)
+    return session
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const where = `${runtime.backend} on ${runtime.executionProvider}`
@@ -45,6 +48,12 @@ export async function openSession(
     }
     throw new Unsupported(`${model}: ${where} could not load the model: ${message}`, { cause: error })
   }
+}
+
+/** Releases a session opened by `openSession` (its native or GPU memory). */
+export async function releaseSession(session: ort.InferenceSession): Promise<void> {
+  await session.release()
+  countLive('sessions', -1)
 }
 
 /**

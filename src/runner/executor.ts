@@ -1,6 +1,7 @@
 import { releaseProxy, wrap, type Remote } from 'comlink'
 import { Timeout, WorkerLost } from '../errors.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
+import { countLive, type LiveCounts } from './live-counts.js'
 import type { WorkerConnection } from './platform.js'
 import { registerErrorTransfer, withTransfer } from './wire.js'
 
@@ -19,10 +20,18 @@ export interface Executor {
   setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport>
   /** Runs one call; `transfer` moves the input's buffers instead of copying them. */
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown>
+  /** What the thread it runs in holds open (for leak checks); absent where it cannot tell (a remote replica). */
+  counts?(): Promise<LiveCounts>
   /** Called once when the executor can take no more calls (crash, exit, timeout). */
   onDeath(listener: (cause: Error) => void): void
+  /** Releases what the runnable holds, then stops the executor. */
   close(): Promise<void>
 }
+
+/** How long a closing worker may take to release what its runnable holds before it is stopped anyway. */
+const TEARDOWN_MS = 1000
+/** How long a worker may take to report its counts (it answers between batches). */
+const COUNTS_MS = 30_000
 
 type Fail = (error: Error) => void
 
@@ -45,6 +54,7 @@ export class WorkerExecutor implements Executor {
   ) {
     registerErrorTransfer()
     this.remote = wrap<WorkerHost>(connection.endpoint)
+    countLive('proxies', 1)
     connection.onExit((cause) => this.die(cause))
   }
 
@@ -61,33 +71,41 @@ export class WorkerExecutor implements Executor {
     return this.track(method, () => this.remote.call(method, move ? withTransfer(input) : input), options.timeoutMs)
   }
 
+  counts(): Promise<LiveCounts> {
+    // A worker slow to answer is busy, not stuck: the call fails, the worker carries on.
+    return this.track('counts', () => this.remote.counts(), COUNTS_MS, false)
+  }
+
   onDeath(listener: (cause: Error) => void): void {
     if (this.dead) listener(this.dead)
     else this.deathListeners.push(listener)
   }
 
   async close(): Promise<void> {
+    // Stopping the thread frees all it holds anyway; tearing down first lets a runnable release in order.
+    if (!this.dead) await this.track('teardown', () => this.remote.teardown(), TEARDOWN_MS).catch(() => undefined)
     this.die(new Error('was shut down'))
     await this.connection.terminate()
   }
 
-  private track<T>(method: string, start: () => Promise<T>, timeoutMs: number): Promise<T> {
+  private track<T>(method: string, start: () => Promise<T>, timeoutMs: number, stopOnTimeout = true): Promise<T> {
     if (this.dead) return Promise.reject(this.lost(method, this.dead))
     return new Promise<T>((resolve, reject) => {
       const settle = (): void => {
         clearTimeout(timer)
-        this.pending.delete(fail)
+        if (this.pending.delete(fail)) countLive('calls', -1)
       }
       const fail: Fail = (error) => {
         settle()
         reject(error)
       }
       const timer = setTimeout(() => {
-        const cause = new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}; the worker is being replaced`)
-        fail(cause)
-        this.die(new Error(`was stopped after "${method}" overran ${timeoutMs} ms`))
+        const replaced = stopOnTimeout ? '; the worker is being replaced' : ''
+        fail(new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}${replaced}`))
+        if (stopOnTimeout) this.die(new Error(`was stopped after "${method}" overran ${timeoutMs} ms`))
       }, timeoutMs)
       this.pending.set(fail, method)
+      countLive('calls', 1)
       start().then(
         (value) => {
           settle()
@@ -107,6 +125,7 @@ export class WorkerExecutor implements Executor {
     this.dead = cause
     for (const [fail, method] of this.pending) fail(this.lost(method, cause))
     this.remote[releaseProxy]()
+    countLive('proxies', -1)
     // A worker marked dead (an error event, an unreadable message) may still be running: stop it.
     void this.connection.terminate()
     for (const listener of this.deathListeners.splice(0)) listener(cause)

@@ -1,6 +1,7 @@
 
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
+import { liveCounts, type LiveCounts } from './live-counts.js'
 import type { MethodBatching, MethodMap, Resource, Runnable } from './runnable.js'
 import { providedRunnable } from './registry.js'
 import type { StoreRef, WorkerServices } from './services.js'
@@ -29,6 +30,10 @@ export interface SetupReport {
 export interface WorkerHost {
   setup(spec: WorkerSpec): Promise<SetupReport>
   call(method: string, input: unknown): Promise<unknown>
+  /** What this thread holds open, for leak checks. */
+  counts(): Promise<LiveCounts>
+  /** Runs what the runnable asked to run at shutdown (releasing its sessions); the runner calls it once, last. */
+  teardown(): Promise<void>
 }
 
 /** For a runnable run in the calling thread: the objects themselves, nothing to import or open. */
@@ -45,6 +50,7 @@ export interface LocalRunnable {
 export function createWorkerHost(services: WorkerServices, local?: LocalRunnable): WorkerHost {
   let methods: MethodMap | undefined
   let runnerName = ''
+  const cleanups: (() => Promise<void> | void)[] = []
   return {
     async setup(spec) {
       runnerName = spec.runner
@@ -63,6 +69,7 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
         batching: spec.batching,
         onnxRuntime: services.onnxRuntime,
         report: (note) => notes.push(note),
+        onShutdown: (cleanup) => void cleanups.push(cleanup),
       })
       return { methods: Object.keys(methods), notes }
     },
@@ -70,6 +77,20 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
       const fn = methods?.[method]
       if (!fn) throw new TypeError(`Runner "${runnerName}" has no method "${method}" set up`)
       return (fn as (input: unknown) => unknown)(input)
+    },
+    counts: async () => liveCounts(),
+    async teardown() {
+      methods = undefined
+      // Last registered, first run; every cleanup runs even when one fails, and the first failure is thrown.
+      let failure: { error: unknown } | undefined
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        try {
+          await cleanup()
+        } catch (error) {
+          failure ??= { error }
+        }
+      }
+      if (failure) throw failure.error
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { Executor } from './executor.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
+import type { LiveCounts } from './live-counts.js'
 
 /** Runs a runnable in the calling thread (`initLocal`): for debugging and tests, with no worker at all. */
 export class LocalExecutor implements Executor {
@@ -25,9 +26,15 @@ export class LocalExecutor implements Executor {
     }
   }
 
+  counts(): Promise<LiveCounts> {
+    return this.host.counts()
+  }
+
   onDeath(): void {
     // The calling thread does not die under the runner.
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return this.host.teardown()
+  }
 }

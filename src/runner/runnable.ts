@@ -40,6 +40,8 @@ export interface RunnableContext<Params> {
   readonly onnxRuntime: OnnxRuntimeLoader
   /** Records a line the runner reports after `init()` (the backend chosen, and why). */
   report(note: string): void
+  /** Registers what to release when the runner shuts down (sessions, handles), after calls in flight. */
+  onShutdown(cleanup: () => Promise<void> | void): void
 }
 
 export interface RunnableDefinition<Params, Methods extends MethodMap> {

@@ -3,6 +3,7 @@ import type { Clock } from '../batching/clock.js'
 import type { BatchingOptions } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
+import type { LiveCounts } from './live-counts.js'
 import type { RunnerPlatform } from './platform.js'
 import type { MethodConfig, MethodMap, Resource } from './runnable.js'
 
@@ -50,6 +51,18 @@ export interface MethodHandle<F> {
 }
 
 export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
+
+/** What a runner holds right now, for leak checks and debugging. */
+export interface RunnerStats {
+  /** Executors running now, and how many have been replaced since the start. */
+  readonly workers: { readonly live: number; readonly restarts: number }
+  /** Calls sent to executors and not yet answered. */
+  readonly inFlight: number
+  /** Items waiting in the runner's queues. */
+  readonly queued: number
+  /** What each executor's thread holds open (ONNX sessions…), for those that can tell. */
+  readonly threads: readonly { readonly executor: string; readonly counts: LiveCounts }[]
+}
 
 /** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
 export interface RunnerInitOptions {

@@ -14,9 +14,9 @@ import { WorkerPool } from './pool.js'
 import { resolveModels, workerSpec } from './preparation.js'
 import { placeRunner, type Placement } from './resources.js'
 import type { MethodConfig, MethodMap, Runnable } from './runnable.js'
-import type { CallOptions, Input, MethodHandle, Output, RunnerInitOptions, RunnerOptions, RunnerState } from './runner-options.js'
+import type { CallOptions, Input, MethodHandle, Output, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
 
-export type { CallOptions, MethodHandle, RunnerInitOptions, RunnerOptions, RunnerState } from './runner-options.js'
+export type { CallOptions, MethodHandle, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
 
 /**
  * A named pool of workers for one runnable. `init()` starts the workers, `initLocal()` runs the runnable
@@ -101,8 +101,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, undefined, scheduler)
       await this.startPool(scheduler, placement, 1, async () => {
         const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
-        this.collect(await executor.setup(spec))
-        return executor
+        try {
+          this.collect(await executor.setup(spec))
+          return executor
+        } catch (error) {
+          await executor.close().catch(() => undefined) // releases what the setup opened before it failed
+          throw error
+        }
       })
     })
   }
@@ -166,6 +171,14 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Workers running now, and how many have been replaced since the start. */
   get workers(): { live: number; restarts: number } {
     return { live: this.pool?.live.length ?? 0, restarts: this.pool?.restarts ?? 0 }
+  }
+
+  /** Executors, calls in flight and queued, and what each executor's thread holds open (asked of each). */
+  async stats(): Promise<RunnerStats> {
+    const live = this.pool?.live ?? []
+    const now = { workers: this.workers, inFlight: live.reduce((n, e) => n + e.inFlight, 0), queued: this.metrics().reduce((n, m) => n + m.queued, 0) }
+    const threads = await Promise.all(live.filter((e) => e.counts).map(async (e) => ({ executor: e.label, counts: await e.counts!() })))
+    return { ...now, threads }
   }
 
   private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {

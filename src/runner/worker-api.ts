@@ -10,5 +10,7 @@ export function workerApi(host: WorkerHost): WorkerHost {
   return {
     setup: (spec) => host.setup(spec),
     call: async (method, input) => withTransfer(await host.call(method, input)),
+    counts: () => host.counts(),
+    teardown: () => host.teardown(),
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, stat, statfs } from 'node:fs/promises'
+import * as nodeFs from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { Conflict, NotFound, StorageFull } from '../errors.js'
@@ -17,6 +17,12 @@ export function fileStore(root: string = tiffinHome()): ModelStore {
   return new ModelStore(new FileBackend(root))
 }
 
+/**
+ * The file system calls the store makes: `node:fs/promises`, or a stand-in that fails at a chosen call,
+ * which is how the tests interrupt a save at every step.
+ */
+export type FileSystem = Pick<typeof nodeFs, 'mkdir' | 'mkdtemp' | 'open' | 'readdir' | 'readFile' | 'rename' | 'rm' | 'rmdir' | 'stat' | 'statfs'>
+
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code
 
 function mapWriteError(error: unknown): unknown {
@@ -32,7 +38,10 @@ export class FileBackend implements StoreBackend {
   readonly root: string
   private readonly models: string
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly fs: FileSystem = nodeFs,
+  ) {
     this.root = resolve(root)
     this.models = join(this.root, 'models')
   }
@@ -52,18 +61,18 @@ export class FileBackend implements StoreBackend {
   }
 
   async names(): Promise<string[]> {
-    const entries = await readdir(this.models, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
+    const entries = await this.fs.readdir(this.models, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
     return entries.filter((e) => e.isDirectory() && isTagPart(e.name)).map((e) => e.name)
   }
 
   async manifests(name: string): Promise<unknown[]> {
     const dir = this.path(name)
-    const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
+    const entries = await this.fs.readdir(dir, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
     const out: unknown[] = []
     for (const entry of entries) {
       if (!entry.isDirectory() || !isTagPart(entry.name)) continue
       try {
-        out.push(JSON.parse(await readFile(join(dir, entry.name, 'model.json'), 'utf8')))
+        out.push(JSON.parse(await this.fs.readFile(join(dir, entry.name, 'model.json'), 'utf8')))
       } catch (error) {
         // A version without a readable manifest is not a version; the store never hands it out.
         if (code(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error
@@ -74,7 +83,7 @@ export class FileBackend implements StoreBackend {
 
   async readFile(name: string, version: string, file: string): Promise<Uint8Array> {
     try {
-      const buffer = await readFile(this.path(name, version, file))
+      const buffer = await this.fs.readFile(this.path(name, version, file))
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
     } catch (error) {
       if (code(error) === 'ENOENT') throw new NotFound(`${name}:${version} has no file "${file}" on disk`)
@@ -84,12 +93,12 @@ export class FileBackend implements StoreBackend {
 
   async begin(name: string): Promise<PendingVersion> {
     const parent = this.path(name)
-    await mkdir(parent, { recursive: true }).catch((e: unknown) => Promise.reject(mapWriteError(e)))
-    const temp = await mkdtemp(join(parent, '.tmp-'))
+    await this.fs.mkdir(parent, { recursive: true }).catch((e: unknown) => Promise.reject(mapWriteError(e)))
+    const temp = await this.fs.mkdtemp(join(parent, '.tmp-'))
     const self = this
     return {
       async writeFile(file, chunks) {
-        const handle = await open(join(temp, validateFileName(file)), 'wx')
+        const handle = await self.fs.open(join(temp, validateFileName(file)), 'wx')
         try {
           for await (const chunk of chunks) await handle.write(chunk)
           await handle.sync()
@@ -100,7 +109,7 @@ export class FileBackend implements StoreBackend {
         }
       },
       async commit(info: ModelInfo) {
-        const handle = await open(join(temp, 'model.json'), 'wx')
+        const handle = await self.fs.open(join(temp, 'model.json'), 'wx')
         try {
           await handle.writeFile(JSON.stringify(info, null, 2))
           await handle.sync()
@@ -111,14 +120,14 @@ export class FileBackend implements StoreBackend {
         }
         try {
           // rename(2) will not replace a non-empty folder, so two saves of one version cannot both win.
-          await rename(temp, self.path(info.name, info.version))
+          await self.fs.rename(temp, self.path(info.name, info.version))
         } catch (error) {
           if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST') throw new Conflict(`${info.name}:${info.version} already exists`)
           throw error
         }
       },
       async abort() {
-        await rm(temp, { recursive: true, force: true })
+        await self.fs.rm(temp, { recursive: true, force: true })
       },
     }
   }
@@ -126,26 +135,26 @@ export class FileBackend implements StoreBackend {
   async deleteVersion(name: string, version: string): Promise<void> {
     const dir = this.path(name, version)
     const parent = this.path(name)
-    const trash = await mkdtemp(join(parent, '.del-'))
+    const trash = await this.fs.mkdtemp(join(parent, '.del-'))
     try {
       // Renamed away first so the version disappears in one step, then removed at leisure.
-      await rename(dir, join(trash, 'v'))
+      await this.fs.rename(dir, join(trash, 'v'))
     } catch (error) {
-      await rmdir(trash)
+      await this.fs.rmdir(trash)
       if (code(error) === 'ENOENT') throw new NotFound(`${name}:${version} is not in the store`)
       throw error
     }
-    await rm(trash, { recursive: true, force: true })
-    await rmdir(parent).catch(() => undefined) // only succeeds when no version is left
+    await this.fs.rm(trash, { recursive: true, force: true })
+    await this.fs.rmdir(parent).catch(() => undefined) // only succeeds when no version is left
   }
 
   async usage(): Promise<StorageUsage | undefined> {
-    await mkdir(this.models, { recursive: true })
+    await this.fs.mkdir(this.models, { recursive: true })
     let usage = 0
-    for (const entry of await readdir(this.models, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) usage += (await stat(join(entry.parentPath, entry.name))).size
+    for (const entry of await this.fs.readdir(this.models, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) usage += (await this.fs.stat(join(entry.parentPath, entry.name))).size
     }
-    const disk = await statfs(this.models)
+    const disk = await this.fs.statfs(this.models)
     return { usage, quota: usage + disk.bavail * disk.bsize }
   }
 }

@@ -65,9 +65,11 @@ export function parseManifest(value: unknown, where: string): ModelInfo {
     throw new Corrupted(`${where}: model.json is not valid: ${what}`)
   }
   if (!isRecord(value)) return fail('not a JSON object')
+  // Checked as strings first: a missing version must not pass as the version "undefined".
+  if (typeof value.name !== 'string' || typeof value.version !== 'string') fail('"name" and "version" must be strings')
   try {
-    validateTagPart(String(value.name), 'name')
-    validateTagPart(String(value.version), 'version')
+    validateTagPart(value.name as string, 'name')
+    validateTagPart(value.version as string, 'version')
   } catch (error) {
     fail((error as Error).message)
   }

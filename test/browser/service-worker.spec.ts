@@ -21,7 +21,7 @@ test('a Service Worker serves the example service with its runner embedded, and 
   await page.goto(PAGE)
   await page.waitForFunction(() => 'swTest' in window)
   expect(await page.evaluate(() => window.swTest.register('sw-embedded.ts'))).toContain('sw-embedded.ts')
-  expect(await page.evaluate(() => window.swTest.predictMany(12))).toEqual({ correct: 12, failures: [] })
+  expect(await page.evaluate(() => window.swTest.predictMany(12))).toEqual({ right: 12, refused: {}, problems: [] })
   // Outside the prefix the network (here Vite) answers, not the service.
   const passThrough = await page.evaluate(async () => {
     const response = await fetch('/test/browser/pages/sw.html')
@@ -42,7 +42,7 @@ test('runners delegated to a page: closing the lending page and opening another 
   await lender.evaluate(() => window.swTest.register('sw-delegated.ts'))
   await lender.evaluate(() => window.swTest.lend())
   const caller = await open(context)
-  expect(await caller.evaluate(() => window.swTest.predictMany(8))).toEqual({ correct: 8, failures: [] })
+  expect(await caller.evaluate(() => window.swTest.predictMany(8))).toEqual({ right: 8, refused: {}, problems: [] })
 
   expect(await lender.evaluate(() => window.swTest.handled())).toBeGreaterThanOrEqual(8)
 
@@ -50,25 +50,26 @@ test('runners delegated to a page: closing the lending page and opening another 
   // the next page to lend its workers: none is lost, none is answered wrong.
   const inFlight = caller.evaluate(() => window.swTest.predictMany(40))
   await lender.close({ runBeforeUnload: false })
-  const whileNoPage = caller.evaluate(() => window.swTest.predictMany(20))
+  const whileNoPage = caller.evaluate(() => window.swTest.predictMany(20, 2000))
   await caller.waitForTimeout(500)
   const second = await open(context)
   await second.evaluate(() => window.swTest.lend())
-  expect(await inFlight).toEqual({ correct: 40, failures: [] })
-  expect(await whileNoPage).toEqual({ correct: 20, failures: [] })
+  expect(await inFlight).toEqual({ right: 40, refused: {}, problems: [] })
+  expect(await whileNoPage).toEqual({ right: 20, refused: {}, problems: [] })
   expect(await second.evaluate(() => window.swTest.handled())).toBeGreaterThanOrEqual(20)
 })
 
-test('updating the Service Worker while requests are in flight loses none of them', async ({ page }) => {
+test('updating the Service Worker while 200 requests are in flight loses none of them, and the new one answers', async ({ page }) => {
   test.setTimeout(120_000)
   await page.goto(PAGE)
   await page.waitForFunction(() => 'swTest' in window)
   await page.evaluate(() => window.swTest.register('sw-embedded.ts'))
-  const before = page.evaluate(() => window.swTest.predictMany(60))
+  // All sent as the update starts: the old Service Worker answers them while the new one installs and takes over.
+  const before = page.evaluate(() => window.swTest.predictMany(200))
   expect(await page.evaluate(() => window.swTest.register('sw-embedded-v2.ts'))).toContain('sw-embedded-v2.ts')
-  const after = await page.evaluate(() => window.swTest.predictMany(20))
-  expect(await before).toEqual({ correct: 60, failures: [] })
-  expect(after).toEqual({ correct: 20, failures: [] })
+  const after = await page.evaluate(() => window.swTest.predictMany(20, 2000))
+  expect(await before).toEqual({ right: 200, refused: {}, problems: [] })
+  expect(after).toEqual({ right: 20, refused: {}, problems: [] })
   expect(await page.evaluate(() => window.swTest.controller())).toContain('sw-embedded-v2.ts')
 })
 

@@ -38,6 +38,15 @@ const pixels = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 2
 const png = encodePng({ width: 2, height: 2, channels: 4, depth: 8, data: pixels }) as Uint8Array<ArrayBuffer>
 const measured = { width: 2, height: 2, mean: [128, 128, 128] } // (255 + 0 + 0 + 255) / 4, rounded, per channel
 
+/** A PNG signature and IHDR only: it claims a size and holds no pixels. */
+function pngHeaderClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const bytes = png.slice(0, 33)
+  const view = new DataView(bytes.buffer)
+  view.setUint32(16, width)
+  view.setUint32(20, height)
+  return bytes
+}
+
 const json = (base: string, route: string, body: unknown) => post(base, route, JSON.stringify(body), { 'content-type': 'application/json' })
 function post(base: string, route: string, body: BodyInit, headers: Record<string, string>): Request {
   return new Request(base + route, { method: 'POST', body, headers })
@@ -96,6 +105,12 @@ export const rows: readonly TableRow[] = [
     request: (b) => post(b, '/shout', new Uint8Array([0x68, 0xff, 0xfe, 0x69]), { 'content-type': 'text/plain' }),
   },
   { name: 'measure: a PNG', expected: { status: 200, body: measured }, request: (b) => post(b, '/measure', png, { 'content-type': 'image/png' }) },
+  {
+    // A header claiming 2000×1000 pixels and no pixel data: refused from the header, before any decoding.
+    name: 'measure: a PNG over the API\'s maxPixels',
+    expected: { status: 413, error: 'payload_too_large', messageHas: ['2000×1000 pixels', 'at most 1000000 pixels'] },
+    request: (b) => post(b, '/measure', pngHeaderClaiming(2000, 1000), { 'content-type': 'image/png' }),
+  },
   {
     name: 'measure: not an image',
     expected: { status: 400, error: 'bad_input', messageHas: ['not a PNG or JPEG'] },

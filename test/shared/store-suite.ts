@@ -49,6 +49,9 @@ const BAD_TAGS: [string, RegExp][] = [
   ['a'.repeat(64), /at most 63 characters/],
   ['', /must not be empty/],
   ['ok:Bad', /must be lower case/],
+  ['..', /may hold only lower-case letters/],
+  ['/etc/passwd', /may hold only lower-case letters/],
+  ['ok:../../x', /may hold only lower-case letters/],
 ]
 
 export const storeCases: StoreCase[] = [
@@ -189,23 +192,32 @@ export const storeCases: StoreCase[] = [
     },
   },
   {
-    name: 'archive entries that try to leave the store, or are not plain files, are refused',
+    name: 'archive entries or manifests that try to leave the store, or are not plain files, are refused',
     async run(h) {
       const source = await h.fresh()
       const info = await source.save('evil', bytesOf(1000))
       const manifest = new TextEncoder().encode(JSON.stringify(info))
       const data = bytesOf(1000)
-      const hostile: [string, TarEntry[]][] = [
-        ['dot-dot', [{ name: 'model.json', data: manifest }, { name: '../model.onnx', data }]],
-        ['absolute', [{ name: 'model.json', data: manifest }, { name: '/tmp/model.onnx', data }]],
-        ['folder', [{ name: 'model.json', data: manifest }, { name: 'sub/model.onnx', data }]],
-        ['symlink', [{ name: 'model.json', data: manifest }, { name: 'model.onnx', data: new Uint8Array() }]],
+      const named = (name: string): TarEntry[] => [{ name: 'model.json', data: manifest }, { name, data }]
+      // The second entry's header, rewritten after packing: what a hand-made tar can say that packTar cannot.
+      const second = 512 + Math.ceil(manifest.length / 512) * 512
+      const asManifest = (changes: object): TarEntry[] => [{ name: 'model.json', data: new TextEncoder().encode(JSON.stringify({ ...info, ...changes })) }, { name: 'model.onnx', data }]
+      const file = info.files['model.onnx']!
+      const hostile: [string, Uint8Array][] = [
+        ['dot-dot', packTar(named('../model.onnx'), 0)],
+        ['absolute', packTar(named('/tmp/model.onnx'), 0)],
+        ['folder', packTar(named('sub/model.onnx'), 0)],
+        ['symlink', rewriteHeader(packTar(named('model.onnx'), 0), second, { type: '2', link: '/etc/passwd' })],
+        ['hard link', rewriteHeader(packTar(named('model.onnx'), 0), second, { type: '1', link: '../../outside' })],
+        ['dot-dot in the ustar prefix', rewriteHeader(packTar(named('model.onnx'), 0), second, { prefix: '..' })],
+        ['manifest naming the model ../evil', packTar(asManifest({ name: '../evil' }), 0)],
+        ['manifest naming the version /tmp/x', packTar(asManifest({ version: '/tmp/x' }), 0)],
+        ['manifest with no version', packTar(asManifest({ version: undefined }), 0)],
+        ['manifest listing ../model.onnx', packTar(asManifest({ file: '../model.onnx', files: { '../model.onnx': file } }), 0)],
       ]
       const target = await h.fresh()
-      for (const [what, entries] of hostile) {
-        let tar = packTar(entries, 0)
-        if (what === 'symlink') tar = asSymlink(tar, 512 + Math.ceil(manifest.length / 512) * 512, '/etc/passwd')
-        const error = await assertRejects(() => target.import(tar), Error, /file name|only regular files|lacks/, what)
+      for (const [what, tar] of hostile) {
+        const error = await assertRejects(() => target.import(tar), Error, /file name|only regular files|lacks|tag (name|version)|must be strings/, what)
         assert(error instanceof BadInput || error instanceof Corrupted, `${what}: refused as bad input or damage`)
       }
       assertEqual(await target.list(), [], 'nothing was imported')
@@ -268,14 +280,16 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   throw new Error('needle not found')
 }
 
-/** Rewrites the second entry of a tar into a symbolic link to `target`, fixing its header checksum. */
-function asSymlink(tar: Uint8Array, headerOffset: number, target: string): Uint8Array {
+/** Rewrites one header of a tar (its type and link target, or its ustar name prefix), fixing its checksum. */
+function rewriteHeader(tar: Uint8Array, offset: number, change: { type?: string; link?: string; prefix?: string }): Uint8Array {
   const out = tar.slice()
-  out[headerOffset + 156] = '2'.charCodeAt(0)
-  out.set(new TextEncoder().encode(target), headerOffset + 157)
-  out.fill(0x20, headerOffset + 148, headerOffset + 156)
+  const encoder = new TextEncoder()
+  if (change.type) out[offset + 156] = change.type.charCodeAt(0)
+  if (change.link) out.set(encoder.encode(change.link), offset + 157)
+  if (change.prefix) out.set(encoder.encode(change.prefix), offset + 345)
+  out.fill(0x20, offset + 148, offset + 156)
   let sum = 0
-  for (let i = 0; i < 512; i++) sum += out[headerOffset + i]!
-  out.set(new TextEncoder().encode(sum.toString(8).padStart(6, '0') + '\0 '), headerOffset + 148)
+  for (let i = 0; i < 512; i++) sum += out[offset + i]!
+  out.set(encoder.encode(sum.toString(8).padStart(6, '0') + '\0 '), offset + 148)
   return out
 }

@@ -82,6 +82,14 @@ describe('image', () => {
     expect(await rejection(image({ maxPixels: 5 }).parse(post(png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }), 'image/png')))).toBeInstanceOf(PayloadTooLarge)
   })
 
+  it('takes at most 40 megapixels by default, counted from the header: one row more is refused, the limit itself is decoded', async () => {
+    const over = await rejection(image().parse(post(pngClaiming(8000, 5001), 'image/png')))
+    expect(over).toBeInstanceOf(PayloadTooLarge)
+    expect(over.message).toBe('The image is 8000×5001 pixels; this API takes at most 40000000 pixels')
+    // At the limit the header passes, and decoding starts (and fails, since this PNG has no pixel data).
+    expect((await rejection(image().parse(post(pngClaiming(8000, 5000), 'image/png')))).message).toMatch(/^The PNG image does not decode: /)
+  })
+
   it('refuses a JPEG whose frame header claims too many pixels before decoding it', async () => {
     // SOI, an APP0 segment to skip, then SOF0 of 65535×65535 with one component.
     const file = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0])

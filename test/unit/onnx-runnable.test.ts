@@ -39,6 +39,7 @@ async function setUp(info: ModelInfo, resource: Resource, params: OnnxParams = {
     batching: {},
     onnxRuntime: nodeOnnxRuntime,
     report: (note) => notes.push(note),
+    onShutdown: () => undefined,
   }
   return { methods: await onnxRunnable.setup(context), notes }
 }

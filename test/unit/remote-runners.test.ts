@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeValue, encodeValue } from '../../src/runner/wire-format.js'
 import { fileStore } from '../../src/store/fs.js'
-import type { Tensor } from '../../src/tensor.js'
 import { linearModel } from '../fixtures/models.js'
+import { predictOverHttp } from '../shared/linear-load.js'
+import { right, underLoad } from '../shared/load.js'
 import { serveModule, type Served } from '../support/serve-child.js'
 
 describe('the binary tensor format of remote runners', () => {
@@ -58,44 +59,21 @@ describe('remote runners over HTTP', () => {
   }
 
   it('answers 1,000 requests through two replicas, every one right, and loses none when a replica is killed mid-run', async () => {
-    const answers: ('ok' | string)[] = []
-    let killedAt = -1
     let secondReplicaItems = 0
-    const send = async (i: number): Promise<void> => {
-      const inputs = model.sampleInputs(1 + (i % 3), i)
-      const x = inputs.x as Tensor<'float32'>
-      const response = await fetch(`${api.url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ dtype: 'float32', dims: x.dims, data: Array.from(x.data) }),
-      })
-      if (!response.ok) return void answers.push(`${i}: ${response.status} ${await response.text()}`)
-      const body = (await response.json()) as number[][]
-      const want = model.reference(inputs).y!
-      const got = body.flat()
-      const ok = got.length === want.data.length && got.every((v, k) => Math.abs(v - (want.data[k] as number)) <= 1e-4 + 1e-4 * Math.abs(want.data[k] as number))
-      answers.push(ok ? 'ok' : `${i}: wrong answer`)
-    }
     const before = await Promise.all(replicas.map(itemsOn))
-    let next = 0
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < 1000) {
-          const i = next++
-          if (i === 400) {
-            killedAt = i
-            secondReplicaItems = await itemsOn(replicas[1]!)
-            replicas[1]!.child.kill('SIGKILL') // mid-run, with calls in flight on it
-          }
-          await send(i)
-        }
-      }),
-    )
-    expect(killedAt).toBe(400)
-    expect(answers).toHaveLength(1000)
-    expect(answers.filter((a) => a !== 'ok')).toEqual([])
+    const report = await underLoad(1000, 32, async (i, signal) => {
+      if (i === 400) {
+        secondReplicaItems = await itemsOn(replicas[1]!)
+        replicas[1]!.child.kill('SIGKILL') // mid-run, with calls in flight on it
+      }
+      return predictOverHttp(api.url, i, signal)
+    })
+    expect(report).toEqual({ right: 1000, refused: {}, problems: [] })
     // Both replicas served: the second until it was killed, the first all along.
     expect(secondReplicaItems - before[1]!).toBeGreaterThan(0)
     expect((await itemsOn(replicas[0]!)) - before[0]!).toBeGreaterThan(0)
+    // The API server is healthy afterwards, on the replica left.
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(200)
+    expect(await predictOverHttp(api.url, 5000, AbortSignal.timeout(10_000))).toEqual(right)
   }, 120_000)
 })

@@ -119,6 +119,15 @@ describe('runners over worker_threads', () => {
     await expect(r.methods.scale.run([1])).rejects.toThrow(/it is stopped/)
   })
 
+  it('shutdown runs what each runnable registered with onShutdown, in every worker, before stopping it', async () => {
+    const shutdowns = new Int32Array(new SharedArrayBuffer(4))
+    const r = runner({ workers: 2, runnableInitParams: { factor: 1, shutdowns } })
+    await r.init()
+    expect(Atomics.load(shutdowns, 0)).toBe(0)
+    await r.shutdown()
+    expect(Atomics.load(shutdowns, 0)).toBe(2)
+  })
+
   it('run() calls the only method, and refuses when there are several', async () => {
     const r = runner()
     expect(() => r.run(null as never)).toThrow(/has methods scale, scaleTensor/)

@@ -26,6 +26,7 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
   for (const model of [linearModel(), mlpModel(), twoInOutModel(), batchAxis1Model()]) {
     const info = await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
     const notes: string[] = []
+    const cleanups: (() => Promise<void> | void)[] = []
     const started = performance.now()
     const methods = await onnxRunnable.setup({
       params: { resource } satisfies OnnxParams,
@@ -36,6 +37,7 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
       batching: { run: { maxBatchSize: 8, inputAxis: model.batchDim, outputAxis: model.batchDim } },
       onnxRuntime: browserOnnxRuntime,
       report: (note) => notes.push(note),
+      onShutdown: (cleanup) => void cleanups.push(cleanup),
     })
     const setupMs = performance.now() - started
     const checks: Record<number, string> = {}
@@ -51,6 +53,7 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
     const runs = 20
     const timed = performance.now()
     for (let i = 0; i < runs; i++) await methods.run(inputs)
+    for (const cleanup of cleanups) await cleanup()
     results.push({ model: tagOf(info), note: notes.join(' | '), setupMs, checks, msPerRun: (performance.now() - timed) / runs })
   }
   return results
@@ -73,7 +76,7 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
         const store = indexedDBStore({ database: data.database })
         const notes = []
         const methods = await onnxRunnable.setup({ params: {}, models: [await store.get(data.tag)], store, resource: data.resource,
-          threads: 2, batching: {}, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note) })
+          threads: 2, batching: {}, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note), onShutdown: () => {} })
         postMessage({ note: notes.join(' | '), outputs: await methods.run(data.inputs) })
       } catch (error) {
         postMessage({ error: String(error && error.stack || error) })

@@ -5,6 +5,8 @@ import { indexedDBStore } from '../../../src/store/idb.js'
 import { linear, service } from '../../fixtures/services/example.js'
 import { linearModel } from '../../fixtures/models.js'
 import { runTable } from '../../shared/http-table.js'
+import { predictOverHttp } from '../../shared/linear-load.js'
+import { underLoad, type LoadReport } from '../../shared/load.js'
 
 const API = '/test/browser/pages/api'
 const model = linearModel()
@@ -24,22 +26,9 @@ async function register(script: 'sw-embedded.ts' | 'sw-embedded-v2.ts' | 'sw-del
   return (registration.active ?? registration.waiting ?? registration.installing)!.scriptURL
 }
 
-/** Sends `count` predictions of random rows at once; returns how many came back right, and the failures. */
-async function predictMany(count: number): Promise<{ correct: number; failures: string[] }> {
-  const results = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const inputs = model.sampleInputs(1 + (i % 3), 1000 + i)
-      const response = await fetch(`${API}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dtype: 'float32', dims: inputs.x!.dims, data: Array.from(inputs.x!.data as Float32Array) }) })
-      if (!response.ok) return `${response.status} ${await response.text()}`
-      const body = (await response.json()) as { data: number[] } | number[][]
-      const got = (Array.isArray(body) ? body.flat() : body.data) as number[]
-      const want = Array.from(model.reference(inputs).y!.data as Float32Array)
-      const ok = got.length === want.length && got.every((v, k) => Math.abs(v - want[k]!) <= 1e-4 + 1e-4 * Math.abs(want[k]!))
-      return ok ? '' : `wrong answer for call ${i}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`
-    }),
-  )
-  return { correct: results.filter((r) => r === '').length, failures: results.filter(Boolean) }
-}
+/** Sends `count` predictions at once, each of its own rows (seeds `first`, `first + 1`…), each checked. */
+const predictMany = (count: number, first = 1000): Promise<LoadReport> =>
+  underLoad(count, count, (i, signal) => predictOverHttp(API, first + i, signal), 60_000)
 
 const api = {
   register,
