@@ -25,9 +25,36 @@ export type TensorJson = number | string | boolean | TensorJson[]
  */
 export function tensorFromJson(body: unknown, declared: DType | undefined): Tensor {
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) return objectForm(body as Record<string, unknown>, declared)
-  const { dims, values } = flatten(body)
   const dtype = declared ?? DEFAULT_DTYPE
+  const quick = floatsOf(body, dtype)
+  if (quick) return quick
+  const { dims, values } = flatten(body)
   return { dtype, dims, data: fromScalars(values, dtype, Unprocessable) }
+}
+
+/**
+ * The common case, read straight into its typed array: rectangular arrays of plain numbers for a float
+ * dtype. Anything else (strings, booleans, ragged rows, a float32 overflow) gives undefined, and the
+ * general path reads it or says what is wrong.
+ */
+function floatsOf(body: unknown, dtype: DType): Tensor | undefined {
+  if ((dtype !== 'float32' && dtype !== 'float64') || !Array.isArray(body)) return undefined
+  const dims = nestedDims(body as Nested)
+  if (dims.length > MAX_RANK) return undefined
+  const data = dtype === 'float32' ? new Float32Array(elementCount(dims)) : new Float64Array(elementCount(dims))
+  let i = 0
+  const fill = (node: unknown, depth: number): boolean => {
+    if (!Array.isArray(node) || node.length !== dims[depth]) return false
+    if (depth < dims.length - 1) return node.every((child) => fill(child, depth + 1))
+    for (const value of node) {
+      if (typeof value !== 'number') return false
+      data[i++] = value
+      // Infinity stored from a finite number: a float32 overflow, refused on the general path.
+      if (data[i - 1] === Infinity || data[i - 1] === -Infinity) return false
+    }
+    return true
+  }
+  return fill(body, 0) ? { dtype, dims, data } : undefined
 }
 
 function objectForm(body: Record<string, unknown>, declared: DType | undefined): Tensor {
