@@ -52,3 +52,18 @@ describe('a service under large bodies', () => {
     expect(await (await post(streamOf('y'.repeat(900)))).text()).toBe('y'.repeat(900))
   })
 })
+
+describe('a service under slow handlers', () => {
+  it('answers a call past http.timeoutMs with 504 and aborts its signal, even when the handler ignores it', async () => {
+    let signal: AbortSignal | undefined
+    const service = new Service('slow', { config: { http: { timeoutMs: 50 } } }).api({ name: 'never', input: io.text(), output: io.text() }, (_text, context) => {
+      signal = context.signal
+      return new Promise<string>(() => {})
+    })
+    const response = await service.fetch(new Request('http://local/never', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }))
+    expect(response.status).toBe(504)
+    expect(await response.json()).toMatchObject({ error: 'timeout', message: expect.stringContaining('50 ms') })
+    expect(signal?.aborted).toBe(true)
+    expect(service.httpMetrics.inProgress).toBe(0)
+  })
+})
