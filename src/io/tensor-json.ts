@@ -43,14 +43,20 @@ function floatsOf(body: unknown, dtype: DType): Tensor | undefined {
   if (dims.length > MAX_RANK) return undefined
   const data = dtype === 'float32' ? new Float32Array(elementCount(dims)) : new Float64Array(elementCount(dims))
   let i = 0
+  // Indexed loops: iterators would allocate a result (and box a double) per element.
   const fill = (node: unknown, depth: number): boolean => {
     if (!Array.isArray(node) || node.length !== dims[depth]) return false
-    if (depth < dims.length - 1) return node.every((child) => fill(child, depth + 1))
-    for (const value of node) {
+    if (depth < dims.length - 1) {
+      for (let k = 0; k < node.length; k++) if (!fill(node[k], depth + 1)) return false
+      return true
+    }
+    for (let k = 0; k < node.length; k++) {
+      const value: unknown = node[k]
       if (typeof value !== 'number') return false
-      data[i++] = value
+      data[i] = value
+      const stored = data[i++]!
       // Infinity stored from a finite number: a float32 overflow, refused on the general path.
-      if (data[i - 1] === Infinity || data[i - 1] === -Infinity) return false
+      if (stored === Infinity || stored === -Infinity) return false
     }
     return true
   }
