@@ -43,6 +43,12 @@ export function compatibilityKey(value: unknown, axis: number): string {
   return keyOf(partsOf(value, axis), axis)
 }
 
+/** `countItems` and `compatibilityKey` at once, taking the value apart only once. */
+export function measureItems(value: unknown, axis: number): { items: number; key: string } {
+  const parts = partsOf(value, axis)
+  return { items: itemCount(parts, axis), key: keyOf(parts, axis) }
+}
+
 /** Items [start, end) of `value` along `axis`, as a new value of the same kind (copies data; never a view sharing a buffer). */
 export function sliceItems<T>(value: T, axis: number, start: number, end: number): T {
   const parts = partsOf(value, axis)
@@ -159,8 +165,9 @@ function recordParts(record: object, axis: number): Parts {
     if (!isTensorLike(value)) throw new BadInput(`"${name}" is not a tensor {dtype, dims, data}; a record to batch must hold only tensors`)
     tensors.set(name, checkedAlongAxis(value, axis, `"${name}"`))
   }
-  const sizes = [...tensors].map(([name, t]) => `"${name}" has ${t.dims[axis]}`)
-  if (new Set([...tensors.values()].map((t) => t.dims[axis])).size > 1) {
+  const items = tensors.values().next().value!.dims[axis]
+  if ([...tensors.values()].some((t) => t.dims[axis] !== items)) {
+    const sizes = [...tensors].map(([name, t]) => `"${name}" has ${t.dims[axis]}`)
     throw new BadInput(`All tensors of a record must hold the same number of items along batchDim ${axis}, but ${sizes.join(', ')}`)
   }
   return { kind: 'record', tensors, rows: [] }
