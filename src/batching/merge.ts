@@ -120,17 +120,22 @@ function itemCount(parts: Parts, axis: number): number {
 }
 
 function keyOf(parts: Parts, axis: number): string {
-  const shape = (t: Tensor): string => `${t.dtype} [${t.dims.map((d, i) => (i === axis ? '*' : d)).join(', ')}]`
   switch (parts.kind) {
     case 'array':
       return 'array'
     case 'record': {
       const names = [...parts.tensors.keys()].sort()
-      return `record {${names.map((name) => `${JSON.stringify(name)}: ${shape(parts.tensors.get(name)!)}`).join(', ')}}`
+      return `record {${names.map((name) => `${JSON.stringify(name)}: ${shapeKey(parts.tensors.get(name)!, axis)}`).join(', ')}}`
     }
     default:
-      return `${parts.kind} ${shape(parts.tensors.get('')!)}`
+      return `${parts.kind} ${shapeKey(parts.tensors.get('')!, axis)}`
   }
+}
+
+function shapeKey(t: Tensor, axis: number): string {
+  let dims = ''
+  for (let i = 0; i < t.dims.length; i++) dims += `${i === 0 ? '' : ', '}${i === axis ? '*' : t.dims[i]}`
+  return `${t.dtype} [${dims}]`
 }
 
 function partsOf(value: unknown, axis: number): Parts {

@@ -42,25 +42,26 @@ function floatsOf(body: unknown, dtype: DType): Tensor | undefined {
   const dims = nestedDims(body as Nested)
   if (dims.length > MAX_RANK) return undefined
   const data = dtype === 'float32' ? new Float32Array(elementCount(dims)) : new Float64Array(elementCount(dims))
-  let i = 0
+  return fillFloats(body, dims, 0, data, 0) === data.length ? { dtype, dims, data } : undefined
+}
+
+/** Writes the leaves under `node` from `at` on; returns where it stopped, or -1 at anything but a number where expected. */
+function fillFloats(node: unknown, dims: readonly number[], depth: number, data: Float32Array | Float64Array, at: number): number {
+  if (!Array.isArray(node) || node.length !== dims[depth]) return -1
   // Indexed loops: iterators would allocate a result (and box a double) per element.
-  const fill = (node: unknown, depth: number): boolean => {
-    if (!Array.isArray(node) || node.length !== dims[depth]) return false
-    if (depth < dims.length - 1) {
-      for (let k = 0; k < node.length; k++) if (!fill(node[k], depth + 1)) return false
-      return true
-    }
-    for (let k = 0; k < node.length; k++) {
-      const value: unknown = node[k]
-      if (typeof value !== 'number') return false
-      data[i] = value
-      const stored = data[i++]!
-      // Infinity stored from a finite number: a float32 overflow, refused on the general path.
-      if (stored === Infinity || stored === -Infinity) return false
-    }
-    return true
+  if (depth < dims.length - 1) {
+    for (let k = 0; k < node.length && at >= 0; k++) at = fillFloats(node[k], dims, depth + 1, data, at)
+    return at
   }
-  return fill(body, 0) ? { dtype, dims, data } : undefined
+  for (let k = 0; k < node.length; k++) {
+    const value: unknown = node[k]
+    if (typeof value !== 'number') return -1
+    data[at] = value
+    // Infinity stored from a finite number: a float32 overflow, refused on the general path.
+    if (data[at] === Infinity || data[at] === -Infinity) return -1
+    at++
+  }
+  return at
 }
 
 function objectForm(body: Record<string, unknown>, declared: DType | undefined): Tensor {
