@@ -5,6 +5,8 @@
 export class Arrivals {
   private readonly times: number[] = []
   private readonly counts: number[] = []
+  /** The typical gap, kept until the next arrival: the batcher asks for it on every decision. */
+  private gap: number | undefined
 
   constructor(
     private readonly horizonMs = 1000,
@@ -14,6 +16,7 @@ export class Arrivals {
   record(now: number, items: number): void {
     this.times.push(now)
     this.counts.push(items)
+    this.gap = undefined
     if (this.times.length > this.keep) {
       this.times.shift()
       this.counts.shift()
@@ -39,11 +42,12 @@ export class Arrivals {
 
   /** The median gap between the last arrivals, in milliseconds. */
   typicalGap(): number {
+    if (this.gap !== undefined) return this.gap
     const gaps: number[] = []
     for (let i = Math.max(1, this.times.length - 33); i < this.times.length; i++) gaps.push(this.times[i]! - this.times[i - 1]!)
-    if (gaps.length === 0) return 0
     gaps.sort((x, y) => x - y)
-    return gaps[Math.floor(gaps.length / 2)]!
+    this.gap = gaps.length === 0 ? 0 : gaps[Math.floor(gaps.length / 2)]!
+    return this.gap
   }
 }
 

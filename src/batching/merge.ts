@@ -43,6 +43,12 @@ export function compatibilityKey(value: unknown, axis: number): string {
   return keyOf(partsOf(value, axis), axis)
 }
 
+/** `countItems` and `compatibilityKey` at once, taking the value apart only once. */
+export function measureItems(value: unknown, axis: number): { items: number; key: string } {
+  const parts = partsOf(value, axis)
+  return { items: itemCount(parts, axis), key: keyOf(parts, axis) }
+}
+
 /** Items [start, end) of `value` along `axis`, as a new value of the same kind (copies data; never a view sharing a buffer). */
 export function sliceItems<T>(value: T, axis: number, start: number, end: number): T {
   const parts = partsOf(value, axis)
@@ -114,17 +120,22 @@ function itemCount(parts: Parts, axis: number): number {
 }
 
 function keyOf(parts: Parts, axis: number): string {
-  const shape = (t: Tensor): string => `${t.dtype} [${t.dims.map((d, i) => (i === axis ? '*' : d)).join(', ')}]`
   switch (parts.kind) {
     case 'array':
       return 'array'
     case 'record': {
       const names = [...parts.tensors.keys()].sort()
-      return `record {${names.map((name) => `${JSON.stringify(name)}: ${shape(parts.tensors.get(name)!)}`).join(', ')}}`
+      return `record {${names.map((name) => `${JSON.stringify(name)}: ${shapeKey(parts.tensors.get(name)!, axis)}`).join(', ')}}`
     }
     default:
-      return `${parts.kind} ${shape(parts.tensors.get('')!)}`
+      return `${parts.kind} ${shapeKey(parts.tensors.get('')!, axis)}`
   }
+}
+
+function shapeKey(t: Tensor, axis: number): string {
+  let dims = ''
+  for (let i = 0; i < t.dims.length; i++) dims += `${i === 0 ? '' : ', '}${i === axis ? '*' : t.dims[i]}`
+  return `${t.dtype} [${dims}]`
 }
 
 function partsOf(value: unknown, axis: number): Parts {
@@ -159,8 +170,9 @@ function recordParts(record: object, axis: number): Parts {
     if (!isTensorLike(value)) throw new BadInput(`"${name}" is not a tensor {dtype, dims, data}; a record to batch must hold only tensors`)
     tensors.set(name, checkedAlongAxis(value, axis, `"${name}"`))
   }
-  const sizes = [...tensors].map(([name, t]) => `"${name}" has ${t.dims[axis]}`)
-  if (new Set([...tensors.values()].map((t) => t.dims[axis])).size > 1) {
+  const items = tensors.values().next().value!.dims[axis]
+  if ([...tensors.values()].some((t) => t.dims[axis] !== items)) {
+    const sizes = [...tensors].map(([name, t]) => `"${name}" has ${t.dims[axis]}`)
     throw new BadInput(`All tensors of a record must hold the same number of items along batchDim ${axis}, but ${sizes.join(', ')}`)
   }
   return { kind: 'record', tensors, rows: [] }

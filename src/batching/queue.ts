@@ -1,6 +1,6 @@
 import { BadInput, Overloaded } from '../errors.js'
 import type { BatchingConfig } from './config.js'
-import { compatibilityKey, countItems, mergeItems, sliceItems } from './merge.js'
+import { measureItems, mergeItems, sliceItems } from './merge.js'
 import type { MethodMetrics } from './metrics.js'
 
 /** One call waiting for, or being served by, one or more batches. */
@@ -54,9 +54,9 @@ export class MethodQueue {
   /** Measures a call: its items along the batch axis, and the key of the batches it may join. */
   measure(input: unknown): { items: number; key: string } {
     if (!this.batching) return { items: 1, key: '' }
-    const items = countItems(input, this.config.inputAxis)
+    const { items, key } = measureItems(input, this.config.inputAxis)
     if (items === 0) throw new BadInput(`A call to "${this.method}" holds no items along batchDim ${this.config.inputAxis}; send at least one`)
-    return { items, key: compatibilityKey(input, this.config.inputAxis) }
+    return { items, key }
   }
 
   /** Refuses a call the queue cannot hold: too large ever, or too large for the room left now. */

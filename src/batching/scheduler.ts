@@ -99,9 +99,7 @@ export class Scheduler {
     if (this.closed) return
     if (this.options.live().length === 0) return this.expireStranded()
     for (;;) {
-      // Free executors, least loaded first: work spreads over every worker or replica.
-      const load = (e: Executor): number => this.running.get(e)?.length ?? 0
-      const idle = this.options.live().filter((e) => load(e) < (e.capacity ?? 1)).sort((a, b) => load(a) - load(b))
+      const idle = this.freeExecutors()
       if (idle.length === 0) return
       const retry = this.retries.shift()
       if (retry) {
@@ -133,6 +131,17 @@ export class Scheduler {
       const pieces = queue.take(items, model.calibrated ? now + model.predict(items) : undefined)
       if (pieces.length > 0) this.run(idle[0]!, chosen.state, pieces)
     }
+  }
+
+  /** Executors with room for another batch, least loaded first: work spreads over every worker or replica. */
+  private freeExecutors(): Executor[] {
+    const free: Executor[] = []
+    for (const e of this.options.live()) if (this.load(e) < (e.capacity ?? 1)) free.push(e)
+    return free.length > 1 ? free.sort((a, b) => this.load(a) - this.load(b)) : free
+  }
+
+  private load(executor: Executor): number {
+    return this.running.get(executor)?.length ?? 0
   }
 
   /** Refuses everything queued and takes no more calls. */

@@ -25,9 +25,43 @@ export type TensorJson = number | string | boolean | TensorJson[]
  */
 export function tensorFromJson(body: unknown, declared: DType | undefined): Tensor {
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) return objectForm(body as Record<string, unknown>, declared)
-  const { dims, values } = flatten(body)
   const dtype = declared ?? DEFAULT_DTYPE
+  const quick = floatsOf(body, dtype)
+  if (quick) return quick
+  const { dims, values } = flatten(body)
   return { dtype, dims, data: fromScalars(values, dtype, Unprocessable) }
+}
+
+/**
+ * The common case, read straight into its typed array: rectangular arrays of plain numbers for a float
+ * dtype. Anything else (strings, booleans, ragged rows, a float32 overflow) gives undefined, and the
+ * general path reads it or says what is wrong.
+ */
+function floatsOf(body: unknown, dtype: DType): Tensor | undefined {
+  if ((dtype !== 'float32' && dtype !== 'float64') || !Array.isArray(body)) return undefined
+  const dims = nestedDims(body as Nested)
+  if (dims.length > MAX_RANK) return undefined
+  const data = dtype === 'float32' ? new Float32Array(elementCount(dims)) : new Float64Array(elementCount(dims))
+  return fillFloats(body, dims, 0, data, 0) === data.length ? { dtype, dims, data } : undefined
+}
+
+/** Writes the leaves under `node` from `at` on; returns where it stopped, or -1 at anything but a number where expected. */
+function fillFloats(node: unknown, dims: readonly number[], depth: number, data: Float32Array | Float64Array, at: number): number {
+  if (!Array.isArray(node) || node.length !== dims[depth]) return -1
+  // Indexed loops: iterators would allocate a result (and box a double) per element.
+  if (depth < dims.length - 1) {
+    for (let k = 0; k < node.length && at >= 0; k++) at = fillFloats(node[k], dims, depth + 1, data, at)
+    return at
+  }
+  for (let k = 0; k < node.length; k++) {
+    const value: unknown = node[k]
+    if (typeof value !== 'number') return -1
+    data[at] = value
+    // Infinity stored from a finite number: a float32 overflow, refused on the general path.
+    if (data[at] === Infinity || data[at] === -Infinity) return -1
+    at++
+  }
+  return at
 }
 
 function objectForm(body: Record<string, unknown>, declared: DType | undefined): Tensor {

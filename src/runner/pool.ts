@@ -20,6 +20,8 @@ const RESTART_DELAYS_MS = [0, 250, 1000, 5000, 15000]
 export class WorkerPool {
   private readonly slots: (Executor | undefined)[]
   private readonly lent: Executor[] = []
+  /** `live`, kept until the pool changes: the scheduler asks for it several times a call. */
+  private liveNow: readonly Executor[] | undefined
   private closed = false
   /** The wait before the next restart, cut short by `close()` so nothing keeps the process alive. */
   private pausing: { timer: ReturnType<typeof setTimeout>; resume: () => void } | undefined
@@ -44,15 +46,18 @@ export class WorkerPool {
   }
 
   get live(): readonly Executor[] {
-    return [...this.slots.filter((s): s is Executor => s !== undefined), ...this.lent]
+    this.liveNow ??= [...this.slots.filter((s): s is Executor => s !== undefined), ...this.lent]
+    return this.liveNow
   }
 
   /** Adds an executor from elsewhere (a page's workers, a remote replica); it leaves when it dies. */
   lend(executor: Executor): void {
     this.lent.push(executor)
+    this.liveNow = undefined
     executor.onDeath(() => {
       const index = this.lent.indexOf(executor)
       if (index !== -1) this.lent.splice(index, 1)
+      this.liveNow = undefined
     })
     this.options.onJoin?.()
   }
@@ -66,14 +71,17 @@ export class WorkerPool {
     const live = this.live
     this.slots.fill(undefined)
     this.lent.length = 0
+    this.liveNow = undefined
     await Promise.all(live.map((e) => e.close()))
   }
 
   private install(index: number, executor: Executor): void {
     this.slots[index] = executor
+    this.liveNow = undefined
     executor.onDeath((cause) => {
       if (this.slots[index] !== executor) return
       this.slots[index] = undefined
+      this.liveNow = undefined
       if (!this.closed) void this.replace(index, cause)
     })
     this.options.onJoin?.()

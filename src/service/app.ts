@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId, type RequestIdVariables } from 'hono/request-id'
 import { MethodNotAllowed, NotFound, Overloaded, PayloadTooLarge, Timeout } from '../errors.js'
+import { bodyLimit } from './body-limit.js'
 import { docsPage } from './docs-page.js'
 import { errorResponse } from './http-errors.js'
 import { renderPrometheus } from './prometheus.js'
@@ -68,9 +68,17 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
   }
   const timeoutMs = service.config.http?.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const controller = new AbortController()
-  const onClientGone = () => controller.abort(request.signal.reason)
+  // Aborts the handler's signal and answers at once, even when the handler ignores its signal.
+  let stop!: (reason: unknown) => void
+  const stopped = new Promise<never>((_, reject) => {
+    stop = (reason) => {
+      controller.abort(reason)
+      reject(reason)
+    }
+  })
+  const onClientGone = () => stop(request.signal.reason)
   request.signal.addEventListener('abort', onClientGone, { once: true })
-  const timer = setTimeout(() => controller.abort(new Timeout(`${api.name} did not finish within ${timeoutMs} ms`)), timeoutMs)
+  const timer = setTimeout(() => stop(new Timeout(`${api.name} did not finish within ${timeoutMs} ms`)), timeoutMs)
   const started = performance.now()
   service.httpMetrics.started(api.name)
   let response: Response
@@ -80,7 +88,7 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
       const output = await api.handler(input, { request, requestId, signal: controller.signal })
       return api.output.serialize(output, request)
     })()
-    response = await Promise.race([work, rejectOnAbort(controller.signal)])
+    response = await Promise.race([work, stopped])
   } catch (error) {
     // A client that went away is no server error: it is counted as 499 (client closed) and not logged.
     if (request.signal.aborted && !(controller.signal.reason instanceof Timeout)) response = new Response(null, { status: CLIENT_CLOSED })
@@ -92,8 +100,4 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
   service.httpMetrics.finished(api.name, response.status, performance.now() - started)
   response.headers.set('x-request-id', requestId)
   return response
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
 }
