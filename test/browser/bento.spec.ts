@@ -2,22 +2,34 @@
 // IndexedDB, registers the Service Worker, lends it workers, and the API answers with the host gone.
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { tensor } from '../../src/tensor.js'
 import { linearModel } from '../fixtures/models.js'
-import { buildDemoBento, buildFixtureBento, copyElsewhere } from '../support/bento-fixture.js'
-import { serveStatic } from '../support/static-server.js'
+import { buildDemoBento, buildFixtureBento, copyElsewhere, type FixtureBento } from '../support/bento-fixture.js'
+import { serveStatic, type StaticServer } from '../support/static-server.js'
 
-test('a copied bento served as static files answers its API from the Service Worker, and still does once the host is gone', async ({ page }) => {
-  test.setTimeout(180_000)
-  const bento = await buildFixtureBento()
+/**
+ * Copies a built bento elsewhere, removes the store it was built in (its sources are gone already), serves
+ * the copy as static files, opens it and waits until the page is ready or failed; then cleans up.
+ */
+async function openCopy(page: Page, bento: FixtureBento, check: (host: StaticServer) => Promise<void>): Promise<void> {
   const copy = await copyElsewhere(bento.path)
-  await bento.remove() // neither the store it was built in nor its sources are reachable now
+  await bento.remove()
   const host = await serveStatic(copy)
   try {
     await page.goto(host.url)
     await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', null, { timeout: 120_000 })
     expect(await page.locator('#error').innerText()).toBe('')
+    await check(host)
+  } finally {
+    await host.close()
+    await rm(join(copy, '..'), { recursive: true, force: true })
+  }
+}
+
+test('a copied bento served as static files answers its API from the Service Worker, and still does once the host is gone', async ({ page }) => {
+  test.setTimeout(180_000)
+  await openCopy(page, await buildFixtureBento(), async (host) => {
     expect(await page.locator('#models').innerText()).toBe('Models: 1 in IndexedDB (1 copied now)')
     expect(await page.locator('#sw').innerText()).toBe('Service Worker: answering /api/*')
     // The page's workers run both runners, the custom one included (bundled in, found by name).
@@ -45,23 +57,13 @@ test('a copied bento served as static files answers its API from the Service Wor
     await host.close()
     expect(await page.evaluate(() => fetch('index.html').then(() => 'reached', () => 'unreachable'))).toBe('unreachable')
     check(await callAll())
-  } finally {
-    await host.close()
-    await rm(join(copy, '..'), { recursive: true, force: true })
-  }
+  })
 })
 
 test('the demo, built and copied, serves its page and API from static files', async ({ page }) => {
   test.setTimeout(180_000)
-  const bento = await buildDemoBento()
-  const copy = await copyElsewhere(bento.path)
-  await bento.remove()
-  const host = await serveStatic(copy)
-  try {
-    await page.goto(host.url)
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', null, { timeout: 120_000 })
+  await openCopy(page, await buildDemoBento(), async (host) => {
     expect(await page.locator('h1').innerText()).toBe('demo')
-    expect(await page.locator('#error').innerText()).toBe('')
     await host.close()
     const rows = [[1, 2, 3, 4], [0.5, -1, 0, 2]]
     const answer = await page.evaluate(async (rows) => {
@@ -71,8 +73,5 @@ test('the demo, built and copied, serves its page and API from static files', as
     const expected = linearModel().reference({ x: tensor('float32', [2, 4], Float32Array.from(rows.flat())) }).y!
     expect(answer.status).toBe(200)
     answer.body.flat().forEach((value, i) => expect(value).toBeCloseTo(expected.data[i] as number, 4))
-  } finally {
-    await host.close()
-    await rm(join(copy, '..'), { recursive: true, force: true })
-  }
+  })
 })
