@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { InlineConfig, Plugin } from 'vite'
-import type { BrowserAppOptions } from './app/options.js'
+import type { AppShell, BrowserAppOptions } from './app/options.js'
 
 const APP = (file: string): string => fileURLToPath(new URL(`./app/${file}`, import.meta.url))
 // From sources the templates are TypeScript; installed, they are compiled JavaScript beside this module.
@@ -11,22 +11,26 @@ const APP_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 
 export interface BrowserBundleOptions extends BrowserAppOptions {
   readonly serviceModule: string
+  /** The bento's version, for the Service Worker's cache. */
+  readonly version: string
   readonly title: string
   readonly description: string
   readonly apis: readonly { readonly name: string; readonly route: string; readonly doc?: string }[]
 }
 
 /** The built page, Service Worker and workers import the service and their settings from these modules. */
-function appModules(options: BrowserBundleOptions): Plugin {
+function appModules(options: BrowserBundleOptions, shell?: AppShell): Plugin {
   const settings: BrowserAppOptions = { prefix: options.prefix, runners: options.runners }
   return {
     name: 'tiffin:app-modules',
     resolveId(source) {
       if (source === 'virtual:tiffin/service') return options.serviceModule
       if (source === 'virtual:tiffin/options') return '\0tiffin-options'
+      if (source === 'virtual:tiffin/shell') return '\0tiffin-shell'
     },
     load(id) {
       if (id === '\0tiffin-options') return `export default ${JSON.stringify(settings)}`
+      if (id === '\0tiffin-shell') return `export default ${JSON.stringify(shell ?? { version: options.version, files: [] })}`
     },
   }
 }
@@ -88,9 +92,12 @@ export async function bundleForBrowser(options: BrowserBundleOptions, outDir: st
       worker: { format: 'es', plugins: () => [appModules(options)] },
       build: { outDir, emptyOutDir: false, target: 'es2022', chunkSizeWarningLimit: 4096 },
     })
+    // What the page build wrote, for the Service Worker to keep (the folder held nothing else under assets/).
+    const files = ['index.html', 'bento.json', ...(await readdir(join(outDir, 'assets'))).map((file) => `assets/${file}`)]
     // A Service Worker cannot import() chunks: one file, at the folder's top so its scope covers the page.
     await build({
       ...common,
+      plugins: [appModules(options, { version: options.version, files })],
       root,
       build: {
         outDir,

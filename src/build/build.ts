@@ -39,6 +39,7 @@ export async function buildBento(target: string | undefined, options: BuildOptio
   const models = await resolveModels(service, config.models ?? [], options.models)
 
   const name = config.name ?? service.name
+  const version = newVersion()
   const staging = await options.bentos.staging(name)
   try {
     step(`packing ${models.all.length} model${models.all.length === 1 ? '' : 's'}`)
@@ -52,13 +53,13 @@ export async function buildBento(target: string | undefined, options: BuildOptio
     if (browser) {
       step('bundling for the browser')
       const apis = service.apis.map(({ name, route, doc }) => ({ name, route, ...(doc && { doc }) }))
-      await bundleForBrowser({ serviceModule, title: name, description, apis, prefix: browser.prefix, runners: browser.runners }, staging)
+      await bundleForBrowser({ serviceModule, version, title: name, description, apis, prefix: browser.prefix, runners: browser.runners }, staging)
     }
     const files = await copyIncluded(config.include ?? [], config.exclude ?? [], dir, join(staging, 'files'))
 
     const info: BentoInfo = {
       name,
-      version: newVersion(),
+      version,
       service: service.name,
       description,
       labels: config.labels ?? {},

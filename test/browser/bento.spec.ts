@@ -27,7 +27,7 @@ async function openCopy(page: Page, bento: FixtureBento, check: (host: StaticSer
   }
 }
 
-test('a copied bento served as static files answers its API from the Service Worker, and still does once the host is gone', async ({ page }) => {
+test('a copied bento served as static files answers its API from the Service Worker, and still does, page and all, once the host is gone', async ({ page }) => {
   test.setTimeout(180_000)
   await openCopy(page, await buildFixtureBento(), async (host) => {
     expect(await page.locator('#models').innerText()).toBe('Models: 1 in IndexedDB (1 copied now)')
@@ -55,7 +55,14 @@ test('a copied bento served as static files answers its API from the Service Wor
     check(await callAll())
 
     await host.close()
-    expect(await page.evaluate(() => fetch('index.html').then(() => 'reached', () => 'unreachable'))).toBe('unreachable')
+    expect(await page.evaluate(() => fetch('bento.json', { cache: 'no-store' }).then(() => 'reached', () => 'unreachable'))).toBe('reached') // from the Service Worker's cache
+    check(await callAll())
+
+    // The page itself opens again with the host gone: the Service Worker kept its files.
+    await page.reload()
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', null, { timeout: 120_000 })
+    expect(await page.locator('#error').innerText()).toBe('')
+    expect(await page.locator('#models').innerText()).toBe('Models: 1 in IndexedDB')
     check(await callAll())
   })
 })

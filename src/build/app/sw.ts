@@ -1,9 +1,11 @@
-// The built Service Worker: answers `<folder>/<prefix>/*` with the service, offline.
+// The built Service Worker: answers `<folder>/<prefix>/*` with the service, and keeps the page's files, offline.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
 import * as serviceModule from 'virtual:tiffin/service'
 import options from 'virtual:tiffin/options'
+import shell from 'virtual:tiffin/shell'
 import { serveFromServiceWorker } from '../../adapters/service-worker.js'
 import { pickService } from '../../service/pick-service.js'
+import { cacheAppShell } from './shell-cache.js'
 
 const scope = new URL((globalThis as unknown as { registration: { scope: string } }).registration.scope)
 serveFromServiceWorker(pickService(serviceModule, 'the built service'), {
@@ -11,3 +13,4 @@ serveFromServiceWorker(pickService(serviceModule, 'the built service'), {
   runners: options.runners,
   onnx: { wasmUrl },
 })
+cacheAppShell(shell, scope)

@@ -17,3 +17,9 @@ declare module 'virtual:tiffin/options' {
   const options: import('./options.js').BrowserAppOptions
   export default options
 }
+
+/** The page's files, for the Service Worker to keep. */
+declare module 'virtual:tiffin/shell' {
+  const shell: import('./options.js').AppShell
+  export default shell
+}
