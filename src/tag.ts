@@ -26,6 +26,9 @@ export function validateTagPart(part: string, what: 'name' | 'version'): string 
   return part
 }
 
+/** Whether a folder or key name can be a tag name or version (a file store lists only those). */
+export const isTagPart = (text: string): boolean => text.length <= MAX_PART_LENGTH && PART_PATTERN.test(text)
+
 /** Parses `name` or `name:version`, refusing anything that breaks the tag rules. */
 export function parseTag(text: string): Tag {
   if (typeof text !== 'string' || text.length === 0) throw new BadInput('A tag must not be empty; expected "name" or "name:version"')

@@ -8,6 +8,11 @@ import type { Service } from '../service/service.js'
  * `service`, or the only exported Service. TypeScript modules load through tsx.
  */
 export async function loadServiceModule(path: string): Promise<Service> {
+  return pickService(await importSourceModule(path), path)
+}
+
+/** Imports a JavaScript or TypeScript module by path (TypeScript through tsx). */
+export async function importSourceModule(path: string): Promise<Record<string, unknown>> {
   if (/\.[cm]?tsx?$/.test(path)) (await import('tsx/esm/api')).register()
-  return pickService((await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>, path)
+  return (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>
 }

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { BENTO_FILE, parseBento, type BentoInfo } from '../build/bento.js'
 import { BentoStore } from '../build/bento-store.js'
 import { NotFound } from '../errors.js'
+import { parseTag } from '../tag.js'
 import { pickService } from '../service/pick-service.js'
 import type { Service } from '../service/service.js'
 import { fileStore, tiffinHome } from '../store/fs.js'
@@ -33,11 +34,18 @@ export async function load(target: string, options: { readonly bentos?: BentoSto
     }
     return { service: await loadServiceModule(path) }
   }
-  if (/^[A-Za-z0-9][\w.-]*(:[\w.-]+)?$/.test(target)) {
-    const stored = await (options.bentos ?? new BentoStore(tiffinHome())).get(target)
-    return loadBento(stored.path)
+  if (!looksLikeTag(target)) throw new NotFound(`${target} is not a file, a folder or a bento tag; expected a service module, a built folder or name[:version]`)
+  const stored = await (options.bentos ?? new BentoStore(tiffinHome())).get(target)
+  return loadBento(stored.path)
+}
+
+const looksLikeTag = (text: string): boolean => {
+  try {
+    parseTag(text)
+    return true
+  } catch {
+    return false
   }
-  throw new NotFound(`${target} is not a file, a folder or a bento tag; expected a service module, a built folder or name[:version]`)
 }
 
 async function loadBento(path: string): Promise<LoadedService> {

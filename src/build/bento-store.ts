@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
-import { isAbsolute, join, resolve, sep } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { create, extract, list } from 'tar'
 import { Conflict, Corrupted, NotFound } from '../errors.js'
-import { parseTag, resolveVersion, validateTagPart } from '../tag.js'
+import { isTagPart, parseTag, resolveVersion, validateTagPart } from '../tag.js'
 import { fileStore } from '../store/fs.js'
 import { BENTO_FILE, bentoTag, parseBento, type BentoInfo } from './bento.js'
 
@@ -16,8 +16,6 @@ export interface StoredBento {
   /** The bento's folder. */
   readonly path: string
 }
-
-const isTagPart = (text: string): boolean => /^[A-Za-z0-9][\w.-]{0,62}$/.test(text)
 
 export class BentoStore {
   readonly root: string
@@ -120,7 +118,6 @@ export class BentoStore {
     const found: StoredBento[] = []
     for (const version of await entries(folder)) {
       const path = join(folder, version)
-      if (!path.startsWith(this.root + sep)) continue
       try {
         const info = parseBento(await readFile(join(path, BENTO_FILE), 'utf8'), path)
         if (info.name === name && info.version === version) found.push({ info, path })

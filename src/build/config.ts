@@ -2,8 +2,8 @@
 import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import { importSourceModule } from '../adapters/load-module.js'
 import { BadInput } from '../errors.js'
 import { validateTagPart } from '../tag.js'
 
@@ -88,9 +88,7 @@ export async function loadBuildConfig(target: string = '.'): Promise<LoadedConfi
 
 /** A module's default export is its config; a module that exports a service is built with the defaults. */
 async function configFromModule(file: string): Promise<unknown> {
-  if (/\.[cm]?tsx?$/.test(file)) (await import('tsx/esm/api')).register()
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
-  const exported = module.default
+  const exported = (await importSourceModule(file)).default
   const isConfig = typeof exported === 'object' && exported !== null && typeof (exported as { service?: unknown }).service === 'string'
   return isConfig ? exported : { service: `./${file.slice(dirname(file).length + 1)}` }
 }

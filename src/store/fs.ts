@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { Conflict, NotFound, StorageFull } from '../errors.js'
-import { validateTagPart } from '../tag.js'
+import { isTagPart, validateTagPart } from '../tag.js'
 import type { PendingVersion, StorageUsage, StoreBackend } from './backend.js'
 import { validateFileName, type ModelInfo } from './manifest.js'
 import { ModelStore } from './model-store.js'
@@ -156,14 +156,5 @@ export class FileBackend implements StoreBackend {
     }
     const disk = await this.fs.statfs(this.models)
     return { usage, quota: usage + disk.bavail * disk.bsize }
-  }
-}
-
-function isTagPart(text: string): boolean {
-  try {
-    validateTagPart(text, 'name')
-    return true
-  } catch {
-    return false
   }
 }
