@@ -7,7 +7,7 @@ import type { CliContext } from './cli/context.js'
 import { reportError } from './cli/errors.js'
 import { register as registerModels } from './cli/models.js'
 import { register as registerServe } from './cli/serve.js'
-import { packageVersion } from './cli/version.js'
+import { packageVersion } from './package-info.js'
 import { fileStore, tiffinHome } from './store/fs.js'
 
 const home = tiffinHome(process.env)

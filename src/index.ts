@@ -1,5 +1,5 @@
 // tiffin's runtime-neutral core: it runs unchanged in a page, a worker, a Service Worker and Node.
-// Runtime entry points (`tiffin/node`, `tiffin/browser`, `tiffin/service-worker`) add what differs.
+// Runtime entry points (`tiffin-serve/node`, `tiffin-serve/browser`, `tiffin-serve/service-worker`) add what differs.
 export * from './errors.js'
 export * from './tag.js'
 export * from './tensor.js'
@@ -34,5 +34,5 @@ export type { ErrorBody } from './service/http-errors.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…
 export * as io from './io/index.js'
 export type { IODescriptor, IOValue } from './io/descriptor.js'
-export { createClient, ClientError } from './client.js'
-export type { Client, ClientOptions, ClientCallOptions, ClientInput, ClientOutput } from './client.js'
+export { createClient, ClientError } from './client/create-client.js'
+export type { Client, ClientOptions, ClientCallOptions, ClientInput, ClientOutput } from './client/create-client.js'

@@ -20,7 +20,7 @@ export const nodeServices: WorkerServices = {
   // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
   onnxRuntime: async (preferred, threads) => (await import('../onnx/node-runtime.js')).nodeOnnxRuntime(preferred, threads),
   importModule(url) {
-    if (!isTiffinModule(url)) provideTiffin() // a built service's modules import `tiffin` by name
+    if (!isTiffinModule(url)) provideTiffin() // a built service's modules import `tiffin-serve` by name
     return import(url)
   },
 }

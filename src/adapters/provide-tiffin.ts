@@ -1,13 +1,15 @@
 import { register } from 'node:module'
+import { PACKAGE_NAME } from '../package-info.js'
 
-// A built service's Node bundle imports `tiffin` by name: whatever serves it provides tiffin, as a Python
+// A built service's Node bundle imports `tiffin-serve` by name: whatever serves it provides tiffin, as a Python
 // runtime provides the packages a bento needs. This hook resolves those names to this thread's own tiffin,
 // wherever the bundle was copied to, so the service, its workers and the server share one copy of each class.
 const ENTRIES: Readonly<Record<string, string>> = {
-  tiffin: '../index.js',
-  'tiffin/node': '../node.js',
-  'tiffin/browser': '../browser.js',
-  'tiffin/service-worker': '../service-worker.js',
+  [PACKAGE_NAME]: '../index.js',
+  [`${PACKAGE_NAME}/node`]: '../node.js',
+  [`${PACKAGE_NAME}/browser`]: '../browser.js',
+  [`${PACKAGE_NAME}/service-worker`]: '../service-worker.js',
+  [`${PACKAGE_NAME}/client`]: '../client.js',
 }
 
 // Resolving through `next` keeps the hooks before it (tsx maps `.js` to `.ts` when tiffin runs from sources).
@@ -17,7 +19,7 @@ export function resolve(specifier, context, next) { return next(entries[specifie
 
 let registered = false
 
-/** Lets modules in this thread import `tiffin` and its entries wherever they are. Hooks are per thread. */
+/** Lets modules in this thread import `tiffin-serve` and its entries wherever they are. Hooks are per thread. */
 export function provideTiffin(): void {
   if (registered) return
   registered = true

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { InlineConfig, Plugin } from 'vite'
 import type { AppShell, BrowserAppOptions } from './app/options.js'
+import { loadVite } from './load-vite.js'
 
 const APP = (file: string): string => fileURLToPath(new URL(`./app/${file}`, import.meta.url))
 // From sources the templates are TypeScript; installed, they are compiled JavaScript beside this module.
@@ -80,7 +81,7 @@ function indexHtml(options: BrowserBundleOptions, pageScript: string): string {
  * works wherever it is served from.
  */
 export async function bundleForBrowser(options: BrowserBundleOptions, outDir: string): Promise<void> {
-  const { build } = await import('vite')
+  const { build } = await loadVite()
   const root = await mkdtemp(join(tmpdir(), 'tiffin-page-'))
   try {
     await writeFile(join(root, 'index.html'), indexHtml(options, relative(root, APP(`page${APP_EXT}`))))

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join } from 'node:path'
 import { glob } from 'tinyglobby'
 import { loadServiceModule } from '../adapters/load-module.js'
-import { packageVersion } from '../cli/version.js'
+import { packageVersion } from '../package-info.js'
 import { BadInput } from '../errors.js'
 import type { Runnable } from '../runner/runnable.js'
 import type { Service } from '../service/service.js'
@@ -16,9 +16,14 @@ import { BENTO_FILE, describeService, type BentoInfo } from './bento.js'
 import type { BentoStore, StoredBento } from './bento-store.js'
 import { bundleForBrowser } from './browser-bundle.js'
 import { loadBuildConfig } from './config.js'
-import { dockerfile, packageJson, readme } from './deploy-files.js'
+import { DOCKERIGNORE, dockerfile, packageJson, readme } from './deploy-files.js'
 import { kubernetesManifests, manifestsYaml } from './kubernetes.js'
+import { loadVite } from './load-vite.js'
 import { bundleForNode } from './node-bundle.js'
+import { packRuntime, writeLockfile } from './runtime-package.js'
+
+/** An LTS release of Node (supported into 2028); 20 reached its end of life in April 2026. */
+const DEFAULT_IMAGE = 'node:24-slim'
 
 export interface BuildOptions {
   /** Where the runners' models are read from. */
@@ -32,6 +37,7 @@ export interface BuildOptions {
 /** Builds the service a config (or a service module) names into a new version in the bento store. */
 export async function buildBento(target: string | undefined, options: BuildOptions): Promise<StoredBento> {
   const step = options.onStep ?? (() => undefined)
+  await loadVite() // before any work: without Vite nothing can be bundled
   const { config, dir, serviceModule } = await loadBuildConfig(target)
   step(`loading ${serviceModule}`)
   const service = await loadServiceModule(serviceModule)
@@ -68,7 +74,7 @@ export async function buildBento(target: string | undefined, options: BuildOptio
       models: models.all.map((m) => ({ tag: tagOf(m), size: m.size, sha256: m.sha256 })),
       ...describeService(service, models.byRunner),
       files,
-      node: { entry: `node/${nodeEntry}`, port: config.node?.port ?? 3000, image: config.node?.image ?? 'node:20-slim' },
+      node: { entry: `node/${nodeEntry}`, port: config.node?.port ?? 3000, image: config.node?.image ?? DEFAULT_IMAGE },
       ...(browser && { browser }),
       deploy: { api: config.api ?? {}, runners: config.runners ?? {} },
     }
@@ -77,7 +83,10 @@ export async function buildBento(target: string | undefined, options: BuildOptio
     await writeFile(join(staging, 'openapi.json'), JSON.stringify(service.openapi(), null, 2) + '\n')
     await writeFile(join(staging, 'README.md'), readme(info))
     await writeFile(join(staging, 'Dockerfile'), dockerfile(info))
-    await writeFile(join(staging, 'package.json'), packageJson(info, onnxNodeVersion()))
+    await writeFile(join(staging, '.dockerignore'), DOCKERIGNORE)
+    step('packing the runtime and locking its packages')
+    await writeFile(join(staging, 'package.json'), packageJson(info, await packRuntime(staging), onnxNodeVersion()))
+    await writeLockfile(staging)
     await mkdir(join(staging, 'deploy', 'kubernetes'), { recursive: true })
     for (const [file, manifests] of kubernetesManifests(info)) await writeFile(join(staging, 'deploy', 'kubernetes', file), manifestsYaml(manifests))
     return await options.bentos.commit(staging, info)

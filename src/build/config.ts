@@ -47,7 +47,7 @@ export interface BuildConfig {
         readonly runners?: 'embedded' | 'delegated' | 'both'
       }
   readonly node?: {
-    /** The container's base image (default `node:20-slim`). */
+    /** The container's base image (default `node:24-slim`). */
     readonly image?: string
     /** The port the server listens on in the container (default 3000). */
     readonly port?: number
@@ -120,7 +120,7 @@ function checkConfig(raw: unknown, file: string): BuildConfig {
   if (raw.node !== undefined) {
     if (!isRecord(raw.node)) fail('node', 'must be an object')
     const { image, port } = raw.node as Record<string, unknown>
-    if (image !== undefined && typeof image !== 'string') fail('node.image', 'must be an image name such as "node:20-slim"')
+    if (image !== undefined && typeof image !== 'string') fail('node.image', 'must be an image name such as "node:24-slim"')
     if (port !== undefined && !(Number.isInteger(port) && (port as number) > 0 && (port as number) < 65536)) fail('node.port', 'must be a port from 1 to 65535')
   }
   if (raw.api !== undefined) checkDeployment(raw.api, 'api', fail)

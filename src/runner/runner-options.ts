@@ -66,7 +66,7 @@ export interface RunnerStats {
 
 /** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
 export interface RunnerInitOptions {
-  /** The runtime to run in: `nodePlatform` from `tiffin/node`, `browserPlatform` from `tiffin/browser`. */
+  /** The runtime to run in: `nodePlatform` from `tiffin-serve/node`, `browserPlatform` from `tiffin-serve/browser`. */
   readonly platform?: RunnerPlatform
   /** The store models are read from, unless the runner has its own. */
   readonly store?: ModelStore

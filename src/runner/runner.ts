@@ -206,7 +206,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   private environment(options: RunnerInitOptions): { platform: RunnerPlatform; store: ModelStore | undefined } {
     const platform = this.options.platform ?? options.platform
-    if (!platform) throw new TypeError(`Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin/node", or browserPlatform from "tiffin/browser"`)
+    if (!platform) throw new TypeError(`Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin-serve/node", or browserPlatform from "tiffin-serve/browser"`)
     const needsStore = (this.options.models ?? []).some((m) => typeof m === 'string')
     const store = this.options.store ?? options.store ?? (needsStore ? platform.defaultStore() : undefined)
     return { platform, store }

@@ -87,12 +87,16 @@ describe('tiffin build', () => {
     for (const file of [info.node.entry, 'index.html', 'sw.js', 'openapi.json', 'README.md', 'Dockerfile', 'package.json']) expect(existsSync(join(bento.path, file)), file).toBe(true)
     expect((await fileStore(bento.path).verify(`linear:${model.version}`)).ok).toBe(true)
     expect(await readFile(join(bento.path, 'Dockerfile'), 'utf8')).toMatch(/CMD \["serve", "\.", "--host", "0\.0\.0\.0"\]/)
-    expect(JSON.parse(await readFile(join(bento.path, 'package.json'), 'utf8'))).toMatchObject({ type: 'module', dependencies: { tiffin: info.tiffin } })
+    expect(JSON.parse(await readFile(join(bento.path, 'package.json'), 'utf8'))).toMatchObject({
+      type: 'module',
+      dependencies: { 'tiffin-serve': `file:runtime/tiffin-serve-${info.tiffin}.tgz` },
+    })
+    for (const file of [`runtime/tiffin-serve-${info.tiffin}.tgz`, 'package-lock.json', '.dockerignore']) expect(existsSync(join(bento.path, file)), file).toBe(true)
   })
 
-  it('bundles the service without tiffin, and keeps the runnable in a module of its own under its export name', async () => {
+  it('bundles the service without tiffin-serve, and keeps the runnable in a module of its own under its export name', async () => {
     const entry = await readFile(join(bento.path, info.node.entry), 'utf8')
-    expect(entry).toMatch(/from "tiffin"/)
+    expect(entry).toMatch(/from "tiffin-serve"/)
     expect(entry).not.toMatch(/class Service\b/)
     const runnable = await readFile(join(bento.path, 'node/double.mjs'), 'utf8')
     expect(runnable).toMatch(/export \{ double \}/)
