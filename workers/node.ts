@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads'
 import { expose } from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
-import { nodeServices } from '../src/adapters/node-platform.js'
+import { nodeServices } from '../src/adapters/node/platform.js'
 import { createWorkerHost } from '../src/runner/host.js'
 import { workerApi } from '../src/runner/worker-api.js'
 

@@ -1,7 +1,7 @@
 // The batching benchmark's measurements, runtime-free: Node and Chromium run the same code.
 import type { OnnxMethods, OnnxParams } from '../../src/onnx/runnable.js'
 import type { Runner } from '../../src/runner/runner.js'
-import type { Tensor } from '../../src/tensor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 import { closedLoop, offlineLoop } from './closed-loop.js'
 import { quantile } from './stats.js'
 

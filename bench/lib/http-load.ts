@@ -2,7 +2,7 @@
 // autocannon (each connection is one client that sends its next request when the last is answered).
 import type { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
-import { tensor, type Tensor } from '../../src/tensor.js'
+import { tensor, type Tensor } from '../../src/tensor/tensor.js'
 import { difference } from '../../test/shared/difference.js'
 import type { TestModel } from '../../test/fixtures/models.js'
 import { quantile } from './stats.js'

@@ -4,7 +4,7 @@
 // queued on this side (a socket pool, the in-flight bound) is counted too. Every answer is checked
 // against the expected answer for the exact row that request carried.
 import http from 'node:http'
-import { tensor, type Tensor } from '../../src/tensor.js'
+import { tensor, type Tensor } from '../../src/tensor/tensor.js'
 import { difference } from '../../test/shared/difference.js'
 
 export interface SoakRow {

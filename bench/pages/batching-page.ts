@@ -1,6 +1,6 @@
 // The batching benchmark in Chromium: runners on WASM Web Workers, the offline limit in this page.
 import * as ort from 'onnxruntime-web'
-import { browserPlatform } from '../../src/adapters/browser-platform.js'
+import { browserPlatform } from '../../src/adapters/browser/platform.js'
 import { onnxRunner } from '../../src/onnx/models.js'
 import { indexedDBStore } from '../../src/store/idb.js'
 import { mlpModel } from '../../test/fixtures/models.js'

@@ -4,8 +4,8 @@
  * hands split pieces to different callers: neither may share memory with a caller or with each other.
  */
 import { BadInput } from '../errors.js'
-import type { DType, Tensor, TypedArray } from '../tensor.js'
-import { checkedAlongAxis, concatAxis, sliceAxis } from '../tensor-axis.js'
+import type { DType, Tensor, TypedArray } from '../tensor/tensor.js'
+import { checkedAlongAxis, concatAxis, sliceAxis } from '../tensor/axis.js'
 
 export type Batchable = Tensor | Readonly<Record<string, Tensor>> | readonly unknown[] | TypedArray
 

@@ -1,5 +1,5 @@
 import { Overloaded, TiffinError, WorkerLost } from '../errors.js'
-import type { Executor } from '../runner/executor.js'
+import type { Executor } from '../runner/worker-executor.js'
 import { Arrivals, OutstandingHistory } from './arrivals.js'
 import type { Clock } from './clock.js'
 import type { BatchingConfig } from './config.js'

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { importSourceModule } from '../adapters/load-module.js'
+import { importSourceModule } from '../adapters/node/load-module.js'
 import { BadInput } from '../errors.js'
 import { validateTagPart } from '../tag.js'
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { load } from '../adapters/load.js'
-import { serve, serveRunner } from '../adapters/node.js'
+import { load } from '../build/load.js'
+import { serve, serveRunner } from '../adapters/node/server.js'
 import { BadInput } from '../errors.js'
 import type { CliContext } from './context.js'
 

@@ -1,6 +1,6 @@
 import { BadInput } from '../errors.js'
-import { elementCount, isDType, type DType, type Tensor } from '../tensor.js'
-import { castData, dtypeOfArray, fitsDType, isTypedArray, type FeedData } from '../tensor-cast.js'
+import { elementCount, isDType, type DType, type Tensor } from '../tensor/tensor.js'
+import { castData, dtypeOfArray, fitsDType, isTypedArray, type FeedData } from '../tensor/cast.js'
 
 /** A dimension a model declares: a fixed size, a named symbolic size ("N"), or `null` for an unnamed free one. */
 export type DeclaredDim = number | string | null

@@ -2,7 +2,7 @@
 // onnxruntime-common: the runtime itself always comes from the loaded `ort` module passed in.
 import type * as ort from 'onnxruntime-common'
 import { Unsupported } from '../errors.js'
-import { allocate, isDType, type DType, type Tensor } from '../tensor.js'
+import { allocate, isDType, type DType, type Tensor } from '../tensor/tensor.js'
 import type { DeclaredDim, IoSpec } from './feeds.js'
 
 type OrtModule = typeof ort

@@ -1,5 +1,5 @@
-import { concatAxis, sliceAxis } from '../tensor-axis.js'
-import { allocate, elementCount, type Tensor } from '../tensor.js'
+import { concatAxis, sliceAxis } from '../tensor/axis.js'
+import { allocate, elementCount, type Tensor } from '../tensor/tensor.js'
 import type { IoSpec } from './feeds.js'
 
 /**

@@ -3,7 +3,7 @@ import { withContext } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { WorkerSpec } from './host.js'
-import type { Placement } from './resources.js'
+import type { Placement } from './placement.js'
 import type { MethodBatching, Runnable } from './runnable.js'
 import type { StoreRef } from './services.js'
 

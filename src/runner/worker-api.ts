@@ -1,5 +1,5 @@
 import type { WorkerHost } from './host.js'
-import { registerErrorTransfer, withTransfer } from './wire.js'
+import { registerErrorTransfer, withTransfer } from './worker-errors.js'
 
 /**
  * The host as a worker exposes it: errors keep their tiffin class across the boundary, and results move

@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { tensor } from '../../src/tensor.js'
+import { tensor } from '../../src/tensor/tensor.js'
 import { linearModel } from '../fixtures/models.js'
 import { buildDemoBento, buildFixtureBento, copyElsewhere, type FixtureBento } from '../support/bento-fixture.js'
 import { serveStatic, type StaticServer } from '../support/static-server.js'

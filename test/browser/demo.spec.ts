@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type Page } from '@playwright/test'
-import { tensor } from '../../src/tensor.js'
+import { tensor } from '../../src/tensor/tensor.js'
 import { linearModel } from '../fixtures/models.js'
 import { startDemo, type Demo } from '../support/demo-server.js'
 

@@ -1,5 +1,5 @@
 // Compares model outputs with their references; runs unchanged in Node and in the browser.
-import type { Tensor } from '../../src/tensor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 
 /** The first difference from the reference (floats within abs 1e-4 + rel 1e-4, integers exact), or ''. */
 export function difference(actual: Record<string, Tensor>, expected: Record<string, Tensor>): string {

@@ -1,6 +1,6 @@
 // Calls of the linear test model, each with its own rows and checked against the plain-TypeScript
 // reference: through a runner (the leak tests) or over HTTP (the example service), in Node and in pages.
-import { tensor, type Tensor } from '../../src/tensor.js'
+import { tensor, type Tensor } from '../../src/tensor/tensor.js'
 import { linearModel } from '../fixtures/models.js'
 import { difference } from './difference.js'
 import { outcomeOf, outcomeOfError, right, underLoad, type LoadReport, type Outcome } from './load.js'

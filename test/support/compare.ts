@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import type { Tensor } from '../../src/tensor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 import { difference } from '../shared/difference.js'
 
 /** Checks every output against the reference: floats within abs 1e-4 + rel 1e-4, integers exactly. */

@@ -3,8 +3,8 @@
 import { encode as encodePng } from 'fast-png'
 import fc from 'fast-check'
 import jpeg from 'jpeg-js'
-import { writeNpy } from '../../src/io/npy.js'
-import { DTYPES } from '../../src/tensor.js'
+import { writeNpy } from '../../src/tensor/npy.js'
+import { DTYPES } from '../../src/tensor/tensor.js'
 
 /** Valid files to mutate: the decoders' error paths are reached from bytes that are almost right. */
 export const SEEDS = [

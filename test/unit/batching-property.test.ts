@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/batching/clock.js'
 import { resolveBatching } from '../../src/batching/config.js'
 import { Scheduler } from '../../src/batching/scheduler.js'
-import type { Executor } from '../../src/runner/executor.js'
-import type { Tensor } from '../../src/tensor.js'
+import type { Executor } from '../../src/runner/worker-executor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 
 /** Answers after a random short delay with every element doubled plus one: a row-wise function. */
 class RowwiseExecutor implements Executor {

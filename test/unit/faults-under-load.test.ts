@@ -2,7 +2,7 @@
 // so an answer is checked against exactly what it sent: each must come back right, or be refused with a
 // clear status; none may hang or get another call's answer; and the service answers well afterwards.
 import { afterEach, describe, expect, it } from 'vitest'
-import { serve, type RunningServer } from '../../src/adapters/node.js'
+import { serve, type RunningServer } from '../../src/adapters/node/server.js'
 import * as io from '../../src/io/index.js'
 import { Runner, type RunnerOptions } from '../../src/runner/runner.js'
 import { Service, type HttpConfig } from '../../src/service/service.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BadInput, Unprocessable } from '../../src/errors.js'
-import { readNpy, writeNpy } from '../../src/io/npy.js'
-import { allocate, DTYPES, type DType, type Tensor } from '../../src/tensor.js'
+import { readNpy, writeNpy } from '../../src/tensor/npy.js'
+import { allocate, DTYPES, type DType, type Tensor } from '../../src/tensor/tensor.js'
 
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0))
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))

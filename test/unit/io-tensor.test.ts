@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { BadInput, Unprocessable, UnsupportedMediaType } from '../../src/errors.js'
-import { readNpy, writeNpy } from '../../src/io/npy.js'
+import { readNpy, writeNpy } from '../../src/tensor/npy.js'
 import { tensor } from '../../src/io/tensor.js'
-import { floatToHalf, halfToFloat } from '../../src/io/tensor-json.js'
-import type { Tensor } from '../../src/tensor.js'
+import { floatToHalf, halfToFloat } from '../../src/tensor/json.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 
 const post = (body: BodyInit, type: string, headers: Record<string, string> = {}) =>
   new Request('http://tiffin.test/api', { method: 'POST', body, headers: { 'content-type': type, ...headers } })

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { countItems, compatibilityKey, mergeItems, sliceItems, splitItems } from '../../src/batching/merge.js'
 import { BadInput } from '../../src/errors.js'
-import { allocate, elementCount, type DType, type Tensor, type TypedArray } from '../../src/tensor.js'
+import { allocate, elementCount, type DType, type Tensor, type TypedArray } from '../../src/tensor/tensor.js'
 
 /** A tensor whose elements are scrambled from `seed`, so that a misplaced element shows. */
 function filled<D extends DType>(dtype: D, dims: readonly number[], seed = 0): Tensor<D> {

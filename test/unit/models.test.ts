@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
-import { tensor, type Tensor } from '../../src/tensor.js'
+import { tensor, type Tensor } from '../../src/tensor/tensor.js'
 import { allTestModels, batchAxis1Model, linearModel, mlpModel, twoInOutModel, type TestModel } from '../fixtures/models.js'
 
 const SMALL_MLP = { inputSize: 12, width: 32, depth: 2, outputSize: 5, seed: 3 }

@@ -17,7 +17,7 @@ import {
   unclip,
   type TextBox,
 } from '../../demo/ocr/postprocess.js'
-import { tensor } from '../../src/tensor.js'
+import { tensor } from '../../src/tensor/tensor.js'
 
 const rad = (degrees: number) => (degrees * Math.PI) / 180
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { BadInput } from '../../src/errors.js'
-import { castData } from '../../src/tensor-cast.js'
+import { castData } from '../../src/tensor/cast.js'
 import { prepareFeeds, type IoSpec } from '../../src/onnx/feeds.js'
-import { tensor } from '../../src/tensor.js'
+import { tensor } from '../../src/tensor/tensor.js'
 
 const linear: IoSpec[] = [{ name: 'x', dtype: 'float32', dims: ['N', 4] }]
 const twoInputs: IoSpec[] = [

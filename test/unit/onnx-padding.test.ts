@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { IoSpec } from '../../src/onnx/feeds.js'
 import { batchedNames, padAlong, padBatch, paddedBatchSize, sliceAlong, unpadOutputs, warmupFeeds } from '../../src/onnx/padding.js'
-import { tensor } from '../../src/tensor.js'
+import { tensor } from '../../src/tensor/tensor.js'
 
 const iota = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i + 1)
 

@@ -10,13 +10,13 @@ import { Worker } from 'node:worker_threads'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BadInput, Corrupted } from '../../src/errors.js'
 import { onnxModels, runnerOptionsFor } from '../../src/onnx/models.js'
-import { nodeOnnxRuntime } from '../../src/onnx/node-runtime.js'
+import { nodeOnnxRuntime } from '../../src/adapters/node/onnx-runtime.js'
 import { onnxRunnable, type OnnxMethods, type OnnxParams } from '../../src/onnx/runnable.js'
 import type { Resource, RunnableContext } from '../../src/runner/runnable.js'
 import { fileStore } from '../../src/store/fs.js'
 import type { ModelInfo } from '../../src/store/manifest.js'
 import type { ModelStore } from '../../src/store/model-store.js'
-import type { Tensor } from '../../src/tensor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 import { batchAxis1Model, linearModel, mlpModel, twoInOutModel, type TestModel } from '../fixtures/models.js'
 
 let store: ModelStore
@@ -219,7 +219,7 @@ describe('nodeOnnxRuntime without onnxruntime-node', () => {
       }`,
     )
     await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hide).href)})`)
-    const runtime = new URL('../../src/onnx/node-runtime.ts', import.meta.url).href
+    const runtime = new URL('../../src/adapters/node/onnx-runtime.ts', import.meta.url).href
     const script = `
       import { nodeOnnxRuntime } from ${JSON.stringify(runtime)}
       const loaded = await nodeOnnxRuntime(['cpu'], 1)
@@ -246,7 +246,7 @@ describe('in a worker_threads worker', () => {
     // The worker loads the TypeScript source through tsx's API (Node 20 does not pass loader hooks to workers).
     const dir = await mkdtemp(join(tmpdir(), 'tiffin-wasm-worker-'))
     const entry = join(dir, 'entry.mjs')
-    const runtime = new URL('../../src/onnx/node-runtime.ts', import.meta.url).href
+    const runtime = new URL('../../src/adapters/node/onnx-runtime.ts', import.meta.url).href
     await writeFile(
       entry,
       `import { parentPort, workerData } from 'node:worker_threads'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { resolveBatching } from '../../src/batching/config.js'
 import { Scheduler } from '../../src/batching/scheduler.js'
 import { BadInput, Overloaded, WorkerLost } from '../../src/errors.js'
-import type { Tensor } from '../../src/tensor.js'
+import type { Tensor } from '../../src/tensor/tensor.js'
 import { FakeClock } from '../support/fake-clock.js'
 import { ManualExecutor, settle } from '../support/fake-executor.js'
 

@@ -2,8 +2,8 @@
 // API under `<prefix>/`, and lends it this page's Web Workers. `document.body.dataset.state` says where it is.
 import * as serviceModule from 'virtual:tiffin/service'
 import options from 'virtual:tiffin/options'
-import { createBrowserPlatform } from '../../adapters/browser-platform.js'
-import { lendRunners } from '../../adapters/page-lending.js'
+import { createBrowserPlatform } from '../../adapters/browser/platform.js'
+import { lendRunners } from '../../adapters/browser/page-lending.js'
 import { parseTag } from '../../tag.js'
 import { pickService } from '../../service/pick-service.js'
 import { httpStore } from '../../store/http.js'

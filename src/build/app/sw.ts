@@ -3,7 +3,7 @@ import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
 import * as serviceModule from 'virtual:tiffin/service'
 import options from 'virtual:tiffin/options'
 import shell from 'virtual:tiffin/shell'
-import { serveFromServiceWorker } from '../../adapters/service-worker.js'
+import { serveFromServiceWorker } from '../../adapters/service-worker/handler.js'
 import { pickService } from '../../service/pick-service.js'
 import { cacheAppShell } from './shell-cache.js'
 

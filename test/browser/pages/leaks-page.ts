@@ -1,6 +1,6 @@
 // 100,000 calls through a runner on a Web Worker, for leaks.spec.ts: what the page, the worker and its
 // GPU hold, after a first round and again after the rest, and after shutdown.
-import { browserPlatform } from '../../../src/adapters/browser-platform.js'
+import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import type { OnnxParams } from '../../../src/onnx/runnable.js'
 import type { Resource } from '../../../src/runner/runnable.js'
 import { liveCounts } from '../../../src/runner/live-counts.js'

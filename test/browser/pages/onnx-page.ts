@@ -1,13 +1,13 @@
 // Runs the ONNX runnable in the page's main thread on onnxruntime-web (WASM or WebGPU), with models saved
 // in IndexedDB, and checks every output against the test models' plain-TypeScript references.
-import { browserOnnxRuntime } from '../../../src/onnx/browser-runtime.js'
+import { browserOnnxRuntime } from '../../../src/adapters/web/onnx-runtime.js'
 import { onnxRunnable, type OnnxParams } from '../../../src/onnx/runnable.js'
 import type { Resource } from '../../../src/runner/runnable.js'
 import { indexedDBStore } from '../../../src/store/idb.js'
 import { tagOf } from '../../../src/store/model-store.js'
 import { batchAxis1Model, linearModel, mlpModel, twoInOutModel } from '../../fixtures/models.js'
 import { difference } from '../../shared/difference.js'
-import type { Tensor } from '../../../src/tensor.js'
+import type { Tensor } from '../../../src/tensor/tensor.js'
 
 export interface ModelResult {
   readonly model: string

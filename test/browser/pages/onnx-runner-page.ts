@@ -1,5 +1,5 @@
 // ONNX runners over two real Web Workers each, models in IndexedDB, outputs checked against the references.
-import { browserPlatform } from '../../../src/adapters/browser-platform.js'
+import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import { onnxRunner } from '../../../src/onnx/models.js'
 import type { Resource } from '../../../src/runner/runnable.js'
 import { indexedDBStore } from '../../../src/store/idb.js'

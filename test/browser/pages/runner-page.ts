@@ -1,5 +1,5 @@
 // Runners over real Web Workers, driven by runner.spec.ts.
-import { browserPlatform } from '../../../src/adapters/browser-platform.js'
+import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import { Runner } from '../../../src/runner/runner.js'
 import scale from '../../fixtures/runnables/scale.js'
 

@@ -1,5 +1,5 @@
 // A Service Worker serving the example service under ./api, with runners embedded.
-import { serveFromServiceWorker } from '../../../src/adapters/service-worker.js'
+import { serveFromServiceWorker } from '../../../src/adapters/service-worker/handler.js'
 import { service } from '../../fixtures/services/example.js'
 
 serveFromServiceWorker(service, {

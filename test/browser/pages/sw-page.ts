@@ -1,6 +1,6 @@
 // Registers a Service Worker that serves the example service, and calls it, for service-worker.spec.ts.
-import { browserPlatform } from '../../../src/adapters/browser-platform.js'
-import { lendRunners } from '../../../src/adapters/page-lending.js'
+import { browserPlatform } from '../../../src/adapters/browser/platform.js'
+import { lendRunners } from '../../../src/adapters/browser/page-lending.js'
 import { indexedDBStore } from '../../../src/store/idb.js'
 import { linear, service } from '../../fixtures/services/example.js'
 import { linearModel } from '../../fixtures/models.js'

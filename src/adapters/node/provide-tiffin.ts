@@ -1,15 +1,15 @@
 import { register } from 'node:module'
-import { PACKAGE_NAME } from '../package-info.js'
+import { PACKAGE_NAME } from '../../package-info.js'
 
 // A built service's Node bundle imports `tiffin-serve` by name: whatever serves it provides tiffin, as a Python
 // runtime provides the packages a bento needs. This hook resolves those names to this thread's own tiffin,
 // wherever the bundle was copied to, so the service, its workers and the server share one copy of each class.
 const ENTRIES: Readonly<Record<string, string>> = {
-  [PACKAGE_NAME]: '../index.js',
-  [`${PACKAGE_NAME}/node`]: '../node.js',
-  [`${PACKAGE_NAME}/browser`]: '../browser.js',
-  [`${PACKAGE_NAME}/service-worker`]: '../service-worker.js',
-  [`${PACKAGE_NAME}/client`]: '../client.js',
+  [PACKAGE_NAME]: '../../index.js',
+  [`${PACKAGE_NAME}/node`]: '../../node.js',
+  [`${PACKAGE_NAME}/browser`]: '../../browser.js',
+  [`${PACKAGE_NAME}/service-worker`]: '../../service-worker.js',
+  [`${PACKAGE_NAME}/client`]: '../../client.js',
 }
 
 // Resolving through `next` keeps the hooks before it (tsx maps `.js` to `.ts` when tiffin runs from sources).
@@ -28,4 +28,4 @@ export function provideTiffin(): void {
 }
 
 /** Whether a module is part of tiffin itself (no hook needed to import it). */
-export const isTiffinModule = (url: string): boolean => url.startsWith(new URL('../', import.meta.url).href)
+export const isTiffinModule = (url: string): boolean => url.startsWith(new URL('../../', import.meta.url).href)

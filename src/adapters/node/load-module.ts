@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
-import { pickService } from '../service/pick-service.js'
-import type { Service } from '../service/service.js'
+import { pickService } from '../../service/pick-service.js'
+import type { Service } from '../../service/service.js'
 
 /**
  * Imports a module that defines a service and returns it: the default export, an export named

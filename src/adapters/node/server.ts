@@ -1,12 +1,12 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve as listen } from '@hono/node-server'
-import type { Runner } from '../runner/runner.js'
-import { runnerApp } from '../service/runner-app.js'
-import type { Service } from '../service/service.js'
-import { fileStore } from '../store/fs.js'
-import type { ModelStore } from '../store/model-store.js'
-import { nodePlatform } from './node-platform.js'
+import type { Runner } from '../../runner/runner.js'
+import { runnerApp } from '../../service/runner-app.js'
+import type { Service } from '../../service/service.js'
+import { fileStore } from '../../store/fs.js'
+import type { ModelStore } from '../../store/model-store.js'
+import { nodePlatform } from './platform.js'
 import { connectReplicas } from './replicas.js'
 
 export interface ServeOptions {

@@ -1,4 +1,4 @@
-import { BadInput } from './errors.js'
+import { BadInput } from '../errors.js'
 import { allocate, elementCount, tensor, type DType, type Tensor, type TypedArray } from './tensor.js'
 
 /**

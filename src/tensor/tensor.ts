@@ -1,4 +1,4 @@
-import { BadInput } from './errors.js'
+import { BadInput } from '../errors.js'
 
 /** The typed array that holds each dtype's elements (`bool` as one byte each, `float16` as raw bits). */
 export interface TypedArrays {

@@ -1,8 +1,8 @@
 import { expose, type Endpoint } from 'comlink'
-import { createWorkerHost } from '../runner/host.js'
-import type { WorkerServices } from '../runner/services.js'
-import { workerApi } from '../runner/worker-api.js'
-import { browserServices } from './browser-platform.js'
+import { createWorkerHost } from '../../runner/host.js'
+import type { WorkerServices } from '../../runner/services.js'
+import { workerApi } from '../../runner/worker-api.js'
+import { browserServices } from './platform.js'
 
 /** Serves runnables to the runner that started this Web Worker. Call once, at the top of the worker script. */
 export function serveWebWorker(services: WorkerServices = browserServices): void {

@@ -2,7 +2,7 @@
 // read and written here so that no NumPy-shaped dependency enters a browser bundle.
 // Typed arrays use the platform's byte order; every platform tiffin runs on is little-endian.
 import { BadInput, Unprocessable } from '../errors.js'
-import { allocate, elementCount, type DType, type Tensor, type TypedArray, type TypedArrays } from '../tensor.js'
+import { allocate, elementCount, type DType, type Tensor, type TypedArray, type TypedArrays } from './tensor.js'
 
 export const NPY_MEDIA_TYPE = 'application/x-npy'
 

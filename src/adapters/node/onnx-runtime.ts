@@ -1,9 +1,9 @@
 // ONNX Runtime for Node: native onnxruntime-node for `cpu` (an optional peer dependency), onnxruntime-web
 // WASM for `wasm` and whenever the native one is missing. Node has no WebGPU.
 import type * as ort from 'onnxruntime-common'
-import { Unsupported } from '../errors.js'
-import type { Resource } from '../runner/runnable.js'
-import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../runner/services.js'
+import { Unsupported } from '../../errors.js'
+import type { Resource } from '../../runner/runnable.js'
+import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/services.js'
 
 type OrtModule = typeof ort
 

@@ -1,5 +1,5 @@
 // Converting tensor data between dtypes, only where no value changes: shared by model inputs and IO descriptors.
-import { BadInput } from './errors.js'
+import { BadInput } from '../errors.js'
 import { allocate, isBigIntDType, type DType, type TypedArray, type TypedArrays } from './tensor.js'
 
 /** Element data a caller may pass: a typed array, or plain numbers, bigints or booleans (as JSON gives them). */

@@ -1,8 +1,8 @@
-import { countLive } from '../runner/live-counts.js'
-import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
-import type { StoreRef, WorkerServices } from '../runner/services.js'
-import { IndexedDBBackend, indexedDBStore } from '../store/idb.js'
-import type { ModelStore } from '../store/model-store.js'
+import { countLive } from '../../runner/live-counts.js'
+import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../../runner/platform.js'
+import type { StoreRef, WorkerServices } from '../../runner/services.js'
+import { IndexedDBBackend, indexedDBStore } from '../../store/idb.js'
+import type { ModelStore } from '../../store/model-store.js'
 
 export const browserServices: WorkerServices = {
   openStore(ref: StoreRef): ModelStore {
@@ -10,14 +10,14 @@ export const browserServices: WorkerServices = {
     return indexedDBStore({ database: ref.database })
   },
   // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
-  onnxRuntime: async (preferred, threads) => (await import('../onnx/browser-runtime.js')).browserOnnxRuntime(preferred, threads),
+  onnxRuntime: async (preferred, threads) => (await import('../web/onnx-runtime.js')).browserOnnxRuntime(preferred, threads),
 }
 
 /** Starts a Web Worker that serves runnables (see `serveWebWorker`), named for the runner it belongs to. */
 export type WorkerFactory = (name: string) => Worker
 
 // Written out in full so bundlers (Vite) see the worker and build it.
-const defaultWorker: WorkerFactory = (name) => new Worker(new URL('../../workers/web.js', import.meta.url), { type: 'module', name })
+const defaultWorker: WorkerFactory = (name) => new Worker(new URL('../../../workers/web.js', import.meta.url), { type: 'module', name })
 
 function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnection {
   const worker = createWorker(label)

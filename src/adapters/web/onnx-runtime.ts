@@ -5,8 +5,8 @@
 // what works in a Service Worker, where import() is disallowed.
 import type * as ort from 'onnxruntime-common'
 import * as ortWeb from 'onnxruntime-web'
-import type { Resource } from '../runner/runnable.js'
-import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../runner/services.js'
+import type { Resource } from '../../runner/runnable.js'
+import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/services.js'
 
 /** The WebAssembly file the default onnxruntime-web build loads; a build must serve it (Vite does on its own). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm'

@@ -1,9 +1,9 @@
 import { expose } from 'comlink'
-import type { WorkerHost } from '../runner/host.js'
-import { liveCounts } from '../runner/live-counts.js'
-import { registerErrorTransfer } from '../runner/wire.js'
-import type { Service, ServiceEnvironment } from '../service/service.js'
-import type { LendMessage } from './service-worker.js'
+import type { WorkerHost } from '../../runner/host.js'
+import { liveCounts } from '../../runner/live-counts.js'
+import { registerErrorTransfer } from '../../runner/worker-errors.js'
+import type { Service, ServiceEnvironment } from '../../service/service.js'
+import type { LendMessage } from '../service-worker/handler.js'
 
 /**
  * Starts a service's runners on this page's Web Workers and lends them to the Service Worker that

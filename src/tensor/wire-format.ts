@@ -1,5 +1,5 @@
 import { BadInput } from '../errors.js'
-import { allocate, isDType, type DType, type Tensor, type TypedArray } from '../tensor.js'
+import { allocate, isDType, type DType, type Tensor, type TypedArray } from './tensor.js'
 
 /**
  * A call's input or output as bytes, for remote runners over HTTP: a JSON header that holds the value's

@@ -1,10 +1,10 @@
 import type { Endpoint } from 'comlink'
-import type { BrowserOnnxOptions } from '../onnx/browser-runtime.js'
-import { WorkerExecutor } from '../runner/executor.js'
-import { exitSignal, type WorkerConnection } from '../runner/platform.js'
-import type { Service } from '../service/service.js'
-import type { ModelStore } from '../store/model-store.js'
-import { serviceWorkerPlatform } from './service-worker-platform.js'
+import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
+import { WorkerExecutor } from '../../runner/worker-executor.js'
+import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
+import type { Service } from '../../service/service.js'
+import type { ModelStore } from '../../store/model-store.js'
+import { serviceWorkerPlatform } from './platform.js'
 
 /** The parts of the Service Worker global scope this adapter uses. */
 interface ServiceWorkerScope {

@@ -1,7 +1,7 @@
-import { Unsupported } from '../errors.js'
-import { createBrowserOnnxRuntime, type BrowserOnnxOptions } from '../onnx/browser-runtime.js'
-import type { RunnerPlatform } from '../runner/platform.js'
-import { IndexedDBBackend, indexedDBStore } from '../store/idb.js'
+import { Unsupported } from '../../errors.js'
+import { createBrowserOnnxRuntime, type BrowserOnnxOptions } from '../web/onnx-runtime.js'
+import type { RunnerPlatform } from '../../runner/platform.js'
+import { IndexedDBBackend, indexedDBStore } from '../../store/idb.js'
 
 /**
  * Runners inside a Service Worker. A Service Worker cannot start Web Workers, so runners run embedded

@@ -3,7 +3,7 @@ import { Timeout, WorkerLost } from '../errors.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
 import { countLive, type LiveCounts } from './live-counts.js'
 import type { WorkerConnection } from './platform.js'
-import { registerErrorTransfer, withTransfer } from './wire.js'
+import { registerErrorTransfer, withTransfer } from './worker-errors.js'
 
 /** Something that can run a runner's methods: a worker, the calling thread, or (later) a remote runner. */
 export interface Executor {

@@ -4,8 +4,8 @@
 // - NaN, Infinity and -Infinity are written and read as the strings "NaN", "Infinity", "-Infinity";
 // - bool elements are true/false; float16 elements are their numeric values, not their raw bits.
 import { BadInput, Unprocessable } from '../errors.js'
-import { castData } from '../tensor-cast.js'
-import { DTYPES, elementCount, isDType, nestedDims, type DType, type Nested, type Tensor, type TypedArray } from '../tensor.js'
+import { castData } from './cast.js'
+import { DTYPES, elementCount, isDType, nestedDims, type DType, type Nested, type Tensor, type TypedArray } from './tensor.js'
 
 /** Deeper nesting is refused before it is walked, so a hostile body cannot exhaust the stack. */
 const MAX_RANK = 32

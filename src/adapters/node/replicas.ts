@@ -1,5 +1,5 @@
-import { RemoteExecutor } from '../runner/remote-executor.js'
-import type { Runner } from '../runner/runner.js'
+import { RemoteExecutor } from '../../runner/remote-executor.js'
+import type { Runner } from '../../runner/runner.js'
 
 /**
  * Lends a runner every replica in `urls` that answers `/readyz`, and lends it again when a replica that

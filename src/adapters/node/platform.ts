@@ -1,16 +1,16 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
-import { countLive } from '../runner/live-counts.js'
-import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../runner/platform.js'
-import type { StoreRef, WorkerServices } from '../runner/services.js'
-import { FileBackend, fileStore } from '../store/fs.js'
-import type { ModelStore } from '../store/model-store.js'
+import { countLive } from '../../runner/live-counts.js'
+import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../../runner/platform.js'
+import type { StoreRef, WorkerServices } from '../../runner/services.js'
+import { FileBackend, fileStore } from '../../store/fs.js'
+import type { ModelStore } from '../../store/model-store.js'
 import { isTiffinModule, provideTiffin } from './provide-tiffin.js'
 
 // Run from sources (tests, `tsx`), the worker entry is TypeScript and needs tsx's loader in the worker too.
 const fromSources = import.meta.url.endsWith('.ts')
-const workerEntry = new URL(fromSources ? '../../workers/node-from-sources.mjs' : '../../workers/node.js', import.meta.url)
+const workerEntry = new URL(fromSources ? '../../../workers/node-from-sources.mjs' : '../../../workers/node.js', import.meta.url)
 
 export const nodeServices: WorkerServices = {
   openStore(ref: StoreRef): ModelStore {
@@ -18,7 +18,7 @@ export const nodeServices: WorkerServices = {
     return fileStore(ref.root)
   },
   // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
-  onnxRuntime: async (preferred, threads) => (await import('../onnx/node-runtime.js')).nodeOnnxRuntime(preferred, threads),
+  onnxRuntime: async (preferred, threads) => (await import('./onnx-runtime.js')).nodeOnnxRuntime(preferred, threads),
   importModule(url) {
     if (!isTiffinModule(url)) provideTiffin() // a built service's modules import `tiffin-serve` by name
     return import(url)
