@@ -7,6 +7,8 @@ export class TiffinError extends Error {
   readonly code: string = 'internal'
   /** The HTTP status this error is answered with. */
   readonly status: number = 500
+  /** Seconds after which trying again makes sense, for errors that say (a busy or starting runner). */
+  readonly retryAfterS?: number
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
@@ -72,9 +74,21 @@ export class StorageFull extends TiffinError {
 export class Overloaded extends TiffinError {
   override readonly code = 'overloaded'
   override readonly status = 503
-  readonly retryAfterS: number
+  override readonly retryAfterS: number
 
   constructor(message: string, retryAfterS: number, options?: ErrorOptions) {
+    super(message, options)
+    this.retryAfterS = retryAfterS
+  }
+}
+
+/** A runner that is not up (not started, failed to start, or stopped): the call ran nowhere. */
+export class NotStarted extends TiffinError {
+  override readonly code = 'not_started'
+  override readonly status = 503
+  override readonly retryAfterS: number
+
+  constructor(message: string, retryAfterS = 5, options?: ErrorOptions) {
     super(message, options)
     this.retryAfterS = retryAfterS
   }
@@ -122,8 +136,10 @@ export interface ErrorFields {
 }
 
 export function errorFields(error: unknown): ErrorFields {
-  if (error instanceof Overloaded) return { name: error.name, message: error.message, code: error.code, retryAfterS: error.retryAfterS }
-  if (error instanceof TiffinError) return { name: error.name, message: error.message, code: error.code }
+  if (error instanceof TiffinError) {
+    const { name, message, code, retryAfterS } = error
+    return retryAfterS === undefined ? { name, message, code } : { name, message, code, retryAfterS }
+  }
   if (error instanceof Error) return { name: error.name, message: error.message }
   return { name: 'Error', message: String(error) }
 }
@@ -131,6 +147,7 @@ export function errorFields(error: unknown): ErrorFields {
 /** Rebuilds an error of the right class from its fields, so a 400 stays a 400 across a boundary. */
 export function errorFromFields(fields: ErrorFields): Error {
   if (fields.code === 'overloaded') return new Overloaded(fields.message, fields.retryAfterS ?? 1)
+  if (fields.code === 'not_started') return new NotStarted(fields.message, fields.retryAfterS)
   const type = fields.code ? BY_CODE[fields.code] : undefined
   const error = type ? new type(fields.message) : new Error(fields.message)
   if (!type) error.name = fields.name

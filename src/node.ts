@@ -1,11 +1,6 @@
-// tiffin for Node: the core, plus the file model store, worker_threads runners and the HTTP server.
+// tiffin-serve/node: the core, plus the file model store, worker_threads runners, the HTTP server, and builds.
 export * from './index.js'
-export { fileStore, tiffinHome, FileBackend } from './store/fs.js'
-export { nodePlatform } from './adapters/node/platform.js'
-export { serve, serveRunner } from './adapters/node/server.js'
-export { connectReplicas } from './adapters/node/replicas.js'
-export type { ServeOptions, RunningServer } from './adapters/node/server.js'
-export { loadServiceModule } from './adapters/node/load-module.js'
+export * from './adapters/node/index.js'
 export { load } from './build/load.js'
 export type { LoadedService } from './build/load.js'
 export { buildBento } from './build/build.js'

@@ -1,4 +1,12 @@
-import type { MethodConfig } from '../runner/runnable.js'
+import { DEFAULTS } from '../defaults.js'
+
+/** How one method of a runnable may be called. */
+export interface MethodConfig {
+  /** Whether calls may be merged into one batch along `batchDim`. */
+  readonly batchable?: boolean
+  /** The batch axis of the input and the output: one number for both, or `[inputAxis, outputAxis]`. */
+  readonly batchDim?: number | readonly [number, number]
+}
 
 /** Batching settings as a layer of configuration: any of them may be left to the layer below. */
 export interface BatchingOptions {
@@ -21,7 +29,10 @@ export interface BatchingConfig {
   readonly outputAxis: number
 }
 
-export const BATCHING_DEFAULTS = { enabled: true, maxBatchSize: 64, maxLatencyMs: 10_000, maxQueueItems: 4096 } as const
+export const BATCHING_DEFAULTS = DEFAULTS.batching
+
+/** Whether calls to a method are merged into batches: it is batchable, and batching is on. */
+export const batches = (config: BatchingConfig): boolean => config.enabled && config.batchable
 
 /**
  * One method's batching settings, with BentoML's precedence: the method's own config, then the runner's

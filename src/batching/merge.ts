@@ -4,8 +4,9 @@
  * hands split pieces to different callers: neither may share memory with a caller or with each other.
  */
 import { BadInput } from '../errors.js'
-import type { DType, Tensor, TypedArray } from '../tensor/tensor.js'
 import { checkedAlongAxis, concatAxis, sliceAxis } from '../tensor/axis.js'
+import { dtypeOfArray } from '../tensor/dtypes.js'
+import type { Tensor, TypedArray } from '../tensor/tensor.js'
 
 export type Batchable = Tensor | Readonly<Record<string, Tensor>> | readonly unknown[] | TypedArray
 
@@ -20,13 +21,6 @@ interface Parts {
   readonly tensors: ReadonlyMap<string, Tensor>
   readonly rows: readonly unknown[]
 }
-
-/** Bare typed arrays by the dtype they are read as (a Uint8Array is uint8, not bool; Uint16Array uint16). */
-const DTYPE_OF_ARRAY: readonly (readonly [abstract new (...args: never[]) => TypedArray, DType])[] = [
-  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int8Array, 'int8'], [Uint8Array, 'uint8'],
-  [Int16Array, 'int16'], [Uint16Array, 'uint16'], [Int32Array, 'int32'], [Uint32Array, 'uint32'],
-  [BigInt64Array, 'int64'], [BigUint64Array, 'uint64'],
-]
 
 const EXPECTED_KINDS = 'a tensor {dtype, dims, data}, a record of named tensors, an array of rows or a typed array'
 
@@ -153,7 +147,7 @@ function partsOf(value: unknown, axis: number): Parts {
 }
 
 function typedArrayParts(view: ArrayBufferView, axis: number): Parts {
-  const dtype = DTYPE_OF_ARRAY.find(([type]) => view instanceof type)?.[1]
+  const dtype = dtypeOfArray(view)
   if (!dtype) throw new BadInput(`Cannot batch a ${view.constructor.name}; expected ${EXPECTED_KINDS}`)
   if (axis !== 0) {
     throw new BadInput(`A bare ${view.constructor.name} is 1-D and batches along axis 0, but batchDim is ${axis}; send a tensor {dtype, dims, data} to batch along another axis`)

@@ -1,5 +1,5 @@
 import { BadInput, Overloaded } from '../errors.js'
-import type { BatchingConfig } from './config.js'
+import { batches, type BatchingConfig } from './config.js'
 import { measureItems, mergeItems, sliceItems } from './merge.js'
 import type { MethodMetrics } from './metrics.js'
 
@@ -44,7 +44,7 @@ export class MethodQueue {
   ) {}
 
   get batching(): boolean {
-    return this.config.enabled && this.config.batchable
+    return batches(this.config)
   }
 
   get oldest(): QueuedCall | undefined {

@@ -1,8 +1,8 @@
 import { Overloaded, TiffinError, WorkerLost } from '../errors.js'
-import type { Executor } from '../runner/worker-executor.js'
 import { Arrivals, OutstandingHistory } from './arrivals.js'
 import type { Clock } from './clock.js'
 import type { BatchingConfig } from './config.js'
+import type { BatchExecutor } from './executor.js'
 import { LatencyModel } from './latency-model.js'
 import { mergeItems, splitItems } from './merge.js'
 import { MethodMetrics } from './metrics.js'
@@ -23,7 +23,7 @@ export interface SchedulerOptions {
   readonly runner: string
   readonly methods: Readonly<Record<string, BatchingConfig>>
   /** The executors running now; the scheduler keeps each one's `capacity` of batches in flight (one for a worker). */
-  live(): readonly Executor[]
+  live(): readonly BatchExecutor[]
   readonly timeoutMs: number
   /** How long a call may wait while no worker is running at all (every one being replaced). */
   readonly strandedMs: number
@@ -40,7 +40,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly methods = new Map<string, MethodState>()
   /** Per executor, when each batch it holds should finish. */
-  private readonly running = new Map<Executor, number[]>()
+  private readonly running = new Map<BatchExecutor, number[]>()
   private timer: unknown
   private pumpQueued = false
   /** Batches lost with a lent executor, to run again before anything else. */
@@ -134,13 +134,13 @@ export class Scheduler {
   }
 
   /** Executors with room for another batch, least loaded first: work spreads over every worker or replica. */
-  private freeExecutors(): Executor[] {
-    const free: Executor[] = []
+  private freeExecutors(): BatchExecutor[] {
+    const free: BatchExecutor[] = []
     for (const e of this.options.live()) if (this.load(e) < (e.capacity ?? 1)) free.push(e)
     return free.length > 1 ? free.sort((a, b) => this.load(a) - this.load(b)) : free
   }
 
-  private load(executor: Executor): number {
+  private load(executor: BatchExecutor): number {
     return this.running.get(executor)?.length ?? 0
   }
 
@@ -190,7 +190,7 @@ export class Scheduler {
     })
   }
 
-  private run(executor: Executor, state: MethodState, pieces: Piece[], merged?: unknown): void {
+  private run(executor: BatchExecutor, state: MethodState, pieces: Piece[], merged?: unknown): void {
     const { queue, model, metrics } = state
     const { method, config } = queue
     const items = pieces.reduce((n, p) => n + p.end - p.start, 0)

@@ -4,16 +4,17 @@ import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join } from 'node:path'
 import { glob } from 'tinyglobby'
 import { loadServiceModule } from '../adapters/node/load-module.js'
-import { packageVersion } from '../package-info.js'
+import { DEFAULTS } from '../defaults.js'
 import { BadInput } from '../errors.js'
+import { packageVersion } from '../package-info.js'
 import type { Runnable } from '../runner/runnable.js'
 import type { Service } from '../service/service.js'
 import { fileStore } from '../store/fs.js'
 import type { ModelInfo } from '../store/manifest.js'
 import { tagOf, type ModelStore } from '../store/model-store.js'
 import { newVersion } from '../tag.js'
-import { BENTO_FILE, describeService, type BentoInfo } from './bento.js'
 import type { BentoStore, StoredBento } from './bento-store.js'
+import { BENTO_FILE, describeService, type BentoInfo } from './bento.js'
 import { bundleForBrowser } from './browser-bundle.js'
 import { loadBuildConfig } from './config.js'
 import { DOCKERIGNORE, dockerfile, packageJson, readme } from './deploy-files.js'
@@ -21,9 +22,6 @@ import { kubernetesManifests, manifestsYaml } from './kubernetes.js'
 import { loadVite } from './load-vite.js'
 import { bundleForNode } from './node-bundle.js'
 import { packRuntime, writeLockfile } from './runtime-package.js'
-
-/** An LTS release of Node (supported into 2028); 20 reached its end of life in April 2026. */
-const DEFAULT_IMAGE = 'node:24-slim'
 
 export interface BuildOptions {
   /** Where the runners' models are read from. */
@@ -54,7 +52,7 @@ export async function buildBento(target: string | undefined, options: BuildOptio
 
     step('bundling for Node')
     const nodeEntry = await bundleForNode(serviceModule, dir, join(staging, 'node'))
-    const browser = config.browser === false ? undefined : { index: 'index.html', serviceWorker: 'sw.js', prefix: config.browser?.prefix ?? 'api', runners: config.browser?.runners ?? 'both' }
+    const browser = config.browser === false ? undefined : { index: 'index.html', serviceWorker: 'sw.js', prefix: config.browser?.prefix ?? DEFAULTS.build.prefix, runners: config.browser?.runners ?? DEFAULTS.build.runners }
     const description = config.description ?? `The ${service.name} service.`
     if (browser) {
       step('bundling for the browser')
@@ -74,7 +72,7 @@ export async function buildBento(target: string | undefined, options: BuildOptio
       models: models.all.map((m) => ({ tag: tagOf(m), size: m.size, sha256: m.sha256 })),
       ...describeService(service, models.byRunner),
       files,
-      node: { entry: `node/${nodeEntry}`, port: config.node?.port ?? 3000, image: config.node?.image ?? DEFAULT_IMAGE },
+      node: { entry: `node/${nodeEntry}`, port: config.node?.port ?? DEFAULTS.build.port, image: config.node?.image ?? DEFAULTS.build.image },
       ...(browser && { browser }),
       deploy: { api: config.api ?? {}, runners: config.runners ?? {} },
     }

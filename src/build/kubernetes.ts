@@ -1,14 +1,13 @@
 // Kubernetes manifests for a bento: the API server and each runner get a Deployment, a Service and a
 // HorizontalPodAutoscaler of their own, so runners scale apart from the API (BentoML's one deployment per runner).
 import { stringify } from 'yaml'
+import { DEFAULTS } from '../defaults.js'
 import type { BentoInfo } from './bento.js'
 import type { DeploymentConfig } from './config.js'
 
 /** A Kubernetes object as plain data, ready for YAML. */
 export type Manifest = { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> }; readonly [key: string]: unknown }
 
-const DEFAULT_REQUESTS = { api: { cpu: '500m', memory: '512Mi' }, runner: { cpu: '1', memory: '1Gi' } }
-const DEFAULT_TARGET_CPU = 70
 
 /** A DNS-1123 label: lower-case letters, digits and `-`, at most 63 characters. */
 export function k8sName(...parts: string[]): string {
@@ -62,7 +61,7 @@ function component(bento: BentoInfo, image: string, role: 'api' | 'runner', name
               args,
               ports: [{ name: 'http', containerPort: port }],
               env: [{ name: 'PORT', value: String(port) }],
-              resources: { requests: { ...DEFAULT_REQUESTS[role], ...config.resources?.requests }, ...(config.resources?.limits && { limits: config.resources.limits }) },
+              resources: { requests: { ...DEFAULTS.kubernetes.requests[role], ...config.resources?.requests }, ...(config.resources?.limits && { limits: config.resources.limits }) },
               // Loading models can take a while: the startup probe gives it up to 10 minutes before liveness counts.
               startupProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 5, failureThreshold: 120 },
               readinessProbe: probe('/readyz', 5),
@@ -89,7 +88,7 @@ function component(bento: BentoInfo, image: string, role: 'api' | 'runner', name
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       minReplicas,
       maxReplicas: config.autoscaling?.maxReplicas ?? Math.max(minReplicas, 4),
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.autoscaling?.targetCPUUtilization ?? DEFAULT_TARGET_CPU } } }],
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.autoscaling?.targetCPUUtilization ?? DEFAULTS.kubernetes.targetCPUUtilization } } }],
     },
   }
   return [deployment, service, autoscaler]

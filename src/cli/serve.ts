@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { load } from '../build/load.js'
 import { serve, serveRunner } from '../adapters/node/server.js'
+import { load } from '../build/load.js'
+import { DEFAULTS } from '../defaults.js'
 import { BadInput } from '../errors.js'
 import type { CliContext } from './context.js'
 
@@ -25,7 +26,7 @@ export function register(program: Command, context: CliContext): void {
     .command('serve <target>')
     .description('serve a service over HTTP: a built folder, a bento tag (name[:version]), or a module that exports one')
     .option('-p, --port <port>', 'port to listen on (default $PORT, else 3000)', port)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on', DEFAULTS.server.host)
     .option('--runner <name>', 'serve only this runner, for API servers elsewhere to call')
     .option('--runner-map <name=urls>', 'call this runner on remote replicas instead of starting it (repeatable)', runnerMapEntry)
     .action(async (target: string, options: { port?: number; host: string; runner?: string; runnerMap?: Record<string, string[]> }) => {

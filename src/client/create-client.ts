@@ -3,10 +3,10 @@
 import { encode as encodePng } from 'fast-png'
 import { isJsonType, parseMediaType } from '../io/content-type.js'
 import type { ImagePixels } from '../io/image.js'
-import { NPY_MEDIA_TYPE, readNpy } from '../tensor/npy.js'
-import { tensorFromJson, tensorToJson } from '../tensor/json.js'
 import type { ErrorBody } from '../service/http-errors.js'
 import type { ApiTypes } from '../service/service.js'
+import { tensorFromJson, tensorToJson } from '../tensor/json.js'
+import { NPY_MEDIA_TYPE, readNpy } from '../tensor/npy.js'
 import type { Tensor } from '../tensor/tensor.js'
 
 export interface ClientOptions {

@@ -3,6 +3,7 @@
 // EXIF orientation is not applied, and colour profiles are ignored, in every runtime alike.
 import { decode as decodePng, encode as encodePng, type DecodedPng } from 'fast-png'
 import jpeg from 'jpeg-js'
+import { DEFAULTS } from '../defaults.js'
 import { BadInput, PayloadTooLarge, TiffinError, UnsupportedMediaType } from '../errors.js'
 import { mediaTypeOf, messageOf, readBytes, requireMediaType, singleFileOf } from './content-type.js'
 import type { IODescriptor, OpenApiContent } from './descriptor.js'
@@ -25,12 +26,11 @@ export interface ImageOptions {
 }
 
 const MEDIA_TYPE: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg' }
-const DEFAULT_MAX_PIXELS = 40_000_000
 
 /** A PNG or JPEG in (told apart by its bytes, not its declared type), pixels out, a PNG back. */
 export function image(options: ImageOptions = {}): IODescriptor<ImagePixels> {
   const formats = options.formats ?? ['png', 'jpeg']
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS
+  const maxPixels = options.maxPixels ?? DEFAULTS.maxImagePixels
   const accepted = [...formats.map((f) => MEDIA_TYPE[f]), 'application/octet-stream', 'multipart/form-data']
   const decode = (bytes: Uint8Array): ImagePixels => decodeImage(bytes, formats, maxPixels)
   const binary = (type: string) => ({ schema: { type: 'string', format: 'binary', contentMediaType: type } })

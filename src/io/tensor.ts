@@ -1,11 +1,11 @@
 import { BadInput, TiffinError, Unprocessable } from '../errors.js'
 import { castData } from '../tensor/cast.js'
+import { tensorFromJson, tensorToJson } from '../tensor/json.js'
+import { bytesOf, hasNpyMagic, itemSize, NPY_MEDIA_TYPE, readNpy, typedArrayFromBytes, writeNpy } from '../tensor/npy.js'
 import { DTYPES, elementCount, isDType, type DType, type Tensor } from '../tensor/tensor.js'
 import { decodeUtf8, isJsonType, negotiate, readBytes, requireMediaType } from './content-type.js'
 import type { IODescriptor, JsonSchema, OpenApiContent } from './descriptor.js'
 import { parseJsonText } from './json.js'
-import { bytesOf, hasNpyMagic, itemSize, NPY_MEDIA_TYPE, readNpy, typedArrayFromBytes, writeNpy } from '../tensor/npy.js'
-import { tensorFromJson, tensorToJson } from '../tensor/json.js'
 
 export interface TensorOptions<D extends DType = DType> {
   /** The dtype the API takes; inputs of another dtype are cast to it when every value fits (422 otherwise). */

@@ -1,6 +1,7 @@
 import { BadInput } from '../errors.js'
+import { castData, type FeedData } from '../tensor/cast.js'
+import { dtypeOfArray, fitsDType, isTypedArray } from '../tensor/dtypes.js'
 import { elementCount, isDType, type DType, type Tensor } from '../tensor/tensor.js'
-import { castData, dtypeOfArray, fitsDType, isTypedArray, type FeedData } from '../tensor/cast.js'
 
 /** A dimension a model declares: a fixed size, a named symbolic size ("N"), or `null` for an unnamed free one. */
 export type DeclaredDim = number | string | null

@@ -1,9 +1,9 @@
 import { BadInput } from '../errors.js'
-import { parseTag } from '../tag.js'
 import { Runner, type RunnerOptions } from '../runner/runner.js'
 import type { ModelInfo } from '../store/manifest.js'
 import { tagOf, type ModelStore, type SignatureOptions } from '../store/model-store.js'
 import type { ModelSource } from '../store/source.js'
+import { parseTag } from '../tag.js'
 import { onnxRunnable, type OnnxMethods, type OnnxParams } from './runnable.js'
 
 export interface SaveOnnxOptions {

@@ -6,7 +6,6 @@ import type { IoSpec } from './feeds.js'
  * WebGPU compiles its shaders for every new input shape (hundreds of ms each), so a WebGPU session is
  * warmed up at a few batch sizes and every batch is padded up to the next of them.
  */
-export const DEFAULT_WARMUP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8]
 
 /** The smallest warmed size that holds `batch` items, or `batch` itself when it is larger than all of them. */
 export function paddedBatchSize(batch: number, warmed: readonly number[]): number {

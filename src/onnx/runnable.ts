@@ -1,11 +1,12 @@
 import type * as ort from 'onnxruntime-common'
+import { DEFAULTS } from '../defaults.js'
 import { BadInput, TiffinError } from '../errors.js'
 import { defineRunnable, RESOURCES, type Resource, type RunnableContext } from '../runner/runnable.js'
 import { tagOf } from '../store/model-store.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { prepareFeeds, type Feeds } from './feeds.js'
 import { fromOrtTensor, ioSpecs, toOrtTensor } from './ort-tensors.js'
-import { batchedNames, DEFAULT_WARMUP_BATCH_SIZES, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
+import { batchedNames, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
 import { openSession, releaseSession, serialQueue, type OnnxSessionOptions } from './session.js'
 
 export interface OnnxParams {
@@ -50,7 +51,7 @@ function powersOfTwoUpTo(max: number): number[] {
 }
 
 function warmupSizes(given: readonly number[] | undefined, gpu: boolean, maxBatchSize: number | undefined, model: string): readonly number[] {
-  if (given === undefined) return gpu ? (maxBatchSize ? powersOfTwoUpTo(maxBatchSize) : DEFAULT_WARMUP_BATCH_SIZES) : []
+  if (given === undefined) return gpu ? (maxBatchSize ? powersOfTwoUpTo(maxBatchSize) : DEFAULTS.webgpuWarmupBatchSizes) : []
   if (!Array.isArray(given) || !given.every((n) => Number.isInteger(n) && n >= 1)) {
     throw new BadInput(`onnx ${model}: warmupBatchSizes must be whole numbers of at least 1, got ${JSON.stringify(given)}`)
   }

@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-common'
 import { Corrupted, Unsupported } from '../errors.js'
 import { countLive } from '../runner/live-counts.js'
-import type { LoadedOnnxRuntime } from '../runner/services.js'
+import type { LoadedOnnxRuntime } from '../runner/platform.js'
 
 /** The few ORT session options a runner may set; everything else is decided by tiffin. */
 export interface OnnxSessionOptions {

@@ -2,9 +2,9 @@
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import { liveCounts, type LiveCounts } from './live-counts.js'
-import type { MethodBatching, MethodMap, Resource, Runnable } from './runnable.js'
+import type { StoreRef, WorkerServices } from './platform.js'
 import { providedRunnable } from './registry.js'
-import type { StoreRef, WorkerServices } from './services.js'
+import type { MethodBatching, MethodMap, Resource, Runnable } from './runnable.js'
 
 /** Everything a worker needs to set up a runnable: sent once, as plain data. */
 export interface WorkerSpec {

@@ -1,4 +1,4 @@
-import type { Executor } from './worker-executor.js'
+import type { Executor } from './executor.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
 import type { LiveCounts } from './live-counts.js'
 

@@ -1,7 +1,9 @@
+// The one seam between runners and the runtime they run in. Each runtime implements it once, in
+// adapters/<runtime>/; the runner, the pool and the batcher know nothing else about where they are.
 import type { Endpoint } from 'comlink'
+import type * as ort from 'onnxruntime-common'
 import type { ModelStore } from '../store/model-store.js'
 import type { Resource } from './runnable.js'
-import type { StoreRef, WorkerServices } from './services.js'
 
 /** One started worker, as the pool sees it. */
 export interface WorkerConnection {
@@ -11,14 +13,38 @@ export interface WorkerConnection {
   terminate(): Promise<void>
 }
 
-/**
- * What a runner needs from the runtime it runs in. One implementation per runtime (Node, browser); the
- * runner, the pool and the batcher know nothing else about where they are.
- */
+/** How a worker finds the runner's model store: the same store, opened again on the worker's side. */
+export type StoreRef = { readonly kind: 'file'; readonly root: string } | { readonly kind: 'indexeddb'; readonly database: string }
+
+/** An ONNX Runtime ready for one resource, and why it was chosen. */
+export interface LoadedOnnxRuntime {
+  readonly ort: typeof ort
+  /** The execution provider to ask for: `webgpu`, `wasm` or `cpu`. */
+  readonly executionProvider: Resource
+  /** The package that runs it: `onnxruntime-web` or `onnxruntime-node`. */
+  readonly backend: string
+  /** Why this one, including any fallback ("no WebGPU adapter: using WASM"). */
+  readonly reason: string
+}
+
+export type OnnxRuntimeLoader = (preferred: readonly Resource[], threads: number) => Promise<LoadedOnnxRuntime>
+
+/** What a runtime gives the code that runs inside a worker (or in the calling thread), so runnables stay runtime-free. */
+export interface WorkerServices {
+  openStore(ref: StoreRef): ModelStore
+  onnxRuntime: OnnxRuntimeLoader
+  /** Imports a runnable's module; by default `import()`. */
+  importModule?(url: string): Promise<unknown>
+}
+
+/** What a runner needs from the runtime it runs in. */
 export interface RunnerPlatform {
   readonly name: string
-  /** Starts a worker running tiffin's worker entry for this runtime. */
-  spawnWorker(label: string): WorkerConnection
+  /**
+   * Starts a worker running tiffin's worker entry for this runtime. Absent where a runtime cannot start
+   * workers (a Service Worker): runners there run in the calling thread or on workers lent to them.
+   */
+  readonly spawnWorker?: (label: string) => WorkerConnection
   /** Logical cores, as the runtime reports them. */
   cores(): number
   /** The resources this runtime can offer, best first, each with why others are missing. */
@@ -29,7 +55,7 @@ export interface RunnerPlatform {
   defaultStore(): ModelStore
   /** How a worker opens `store` again on its side. */
   storeRef(store: ModelStore): StoreRef
-  /** The services a runnable gets when it runs in the calling thread (`initLocal`). */
+  /** The services a runnable gets in this runtime's workers and in the calling thread (`initLocal`). */
   readonly services: WorkerServices
 }
 

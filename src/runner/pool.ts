@@ -1,4 +1,4 @@
-import type { Executor } from './worker-executor.js'
+import type { Executor } from './executor.js'
 
 export interface PoolOptions {
   readonly runner: string

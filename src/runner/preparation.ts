@@ -1,11 +1,11 @@
-import type { Scheduler } from '../batching/scheduler.js'
+import { batches, type BatchingConfig } from '../batching/config.js'
 import { withContext } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { WorkerSpec } from './host.js'
 import type { Placement } from './placement.js'
+import type { StoreRef } from './platform.js'
 import type { MethodBatching, Runnable } from './runnable.js'
-import type { StoreRef } from './services.js'
 
 /** A runner's models at exact versions, looked up once so every worker loads the same ones. */
 export async function resolveModels(runner: string, given: readonly (string | ModelInfo)[], store: ModelStore | undefined): Promise<ModelInfo[]> {
@@ -31,11 +31,11 @@ export function workerSpec(
   placement: Placement,
   models: ModelInfo[],
   store: StoreRef | undefined,
-  scheduler: Scheduler,
+  configs: Readonly<Record<string, BatchingConfig>>,
 ): WorkerSpec {
   const batching: Record<string, MethodBatching> = {}
-  for (const [method, { queue }] of scheduler.methods) {
-    if (queue.batching) batching[method] = { maxBatchSize: queue.config.maxBatchSize, inputAxis: queue.config.inputAxis, outputAxis: queue.config.outputAxis }
+  for (const [method, config] of Object.entries(configs)) {
+    if (batches(config)) batching[method] = { maxBatchSize: config.maxBatchSize, inputAxis: config.inputAxis, outputAxis: config.outputAxis }
   }
   return {
     runner,

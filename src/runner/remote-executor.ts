@@ -1,8 +1,8 @@
 import { errorFromFields, Timeout, WorkerLost } from '../errors.js'
-import type { Executor } from './worker-executor.js'
+import { decodeValue, encodeValue, WIRE_MEDIA_TYPE } from '../tensor/wire-format.js'
+import type { Executor } from './executor.js'
 import type { SetupReport } from './host.js'
 import { exitSignal } from './platform.js'
-import { decodeValue, encodeValue, WIRE_MEDIA_TYPE } from '../tensor/wire-format.js'
 
 /**
  * A runner replica on another machine or process, reached over HTTP: its own batcher and workers run the

@@ -1,18 +1,11 @@
+import type { MethodConfig } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
-import type { OnnxRuntimeLoader } from './services.js'
+import type { OnnxRuntimeLoader } from './platform.js'
 
 /** Where a runnable computes: on a GPU through WebGPU, in WebAssembly, or native CPU code (Node). */
 export type Resource = 'webgpu' | 'wasm' | 'cpu'
 export const RESOURCES: readonly Resource[] = ['webgpu', 'wasm', 'cpu']
-
-/** How one method of a runnable may be called. */
-export interface MethodConfig {
-  /** Whether calls may be merged into one batch along `batchDim`. */
-  readonly batchable?: boolean
-  /** The batch axis of the input and the output: one number for both, or `[inputAxis, outputAxis]`. */
-  readonly batchDim?: number | readonly [number, number]
-}
 
 // Method signatures vary per runnable; `never[]` keeps them assignable without widening to `any`.
 export type RunnableMethod = (input: never) => unknown

@@ -1,11 +1,11 @@
 // The options and types of a Runner, apart from the class that uses them.
 import type { Clock } from '../batching/clock.js'
-import type { BatchingOptions } from '../batching/config.js'
+import type { BatchingOptions, MethodConfig } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { LiveCounts } from './live-counts.js'
 import type { RunnerPlatform } from './platform.js'
-import type { MethodConfig, MethodMap, Resource } from './runnable.js'
+import type { MethodMap, Resource } from './runnable.js'
 
 export interface RunnerOptions<Params, Methods extends MethodMap> {
   /** Unique within a service; defaults to the runnable's name. */

@@ -1,20 +1,21 @@
 import { systemClock } from '../batching/clock.js'
-import { resolveBatching, type BatchingConfig, type BatchingOptions } from '../batching/config.js'
+import { resolveBatching, type BatchingConfig, type BatchingOptions, type MethodConfig } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import { Scheduler } from '../batching/scheduler.js'
-import { Overloaded, withContext, WorkerLost } from '../errors.js'
+import { DEFAULTS } from '../defaults.js'
+import { NotStarted, Unsupported, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
-import type { Executor } from './worker-executor.js'
-import { WorkerExecutor } from './worker-executor.js'
+import type { Executor } from './executor.js'
 import { createWorkerHost } from './host.js'
 import { LocalExecutor } from './local-executor.js'
+import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
 import { WorkerPool } from './pool.js'
 import { resolveModels, workerSpec } from './preparation.js'
-import { placeRunner, type Placement } from './placement.js'
-import type { MethodConfig, MethodMap, Runnable } from './runnable.js'
+import type { MethodMap, Runnable } from './runnable.js'
 import type { CallOptions, Input, MethodHandle, Output, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
+import { WorkerExecutor } from './worker-executor.js'
 
 export type { CallOptions, MethodHandle, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
 
@@ -78,11 +79,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
   init(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, scheduler, placement } = await this.prepare(options)
-      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, store && platform.storeRef(store), scheduler)
-      const setupTimeoutMs = this.options.setupTimeoutMs ?? 120_000
+      const { platform, store, models, configs, scheduler, placement } = await this.prepare(options)
+      const { spawnWorker } = platform
+      if (!spawnWorker) throw new Unsupported(`Runner "${this.name}" cannot start workers in ${platform.name}: start it with initLocal(), or lend it workers`)
+      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, store && platform.storeRef(store), configs)
+      const setupTimeoutMs = this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs
       await this.startPool(scheduler, placement, placement.workers, async (index) => {
-        const executor = new WorkerExecutor(`worker ${index}`, this.name, platform.spawnWorker(`${this.name}-${index}`))
+        const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
         try {
           this.collect(await executor.setup(spec, setupTimeoutMs))
           return executor
@@ -97,8 +100,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, scheduler, placement } = await this.prepare(options, 1)
-      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, undefined, scheduler)
+      const { platform, store, models, configs, scheduler, placement } = await this.prepare(options, 1)
+      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, undefined, configs)
       await this.startPool(scheduler, placement, 1, async () => {
         const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
         try {
@@ -146,9 +149,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     const { platform, store } = this.environment(options)
     // A delegated runner's models live with whoever runs it; here they only refine its method configs.
     const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) => (delegated ? [] : Promise.reject(error)))
-    const scheduler = this.createScheduler(options, models)
+    const configs: Record<string, BatchingConfig> = {}
+    for (const method of Object.keys(this.runnable.methods)) configs[method] = this.batchingConfig(method, options.batching, models)
+    const scheduler = this.createScheduler(configs)
     const placement = await placeRunner(this.name, this.runnable as Runnable, platform, workers === undefined ? this.options : { ...this.options, workers })
-    return { platform, store, models, scheduler, placement }
+    return { platform, store, models, configs, scheduler, placement }
   }
 
   /** Adds an executor from elsewhere to a started runner; it leaves when it dies. */
@@ -184,21 +189,19 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     options.signal?.throwIfAborted()
     if (!this.pool || !this.scheduler) {
-      if (this.state === 'failed') throw new Overloaded(`${this.failure?.message}; it cannot run "${method}"`, 5)
-      throw new Overloaded(`Runner "${this.name}" cannot run "${method}": it is ${this.state}; call init() first`, 5)
+      if (this.state === 'failed') throw new NotStarted(`${this.failure?.message}; it cannot run "${method}"`)
+      throw new NotStarted(`Runner "${this.name}" cannot run "${method}": it is ${this.state}; call init() first`)
     }
     return this.scheduler.submit(method, input, options.signal)
   }
 
-  private createScheduler(options: RunnerInitOptions, models: readonly ModelInfo[]): Scheduler {
-    const methods: Record<string, BatchingConfig> = {}
-    for (const method of Object.keys(this.runnable.methods)) methods[method] = this.batchingConfig(method, options.batching, models)
+  private createScheduler(methods: Readonly<Record<string, BatchingConfig>>): Scheduler {
     return new Scheduler({
       runner: this.name,
       methods,
       live: () => this.pool?.live ?? [],
-      timeoutMs: this.options.timeoutMs ?? 60_000,
-      strandedMs: this.options.setupTimeoutMs ?? 120_000,
+      timeoutMs: this.options.timeoutMs ?? DEFAULTS.runner.timeoutMs,
+      strandedMs: this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs,
       whyNoWorker: () => this.pool?.lastFailure?.message,
       clock: this.options.clock ?? systemClock,
     })

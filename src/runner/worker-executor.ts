@@ -1,32 +1,10 @@
 import { releaseProxy, wrap, type Remote } from 'comlink'
 import { Timeout, WorkerLost } from '../errors.js'
-import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
+import type { Executor } from './executor.js'
+import type { SetupReport, WorkerSpec } from './host.js'
 import { countLive, type LiveCounts } from './live-counts.js'
 import type { WorkerConnection } from './platform.js'
-import { registerErrorTransfer, withTransfer } from './worker-errors.js'
-
-/** Something that can run a runner's methods: a worker, the calling thread, or (later) a remote runner. */
-export interface Executor {
-  readonly label: string
-  /**
-   * A batch lost with this executor may run again elsewhere: it was lent (a page that closed), and its
-   * loss says nothing about the batch. Inputs to it are copied, not transferred, so they can be resent.
-   */
-  readonly retryOnLoss?: boolean
-  /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
-  readonly capacity?: number
-  /** Calls sent and not yet answered. */
-  readonly inFlight: number
-  setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport>
-  /** Runs one call; `transfer` moves the input's buffers instead of copying them. */
-  call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown>
-  /** What the thread it runs in holds open (for leak checks); absent where it cannot tell (a remote replica). */
-  counts?(): Promise<LiveCounts>
-  /** Called once when the executor can take no more calls (crash, exit, timeout). */
-  onDeath(listener: (cause: Error) => void): void
-  /** Releases what the runnable holds, then stops the executor. */
-  close(): Promise<void>
-}
+import { unwrap, withTransfer, type WorkerApi } from './worker-api.js'
 
 /** How long a closing worker may take to release what its runnable holds before it is stopped anyway. */
 const TEARDOWN_MS = 1000
@@ -41,7 +19,7 @@ type Fail = (error: Error) => void
  * crashes or overruns its time (a worker that overruns is stopped, since it may be stuck).
  */
 export class WorkerExecutor implements Executor {
-  private readonly remote: Remote<WorkerHost>
+  private readonly remote: Remote<WorkerApi>
   private readonly pending = new Map<Fail, string>()
   private readonly deathListeners: ((cause: Error) => void)[] = []
   private dead: Error | undefined
@@ -52,8 +30,7 @@ export class WorkerExecutor implements Executor {
     private readonly connection: WorkerConnection,
     readonly retryOnLoss = false,
   ) {
-    registerErrorTransfer()
-    this.remote = wrap<WorkerHost>(connection.endpoint)
+    this.remote = wrap<WorkerApi>(connection.endpoint)
     countLive('proxies', 1)
     connection.onExit((cause) => this.die(cause))
   }
@@ -63,17 +40,17 @@ export class WorkerExecutor implements Executor {
   }
 
   setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
-    return this.track('setup', () => this.remote.setup(spec), timeoutMs)
+    return this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
     const move = options.transfer && !this.retryOnLoss
-    return this.track(method, () => this.remote.call(method, move ? withTransfer(input) : input), options.timeoutMs)
+    return this.track(method, () => unwrap(this.remote.call(method, move ? withTransfer(input) : input)), options.timeoutMs)
   }
 
   counts(): Promise<LiveCounts> {
     // A worker slow to answer is busy, not stuck: the call fails, the worker carries on.
-    return this.track('counts', () => this.remote.counts(), COUNTS_MS, false)
+    return this.track('counts', () => unwrap(this.remote.counts()), COUNTS_MS, false)
   }
 
   onDeath(listener: (cause: Error) => void): void {
@@ -83,7 +60,7 @@ export class WorkerExecutor implements Executor {
 
   async close(): Promise<void> {
     // Stopping the thread frees all it holds anyway; tearing down first lets a runnable release in order.
-    if (!this.dead) await this.track('teardown', () => this.remote.teardown(), TEARDOWN_MS).catch(() => undefined)
+    if (!this.dead) await this.track('teardown', () => unwrap(this.remote.teardown()), TEARDOWN_MS).catch(() => undefined)
     this.die(new Error('was shut down'))
     await this.connection.terminate()
   }

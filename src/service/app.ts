@@ -1,36 +1,30 @@
-import { Hono } from 'hono'
+import type { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import { requestId, type RequestIdVariables } from 'hono/request-id'
-import { MethodNotAllowed, NotFound, Overloaded, PayloadTooLarge, Timeout } from '../errors.js'
+import { DEFAULTS } from '../defaults.js'
+import { MethodNotAllowed, Overloaded, PayloadTooLarge, Timeout } from '../errors.js'
 import { bodyLimit } from './body-limit.js'
 import { docsPage } from './docs-page.js'
+import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
 import { renderPrometheus } from './prometheus.js'
 import type { Api, Service } from './service.js'
 
-const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
-const DEFAULT_TIMEOUT_MS = 60_000
-const DEFAULT_MAX_IN_FLIGHT = 1024
 /** What a request is counted as when its client disconnected before the answer (nginx's convention). */
 const CLIENT_CLOSED = 499
 
-export type ServiceEnv = { Variables: RequestIdVariables }
+export type ServiceEnv = HttpEnv
 
 /** Builds the Hono app of a service: its APIs, health and metrics routes, docs, and error handling. */
 export function buildApp(service: Service): Hono<ServiceEnv> {
   const http = service.config.http ?? {}
-  const maxBodyBytes = http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const app = new Hono<ServiceEnv>()
-  app.use(requestId())
-  if (http.cors) app.use(cors({ origin: typeof http.cors.origin === 'string' ? http.cors.origin : [...http.cors.origin], credentials: http.cors.credentials ?? false }))
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/livez', (c) => c.json({ status: 'ok' }))
-  app.get('/readyz', (c) => {
-    const runners = Object.fromEntries(service.runners.map((r) => [r.name, r.state]))
-    return c.json({ status: service.ready ? 'ready' : 'starting', runners }, service.ready ? 200 : 503)
+  const maxBodyBytes = http.maxBodyBytes ?? DEFAULTS.http.maxBodyBytes
+  const app = httpBase({
+    readiness: () => ({ ready: service.ready, body: { status: service.ready ? 'ready' : 'starting', runners: Object.fromEntries(service.runners.map((r) => [r.name, r.state])) } }),
+    metrics: () => renderPrometheus(service.httpMetrics, service.runnerMetrics()),
+    notFound: (method, path) => `No route ${method} ${path}; this service has ${service.apis.map((a) => `POST ${a.route}`).join(', ') || 'no APIs'}, and GET /docs`,
+    middleware: http.cors ? [cors({ origin: typeof http.cors.origin === 'string' ? http.cors.origin : [...http.cors.origin], credentials: http.cors.credentials ?? false })] : [],
   })
-  app.get('/metrics', (c) => c.text(renderPrometheus(service.httpMetrics, service.runnerMetrics()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+
   app.get('/docs.json', (c) => c.json(service.openapi()))
   app.get('/docs', (c) => c.html(docsPage(service.openapi())))
 
@@ -51,22 +45,17 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
       return response
     })
   }
-  app.notFound((c) => {
-    const routes = service.apis.map((a) => `POST ${a.route}`).join(', ')
-    return errorResponse(new NotFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}; this service has ${routes || 'no APIs'}, and GET /docs`), c.get('requestId'))
-  })
-  app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown'))
   return app
 }
 
 /** Runs one API call: parse, handle, serialise, within the timeout, counted in the metrics. */
 async function answer(service: Service, api: Api, request: Request, requestId: string): Promise<Response> {
-  const maxInFlight = service.config.http?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+  const maxInFlight = service.config.http?.maxInFlight ?? DEFAULTS.http.maxInFlight
   if (service.httpMetrics.inProgress >= maxInFlight) {
     service.httpMetrics.finished(api.name, 503, 0, false)
     return errorResponse(new Overloaded(`The service is handling ${maxInFlight} calls, its limit (http.maxInFlight); try again shortly`, 1), requestId)
   }
-  const timeoutMs = service.config.http?.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const timeoutMs = service.config.http?.timeoutMs ?? DEFAULTS.http.timeoutMs
   const controller = new AbortController()
   // Aborts the handler's signal and answers at once, even when the handler ignores its signal.
   let stop!: (reason: unknown) => void

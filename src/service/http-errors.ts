@@ -1,4 +1,4 @@
-import { Overloaded, TiffinError } from '../errors.js'
+import { TiffinError } from '../errors.js'
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -20,7 +20,7 @@ export function errorResponse(error: unknown, requestId: string, log: (error: un
     ? { error: error.code, message: error.message, requestId }
     : { error: 'internal', message: 'The server failed to handle the request; the error was logged', requestId }
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId }
-  // Every 503 (overloaded, starting, a worker lost under the call) is worth retrying: say when.
-  if (status === 503) headers['retry-after'] = String(error instanceof Overloaded ? Math.min(3600, Math.max(1, Math.ceil(error.retryAfterS) || 1)) : 1)
+  // Every 503 (overloaded, not started, a worker lost under the call) is worth retrying: say when.
+  if (status === 503) headers['retry-after'] = String(Math.min(3600, Math.max(1, Math.ceil((error as TiffinError).retryAfterS ?? 1) || 1)))
   return new Response(JSON.stringify(body), { status, headers })
 }

@@ -1,9 +1,10 @@
-import { Hono } from 'hono'
-import { requestId, type RequestIdVariables } from 'hono/request-id'
+import type { Hono } from 'hono'
+import { DEFAULTS } from '../defaults.js'
 import { NotFound, PayloadTooLarge } from '../errors.js'
 import type { Runner } from '../runner/runner.js'
 import { decodeValue, encodeValue, WIRE_MEDIA_TYPE } from '../tensor/wire-format.js'
 import { bodyLimit } from './body-limit.js'
+import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
 import { HttpMetrics } from './http-metrics.js'
 import { renderPrometheus } from './prometheus.js'
@@ -12,14 +13,13 @@ import { renderPrometheus } from './prometheus.js'
  * One runner served over HTTP, for API servers elsewhere to call (`--runner-map`): `POST /call/<method>`
  * with tiffin's binary tensor format, plus the health, readiness and metrics routes. Batching happens here.
  */
-export function runnerApp(runner: Runner, maxBodyBytes = 256 * 1024 * 1024): { app: Hono<{ Variables: RequestIdVariables }>; http: HttpMetrics } {
+export function runnerApp(runner: Runner, maxBodyBytes = DEFAULTS.runnerHttp.maxBodyBytes): { app: Hono<HttpEnv>; http: HttpMetrics } {
   const http = new HttpMetrics()
-  const app = new Hono<{ Variables: RequestIdVariables }>()
-  app.use(requestId())
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/livez', (c) => c.json({ status: 'ok' }))
-  app.get('/readyz', (c) => c.json({ status: runner.state, runner: runner.name }, runner.state === 'ready' ? 200 : 503))
-  app.get('/metrics', (c) => c.text(renderPrometheus(http, runner.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+  const app = httpBase({
+    readiness: () => ({ ready: runner.state === 'ready', body: { status: runner.state, runner: runner.name } }),
+    metrics: () => renderPrometheus(http, runner.metrics()),
+    notFound: (method, path) => `No route ${method} ${path} on runner "${runner.name}"`,
+  })
   const tooLarge = (c: { get(key: 'requestId'): string }) => errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
   app.post('/call/:method', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {
     const method = c.req.param('method')
@@ -41,7 +41,5 @@ export function runnerApp(runner: Runner, maxBodyBytes = 256 * 1024 * 1024): { a
       http.finished(method, status, performance.now() - started)
     }
   })
-  app.notFound((c) => errorResponse(new NotFound(`No route ${c.req.method} ${new URL(c.req.url).pathname} on runner "${runner.name}"`), c.get('requestId')))
-  app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown'))
   return { app, http }
 }

@@ -1,8 +1,8 @@
 import { NotFound, Unsupported } from '../errors.js'
+import { validateTagPart } from '../tag.js'
 import type { StoreBackend } from './backend.js'
 import { validateFileName } from './manifest.js'
 import { ModelStore } from './model-store.js'
-import { validateTagPart } from '../tag.js'
 
 /**
  * A read-only model store served as static files in the file store's layout (`<name>/<version>/model.json`

@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { DEFAULTS } from '../defaults.js'
 import { Conflict, NotFound, StorageFull } from '../errors.js'
 import type { PendingVersion, StorageUsage, StoreBackend } from './backend.js'
 import type { ModelInfo } from './manifest.js'
@@ -17,7 +18,7 @@ export interface IndexedDBStoreOptions {
 
 /** A model store in IndexedDB: one record per version, one Blob per file, each save one transaction. */
 export function indexedDBStore(options: IndexedDBStoreOptions = {}): ModelStore {
-  return new ModelStore(new IndexedDBBackend(options.database ?? 'tiffin'))
+  return new ModelStore(new IndexedDBBackend(options.database ?? DEFAULTS.indexedDBName))
 }
 
 const isQuotaError = (error: unknown): boolean => (error as DOMException | null)?.name === 'QuotaExceededError'

@@ -1,5 +1,6 @@
 // Converting tensor data between dtypes, only where no value changes: shared by model inputs and IO descriptors.
 import { BadInput } from '../errors.js'
+import { isTypedArray } from './dtypes.js'
 import { allocate, isBigIntDType, type DType, type TypedArray, type TypedArrays } from './tensor.js'
 
 /** Element data a caller may pass: a typed array, or plain numbers, bigints or booleans (as JSON gives them). */
@@ -70,32 +71,4 @@ function scalarAt(data: FeedData, i: number, fail: (value: unknown, index: numbe
   const value: unknown = data[i]
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value
   return fail(value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : value, i, 'is not a number')
-}
-
-export function isTypedArray(value: unknown): value is TypedArray {
-  return ArrayBuffer.isView(value) && !(value instanceof DataView)
-}
-
-const DTYPE_OF_ARRAY: ReadonlyMap<unknown, DType> = new Map<unknown, DType>([
-  [Float32Array, 'float32'],
-  [Float64Array, 'float64'],
-  [Int8Array, 'int8'],
-  [Uint8Array, 'uint8'],
-  [Int16Array, 'int16'],
-  [Uint16Array, 'uint16'],
-  [Int32Array, 'int32'],
-  [Uint32Array, 'uint32'],
-  [BigInt64Array, 'int64'],
-  [BigUint64Array, 'uint64'],
-])
-
-/** The dtype a typed array holds when nothing else says (a Uint16Array is uint16, not float16). */
-export function dtypeOfArray(data: TypedArray): DType | undefined {
-  return DTYPE_OF_ARRAY.get(data.constructor)
-}
-
-/** Whether `data` is the typed array that `dtype` is stored in (bool in a Uint8Array, float16 in a Uint16Array). */
-export function fitsDType(data: TypedArray, dtype: DType): boolean {
-  const natural = dtypeOfArray(data)
-  return natural === dtype || (dtype === 'bool' && natural === 'uint8') || (dtype === 'float16' && natural === 'uint16')
 }

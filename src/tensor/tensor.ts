@@ -1,4 +1,5 @@
 import { BadInput } from '../errors.js'
+import { ARRAY_OF_DTYPE } from './dtypes.js'
 
 /** The typed array that holds each dtype's elements (`bool` as one byte each, `float16` as raw bits). */
 export interface TypedArrays {
@@ -26,25 +27,11 @@ export interface Tensor<D extends DType = DType> {
   readonly data: TypedArrays[D]
 }
 
-const CONSTRUCTORS = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Uint16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-} as const
 
-export const DTYPES = Object.keys(CONSTRUCTORS) as DType[]
+export const DTYPES = Object.keys(ARRAY_OF_DTYPE) as DType[]
 
 export function isDType(value: unknown): value is DType {
-  return typeof value === 'string' && Object.hasOwn(CONSTRUCTORS, value)
+  return typeof value === 'string' && Object.hasOwn(ARRAY_OF_DTYPE, value)
 }
 
 export function isBigIntDType(dtype: DType): dtype is 'int64' | 'uint64' {
@@ -57,7 +44,7 @@ export function elementCount(dims: readonly number[]): number {
 
 /** Allocates a zeroed typed array of `length` elements for `dtype`. */
 export function allocate<D extends DType>(dtype: D, length: number): TypedArrays[D] {
-  return new CONSTRUCTORS[dtype](length) as TypedArrays[D]
+  return new ARRAY_OF_DTYPE[dtype](length) as TypedArrays[D]
 }
 
 /** Builds a tensor, checking that `data` has the type and the length that `dtype` and `dims` ask for. */
@@ -66,8 +53,8 @@ export function tensor<D extends DType>(dtype: D, dims: readonly number[], data:
   for (const d of dims) {
     if (!Number.isInteger(d) || d < 0) throw new BadInput(`Tensor dims must be non-negative integers, got [${dims.join(', ')}]`)
   }
-  if (!(data instanceof CONSTRUCTORS[dtype])) {
-    throw new BadInput(`A ${dtype} tensor needs a ${CONSTRUCTORS[dtype].name}, got ${data?.constructor?.name ?? typeof data}`)
+  if (!(data instanceof ARRAY_OF_DTYPE[dtype])) {
+    throw new BadInput(`A ${dtype} tensor needs a ${ARRAY_OF_DTYPE[dtype].name}, got ${data?.constructor?.name ?? typeof data}`)
   }
   const expected = elementCount(dims)
   if (data.length !== expected) {

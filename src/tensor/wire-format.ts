@@ -1,4 +1,5 @@
 import { BadInput } from '../errors.js'
+import { dtypeOfArray } from './dtypes.js'
 import { allocate, isDType, type DType, type Tensor, type TypedArray } from './tensor.js'
 
 /**
@@ -18,14 +19,10 @@ interface BufferEntry {
   readonly byteLength: number
 }
 
-const ARRAY_DTYPES: [abstract new (...args: never[]) => TypedArray, DType][] = [
-  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int8Array, 'int8'], [Uint8Array, 'uint8'], [Int16Array, 'int16'],
-  [Uint16Array, 'uint16'], [Int32Array, 'int32'], [Uint32Array, 'uint32'], [BigInt64Array, 'int64'], [BigUint64Array, 'uint64'],
-]
 const dtypeOf = (array: TypedArray): DType => {
-  const found = ARRAY_DTYPES.find(([type]) => array instanceof type)
+  const found = dtypeOfArray(array)
   if (!found) throw new BadInput(`A ${array.constructor.name} cannot be sent to a remote runner`)
-  return found[1]
+  return found
 }
 const isTensor = (v: object): v is Tensor => 'dtype' in v && 'dims' in v && ArrayBuffer.isView((v as Tensor).data)
 const align = (n: number): number => Math.ceil(n / 8) * 8

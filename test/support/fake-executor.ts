@@ -1,4 +1,4 @@
-import type { Executor } from '../../src/runner/worker-executor.js'
+import type { Executor } from '../../src/runner/executor.js'
 
 export interface HeldCall {
   readonly method: string

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/batching/clock.js'
 import { resolveBatching } from '../../src/batching/config.js'
 import { Scheduler } from '../../src/batching/scheduler.js'
-import type { Executor } from '../../src/runner/worker-executor.js'
+import type { Executor } from '../../src/runner/executor.js'
 import type { Tensor } from '../../src/tensor/tensor.js'
 
 /** Answers after a random short delay with every element doubled plus one: a row-wise function. */

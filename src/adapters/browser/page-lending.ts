@@ -1,9 +1,9 @@
 import { expose } from 'comlink'
 import type { WorkerHost } from '../../runner/host.js'
 import { liveCounts } from '../../runner/live-counts.js'
-import { registerErrorTransfer } from '../../runner/worker-errors.js'
+import { workerApi } from '../../runner/worker-api.js'
 import type { Service, ServiceEnvironment } from '../../service/service.js'
-import type { LendMessage } from '../service-worker/handler.js'
+import { closingMessage, lendMessage } from '../web/messages.js'
 
 /**
  * Starts a service's runners on this page's Web Workers and lends them to the Service Worker that
@@ -12,13 +12,12 @@ import type { LendMessage } from '../service-worker/handler.js'
  * Returns a function that stops lending.
  */
 export async function lendRunners(service: Service, environment: ServiceEnvironment): Promise<() => void> {
-  registerErrorTransfer()
   await service.init(environment)
   const serviceWorker = navigator.serviceWorker
   let ports: MessagePort[] = []
   const goodbye = (why: string): void => {
     for (const port of ports) {
-      port.postMessage({ tiffinWorkerClosing: why })
+      port.postMessage(closingMessage(why))
       port.close()
     }
     ports = []
@@ -36,9 +35,9 @@ export async function lendRunners(service: Service, environment: ServiceEnvironm
         // The runner stays the page's: a Service Worker letting it go does not stop it.
         teardown: async () => undefined,
       }
-      expose(host, channel.port1)
+      expose(workerApi(host), channel.port1)
       ports.push(channel.port1)
-      controller.postMessage({ tiffinLend: runner.name } satisfies LendMessage, [channel.port2])
+      controller.postMessage(lendMessage(runner.name), [channel.port2])
     }
   }
   const onPageHide = (): void => goodbye('the page closed')

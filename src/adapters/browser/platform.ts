@@ -1,17 +1,10 @@
 import { countLive } from '../../runner/live-counts.js'
-import { exitSignal, type RunnerPlatform, type WorkerConnection } from '../../runner/platform.js'
-import type { StoreRef, WorkerServices } from '../../runner/services.js'
-import { IndexedDBBackend, indexedDBStore } from '../../store/idb.js'
-import type { ModelStore } from '../../store/model-store.js'
+import { exitSignal, type RunnerPlatform, type WorkerConnection, type WorkerServices } from '../../runner/platform.js'
+import { closingReason } from '../web/messages.js'
+import { webPlatform, webServices } from '../web/platform.js'
 
-export const browserServices: WorkerServices = {
-  openStore(ref: StoreRef): ModelStore {
-    if (ref.kind !== 'indexeddb') throw new TypeError(`A browser worker cannot open a ${ref.kind} store`)
-    return indexedDBStore({ database: ref.database })
-  },
-  // Imported on first use, so runners that do not run ONNX never load ONNX Runtime.
-  onnxRuntime: async (preferred, threads) => (await import('../web/onnx-runtime.js')).browserOnnxRuntime(preferred, threads),
-}
+// ONNX Runtime is imported on first use, so runners that do not run ONNX never load it.
+export const browserServices: WorkerServices = webServices(async (preferred, threads) => (await import('../web/onnx-runtime.js')).browserOnnxRuntime(preferred, threads))
 
 /** Starts a Web Worker that serves runnables (see `serveWebWorker`), named for the runner it belongs to. */
 export type WorkerFactory = (name: string) => Worker
@@ -32,7 +25,8 @@ function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnecti
   worker.addEventListener('messageerror', () => exit(new Error('sent a message that could not be read')))
   // A Web Worker has no exit event: the worker entry says goodbye before it closes itself.
   worker.addEventListener('message', (event: MessageEvent) => {
-    if ((event.data as { tiffinWorkerClosing?: string } | null)?.tiffinWorkerClosing) exit(new Error(`closed itself (${(event.data as { tiffinWorkerClosing: string }).tiffinWorkerClosing})`))
+    const why = closingReason(event.data)
+    if (why) exit(new Error(`closed itself (${why})`))
   })
   return {
     endpoint: worker,
@@ -44,31 +38,11 @@ function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnecti
   }
 }
 
-async function hasGpuAdapter(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu
-  return Boolean(gpu && (await gpu.requestAdapter().catch(() => null)))
-}
-
 /**
  * Runners in pages: Web Workers, the IndexedDB model store, onnxruntime-web on WebGPU or WASM. A bundle
  * that gives its workers the runnables up front (as `tiffin build` does) passes its own worker factory.
  */
-export const createBrowserPlatform = (createWorker: WorkerFactory = defaultWorker): RunnerPlatform => ({
-  name: 'the browser',
-  spawnWorker: (label) => spawnWorker(createWorker, label),
-  cores: () => navigator.hardwareConcurrency || 2,
-  async resources() {
-    if (await hasGpuAdapter()) return { available: ['webgpu', 'wasm'], missing: { cpu: 'browsers run native code only as WASM' } }
-    const why = 'gpu' in navigator ? 'no WebGPU adapter' : 'this browser has no WebGPU'
-    return { available: ['wasm'], missing: { webgpu: why, cpu: 'browsers run native code only as WASM' } }
-  },
-  gpuAdapters: async () => ((await hasGpuAdapter()) ? 1 : 0),
-  defaultStore: () => indexedDBStore(),
-  storeRef(store) {
-    if (!(store.backend instanceof IndexedDBBackend)) throw new TypeError(`Web Workers can open only an IndexedDB store, not ${store.location}`)
-    return { kind: 'indexeddb', database: store.backend.database }
-  },
-  services: browserServices,
-})
+export const createBrowserPlatform = (createWorker: WorkerFactory = defaultWorker): RunnerPlatform =>
+  webPlatform('the browser', () => navigator.hardwareConcurrency || 2, browserServices, (label) => spawnWorker(createWorker, label))
 
 export const browserPlatform: RunnerPlatform = createBrowserPlatform()

@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { pickService } from '../../service/pick-service.js'
 import type { Service } from '../../service/service.js'
 

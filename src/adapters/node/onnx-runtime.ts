@@ -2,8 +2,8 @@
 // WASM for `wasm` and whenever the native one is missing. Node has no WebGPU.
 import type * as ort from 'onnxruntime-common'
 import { Unsupported } from '../../errors.js'
+import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/platform.js'
 import type { Resource } from '../../runner/runnable.js'
-import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/services.js'
 
 type OrtModule = typeof ort
 

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../defaults.js'
 import { RemoteExecutor } from '../../runner/remote-executor.js'
 import type { Runner } from '../../runner/runner.js'
 
@@ -5,7 +6,7 @@ import type { Runner } from '../../runner/runner.js'
  * Lends a runner every replica in `urls` that answers `/readyz`, and lends it again when a replica that
  * went away comes back. Returns a function that stops watching.
  */
-export function connectReplicas(runner: Runner, urls: readonly string[], probeMs = 500): () => void {
+export function connectReplicas(runner: Runner, urls: readonly string[], probeMs = DEFAULTS.replicaProbeMs): () => void {
   let stopped = false
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
   const ready = async (url: string): Promise<boolean> => {

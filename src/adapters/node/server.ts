@@ -1,6 +1,7 @@
+import { serve as listen } from '@hono/node-server'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve as listen } from '@hono/node-server'
+import { DEFAULTS } from '../../defaults.js'
 import type { Runner } from '../../runner/runner.js'
 import { runnerApp } from '../../service/runner-app.js'
 import type { Service } from '../../service/service.js'
@@ -61,8 +62,8 @@ async function listenAndDrain(
   inProgress: () => number,
   stop: () => Promise<void>,
 ): Promise<RunningServer> {
-  const port = options.port ?? (Number(process.env.PORT) || 3000)
-  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? (Number(process.env.PORT) || DEFAULTS.server.port)
+  const host = options.host ?? DEFAULTS.server.host
   const server = await new Promise<Server>((resolve, reject) => {
     const s = listen({ fetch, port, hostname: host }, () => resolve(s as Server)) as Server
     s.once('error', reject)
@@ -82,5 +83,5 @@ async function listenAndDrain(
     await closed
     await stop()
   }
-  return { url: `http://${shownHost}:${address.port}`, server, close: () => (closing ??= drain(options.drainMs ?? 30_000)) }
+  return { url: `http://${shownHost}:${address.port}`, server, close: () => (closing ??= drain(options.drainMs ?? DEFAULTS.server.drainMs)) }
 }

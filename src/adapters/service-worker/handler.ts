@@ -1,9 +1,11 @@
 import type { Endpoint } from 'comlink'
-import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
-import { WorkerExecutor } from '../../runner/worker-executor.js'
+import { DEFAULTS } from '../../defaults.js'
 import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
+import { WorkerExecutor } from '../../runner/worker-executor.js'
 import type { Service } from '../../service/service.js'
 import type { ModelStore } from '../../store/model-store.js'
+import { closingReason, lentRunner } from '../web/messages.js'
+import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
 
 /** The parts of the Service Worker global scope this adapter uses. */
@@ -32,11 +34,6 @@ export interface ServiceWorkerOptions {
   readonly pageCheckMs?: number
 }
 
-/** The message a page sends to lend a runner its workers, with a MessagePort. */
-export interface LendMessage {
-  readonly tiffinLend: string
-}
-
 /**
  * Serves a service from a Service Worker: requests under `prefix` are answered by the service, all
  * others pass through untouched. Call it once, at the top level of the Service Worker script.
@@ -57,14 +54,14 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     event.respondWith(answer(service, ready, event.request, prefix))
   })
   scope.addEventListener('message', (event) => {
-    const runnerName = (event.data as Partial<LendMessage> | null)?.tiffinLend
+    const runnerName = lentRunner(event.data)
     const port = event.ports[0]
     // Not ours to take (another service in this Service Worker may have that runner): leave it be.
     const runner = service.runners.find((r) => r.name === runnerName)
     if (typeof runnerName !== 'string' || !port || !runner || options.runners === 'embedded') return
     const clientId = event.source?.id
     ready.then(
-      () => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? 1000), true)),
+      () => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs), true)),
       () => port.close(),
     )
   })
@@ -96,7 +93,7 @@ function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: 
     signal.exit(cause)
   }
   port.addEventListener('message', (event: MessageEvent) => {
-    const closing = (event.data as { tiffinWorkerClosing?: string } | null)?.tiffinWorkerClosing
+    const closing = closingReason(event.data)
     if (closing) exit(new Error(`was closed (${closing})`))
   })
   const check = setInterval(() => {

@@ -5,8 +5,9 @@
 // what works in a Service Worker, where import() is disallowed.
 import type * as ort from 'onnxruntime-common'
 import * as ortWeb from 'onnxruntime-web'
+import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/platform.js'
 import type { Resource } from '../../runner/runnable.js'
-import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/services.js'
+import { describeAdapter, findGpuAdapter } from './gpu.js'
 
 /** The WebAssembly file the default onnxruntime-web build loads; a build must serve it (Vite does on its own). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm'
@@ -27,36 +28,6 @@ export interface BrowserOnnxOptions {
    * standalone glue script avoids that. Not needed on one thread, nor with the Vite dev server.
    */
   readonly mjsUrl?: string | URL
-}
-
-interface GpuAdapterLike {
-  readonly info?: { readonly vendor?: string; readonly architecture?: string; readonly isFallbackAdapter?: boolean }
-  /** Older browsers say it here rather than in `info`. */
-  readonly isFallbackAdapter?: boolean
-}
-type NavigatorWithGpu = { readonly gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }
-
-let adapterCheck: Promise<{ adapter: GpuAdapterLike } | { missing: string }> | undefined
-
-/** Asks once per thread whether WebGPU has an adapter here, and if not, why. */
-function findGpuAdapter(): Promise<{ adapter: GpuAdapterLike } | { missing: string }> {
-  adapterCheck ??= (async () => {
-    const gpu = (globalThis.navigator as NavigatorWithGpu | undefined)?.gpu
-    if (!gpu) return { missing: 'this browser has no WebGPU (navigator.gpu is missing)' }
-    try {
-      const adapter = await gpu.requestAdapter()
-      return adapter ? { adapter } : { missing: 'no WebGPU adapter' }
-    } catch (error) {
-      return { missing: `requesting a WebGPU adapter failed (${(error as Error).message})` }
-    }
-  })()
-  return adapterCheck
-}
-
-const describeAdapter = (adapter: GpuAdapterLike): string => {
-  const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'unnamed'
-  const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter
-  return `WebGPU adapter ${name}${fallback ? ' (a fallback adapter)' : ''}`
 }
 
 /** What this thread's onnxruntime-web was configured with: ORT reads `env.wasm` once, at its first session. */

@@ -1,13 +1,13 @@
 // The built page: copies the service's models into IndexedDB, registers the Service Worker that serves the
 // API under `<prefix>/`, and lends it this page's Web Workers. `document.body.dataset.state` says where it is.
-import * as serviceModule from 'virtual:tiffin/service'
 import options from 'virtual:tiffin/options'
-import { createBrowserPlatform } from '../../adapters/browser/platform.js'
+import * as serviceModule from 'virtual:tiffin/service'
 import { lendRunners } from '../../adapters/browser/page-lending.js'
-import { parseTag } from '../../tag.js'
+import { createBrowserPlatform } from '../../adapters/browser/platform.js'
 import { pickService } from '../../service/pick-service.js'
 import { httpStore } from '../../store/http.js'
 import { indexedDBStore } from '../../store/idb.js'
+import { parseTag } from '../../tag.js'
 import type { BentoInfo } from '../bento.js'
 
 const service = pickService(serviceModule, 'the built service')

@@ -1,7 +1,7 @@
 // The built Service Worker: answers `<folder>/<prefix>/*` with the service, and keeps the page's files, offline.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
-import * as serviceModule from 'virtual:tiffin/service'
 import options from 'virtual:tiffin/options'
+import * as serviceModule from 'virtual:tiffin/service'
 import shell from 'virtual:tiffin/shell'
 import { serveFromServiceWorker } from '../../adapters/service-worker/handler.js'
 import { pickService } from '../../service/pick-service.js'

@@ -68,7 +68,7 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
   const database = `onnx-worker-${crypto.randomUUID()}`
   const store = indexedDBStore({ database })
   const source = `
-    import { browserOnnxRuntime } from '${location.origin}/src/onnx/browser-runtime.ts'
+    import { browserOnnxRuntime } from '${location.origin}/src/adapters/web/onnx-runtime.ts'
     import { onnxRunnable } from '${location.origin}/src/onnx/runnable.ts'
     import { indexedDBStore } from '${location.origin}/src/store/idb.ts'
     onmessage = async ({ data }) => {

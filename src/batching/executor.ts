@@ -1,0 +1,16 @@
+/**
+ * What the batcher sends batches to: a worker, the calling thread, a page's lent workers, or a remote
+ * replica. The batcher declares it; runner/ implements it, so the batcher never knows which it has.
+ */
+export interface BatchExecutor {
+  readonly label: string
+  /**
+   * A batch lost with this executor may run again elsewhere: it was lent (a page that closed), and its
+   * loss says nothing about the batch. Inputs to it are copied, not transferred, so they can be resent.
+   */
+  readonly retryOnLoss?: boolean
+  /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
+  readonly capacity?: number
+  /** Runs one call; `transfer` moves the input's buffers instead of copying them. */
+  call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown>
+}

@@ -1,0 +1,63 @@
+// Every setting a user may leave out, and the value tiffin takes then: one typed object, read where each applies.
+
+export interface Defaults {
+  readonly batching: {
+    readonly enabled: boolean
+    readonly maxBatchSize: number
+    readonly maxLatencyMs: number
+    readonly maxQueueItems: number
+  }
+  readonly runner: {
+    /** How long one call may run before its worker is replaced. */
+    readonly timeoutMs: number
+    /** How long a worker may take to set up. */
+    readonly setupTimeoutMs: number
+  }
+  /** A service's HTTP limits (`config.http`). */
+  readonly http: { readonly maxBodyBytes: number; readonly timeoutMs: number; readonly maxInFlight: number }
+  /** A runner served alone for remote API servers: bodies are batches of tensors. */
+  readonly runnerHttp: { readonly maxBodyBytes: number }
+  /** `serve()` and `tiffin serve`. */
+  readonly server: { readonly port: number; readonly host: string; readonly drainMs: number }
+  /** How often an API server asks a remote runner replica that went away whether it is back. */
+  readonly replicaProbeMs: number
+  /** How often a Service Worker checks that a page lending it workers is still open. */
+  readonly pageCheckMs: number
+  /** The largest image `io.image()` decodes. */
+  readonly maxImagePixels: number
+  /** The IndexedDB database of the browser's model store. */
+  readonly indexedDBName: string
+  /** ONNX Runtime sessions on WebGPU warm up at these batch sizes when the runner sets no largest batch. */
+  readonly webgpuWarmupBatchSizes: readonly number[]
+  /** `tiffin build`. */
+  readonly build: {
+    /** An LTS release of Node (supported into 2028); 20 reached its end of life in April 2026. */
+    readonly image: string
+    readonly port: number
+    readonly prefix: string
+    readonly runners: 'embedded' | 'delegated' | 'both'
+  }
+  /** The Kubernetes manifests a build writes. */
+  readonly kubernetes: {
+    readonly requests: { readonly api: Readonly<Record<string, string>>; readonly runner: Readonly<Record<string, string>> }
+    readonly targetCPUUtilization: number
+  }
+}
+
+export const DEFAULTS: Defaults = {
+  batching: { enabled: true, maxBatchSize: 64, maxLatencyMs: 10_000, maxQueueItems: 4096 },
+  runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000 },
+  http: { maxBodyBytes: 32 * 1024 * 1024, timeoutMs: 60_000, maxInFlight: 1024 },
+  runnerHttp: { maxBodyBytes: 256 * 1024 * 1024 },
+  server: { port: 3000, host: '127.0.0.1', drainMs: 30_000 },
+  replicaProbeMs: 500,
+  pageCheckMs: 1000,
+  maxImagePixels: 40_000_000,
+  indexedDBName: 'tiffin',
+  webgpuWarmupBatchSizes: [1, 2, 4, 8],
+  build: { image: 'node:24-slim', port: 3000, prefix: 'api', runners: 'both' },
+  kubernetes: {
+    requests: { api: { cpu: '500m', memory: '512Mi' }, runner: { cpu: '1', memory: '1Gi' } },
+    targetCPUUtilization: 70,
+  },
+}
