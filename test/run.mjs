@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the type check, the unit tests in Node (Vitest) and the browser tests in real Chromium
-// (Playwright), then one total line, `N passed, N failed[, N skipped]`, alone at the end.
-// `--only typecheck|unit|browser` runs one part; anything after `--` goes to that part's runner.
+// `npm test`: the type check, the formatting and unused-export checks, the unit tests in Node (Vitest)
+// and the browser tests in real Chromium (Playwright), then one total line, `N passed, N failed[, N skipped]`,
+// alone at the end. `--only typecheck|lint|unit|browser` runs one part; anything after `--` goes to that part's runner.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -30,6 +30,13 @@ function typecheck() {
   console.log('\n== Type check (tsc --noEmit)')
   const ok = run(bin('tsc'), ['--noEmit', '-p', '.']) === 0
   totals[ok ? 'passed' : 'failed'] += 1
+}
+
+function lint() {
+  console.log('\n== Formatting (prettier --check; npm run format fixes it)')
+  totals[run(bin('prettier'), ['--check', '--log-level', 'warn', '.']) === 0 ? 'passed' : 'failed'] += 1
+  console.log('\n== Unused files, exports and dependencies (knip)')
+  totals[run(bin('knip'), []) === 0 ? 'passed' : 'failed'] += 1
 }
 
 function unit() {
@@ -80,7 +87,7 @@ function browser() {
 
 rmSync(results, { recursive: true, force: true })
 mkdirSync(results, { recursive: true })
-const parts = { typecheck, unit, browser }
+const parts = { typecheck, lint, unit, browser }
 if (only && !parts[only]) {
   console.error(`Unknown part "${only}"; expected one of ${Object.keys(parts).join(', ')}`)
   process.exit(2)

@@ -8,8 +8,6 @@ import { checkedAlongAxis, concatAxis, sliceAxis } from '../tensor/axis.js'
 import { dtypeOfArray } from '../tensor/dtypes.js'
 import type { Tensor, TypedArray } from '../tensor/tensor.js'
 
-export type Batchable = Tensor | Readonly<Record<string, Tensor>> | readonly unknown[] | TypedArray
-
 type Kind = 'tensor' | 'record' | 'array' | 'typed array'
 
 /**

@@ -9,8 +9,6 @@ import { fileStore } from '../store/fs.js'
 import { isTagPart, parseTag, resolveVersion, validateTagPart } from '../tag.js'
 import { BENTO_FILE, bentoTag, parseBento, type BentoInfo } from './bento.js'
 
-export const BENTO_ARCHIVE_EXTENSION = '.tiffin-bento'
-
 export interface StoredBento {
   readonly info: BentoInfo
   /** The bento's folder. */

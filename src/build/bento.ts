@@ -8,8 +8,6 @@ import { tagOf } from '../store/model-store.js'
 import type { DeploymentConfig } from './config.js'
 
 export const BENTO_FILE = 'bento.json'
-/** Where a bento's Node bundle starts, relative to the bento. */
-export const NODE_ENTRY = 'node/service.mjs'
 
 export interface BentoModel {
   readonly tag: string
