@@ -14,7 +14,17 @@ export default defineConfig({
   // would cut a browser test short. Service Worker scripts are not reachable from HTML, hence the list.
   optimizeDeps: {
     entries: ['test/browser/pages/*.html', 'bench/pages/*.html', 'demo/**/*.html'],
-    include: ['comlink', 'idb', 'onnxruntime-web', 'hono', 'hono/body-limit', 'hono/cors', 'hono/request-id', 'fast-png', 'jpeg-js'],
+    include: [
+      'comlink',
+      'idb',
+      'onnxruntime-web',
+      'hono',
+      'hono/body-limit',
+      'hono/cors',
+      'hono/request-id',
+      'fast-png',
+      'jpeg-js',
+    ],
   },
   test: {
     include: ['test/unit/**/*.test.ts'],

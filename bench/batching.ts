@@ -16,7 +16,9 @@ import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
 import { lineChart } from './lib/svg-plot.js'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, only: { type: 'string' }, workers: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '3' }, only: { type: 'string' }, workers: { type: 'string' } },
+})
 const workers = values.workers ? { workers: Number(values.workers) } : {}
 const seconds = Number(values.seconds)
 const CALLERS = [1, 8, 64, 256]
@@ -30,14 +32,24 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
   const batched = onnxRunner('mlp', { maxBatchSize: MAX_BATCH_SIZE, maxLatencyMs: MAX_LATENCY_MS, ...workers })
   const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, ...workers })
-  await Promise.all([batched.init({ platform: nodePlatform, store }), unbatched.init({ platform: nodePlatform, store })])
+  await Promise.all([
+    batched.init({ platform: nodePlatform, store }),
+    unbatched.init({ platform: nodePlatform, store }),
+  ])
   log(`node: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   const session = await ort.InferenceSession.create(model.bytes)
   const x = model.sampleInputs(MAX_BATCH_SIZE).x!
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   try {
     return await measureBatching(
-      { env: 'node', batched, unbatched, item: () => model.sampleInputs(1), offlineBatch: () => session.run(feeds), maxBatchSize: MAX_BATCH_SIZE },
+      {
+        env: 'node',
+        batched,
+        unbatched,
+        item: () => model.sampleInputs(1),
+        offlineBatch: () => session.run(feeds),
+        maxBatchSize: MAX_BATCH_SIZE,
+      },
       CALLERS,
       seconds,
       log,
@@ -49,12 +61,16 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
 
 async function chromium(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   return runInChromium('/bench/pages/batching.html', (page) =>
-    page.evaluate(({ callers, seconds, maxBatchSize, maxLatencyMs }) => window.benchBatching(callers, seconds, maxBatchSize, maxLatencyMs), {
-      callers: CALLERS,
-      seconds,
-      maxBatchSize: MAX_BATCH_SIZE,
-      maxLatencyMs: MAX_LATENCY_MS,
-    }),
+    page.evaluate(
+      ({ callers, seconds, maxBatchSize, maxLatencyMs }) =>
+        window.benchBatching(callers, seconds, maxBatchSize, maxLatencyMs),
+      {
+        callers: CALLERS,
+        seconds,
+        maxBatchSize: MAX_BATCH_SIZE,
+        maxLatencyMs: MAX_LATENCY_MS,
+      },
+    ),
   )
 }
 
@@ -63,10 +79,25 @@ if (values.only !== 'chromium') results.push(await node())
 if (values.only !== 'node') results.push(await chromium())
 const rows = results.flatMap((r) => r.rows)
 
-console.log(`\nBatching: MLP 256→3×1024→16, maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}, ${seconds} s a point`)
+console.log(
+  `\nBatching: MLP 256→3×1024→16, maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}, ${seconds} s a point`,
+)
 console.log(
   table(
-    ['env', 'callers', 'batched/s', 'unbatched/s', 'offline/s', 'vs unbatched', 'vs offline', 'mean batch', 'p50 ms', 'p99 ms', 'unbatched p99', 'errors'],
+    [
+      'env',
+      'callers',
+      'batched/s',
+      'unbatched/s',
+      'offline/s',
+      'vs unbatched',
+      'vs offline',
+      'mean batch',
+      'p50 ms',
+      'p99 ms',
+      'unbatched p99',
+      'errors',
+    ],
     rows.map((r) => [
       r.env,
       String(r.callers),
@@ -87,11 +118,16 @@ console.log(
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
 for (const env of [...new Set(rows.map((r) => r.env))]) {
   const of = rows.filter((r) => r.env === env)
-  const svg = lineChart(`Batching in ${env}: items per second`, of.map((r) => String(r.callers)), 'items / s', [
-    { label: 'batched', color: '#2f7d4f', values: of.map((r) => r.batchedItemsPerS) },
-    { label: 'unbatched', color: '#c0392b', values: of.map((r) => r.unbatchedItemsPerS) },
-    { label: 'offline limit', color: '#555', dashed: true, values: of.map((r) => r.offlineItemsPerS) },
-  ])
+  const svg = lineChart(
+    `Batching in ${env}: items per second`,
+    of.map((r) => String(r.callers)),
+    'items / s',
+    [
+      { label: 'batched', color: '#2f7d4f', values: of.map((r) => r.batchedItemsPerS) },
+      { label: 'unbatched', color: '#c0392b', values: of.map((r) => r.unbatchedItemsPerS) },
+      { label: 'offline limit', color: '#555', dashed: true, values: of.map((r) => r.offlineItemsPerS) },
+    ],
+  )
   const path = new URL(`./results/batching-${env}.svg`, import.meta.url)
   await writeFile(path, svg)
   log(`wrote ${path.pathname}`)

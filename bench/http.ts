@@ -61,7 +61,12 @@ await fileStore(join(dir, 'store')).save('mlp', model.bytes, { signatures: { run
 const body = rowsJson(model.sampleInputs(1).x!)
 
 const servers: Record<ServerName, () => Promise<ServerProcess>> = {
-  tiffin: () => startServer('tiffin', new URL('./lib/http-tiffin-server.ts', import.meta.url), [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS)]),
+  tiffin: () =>
+    startServer('tiffin', new URL('./lib/http-tiffin-server.ts', import.meta.url), [
+      join(dir, 'store'),
+      String(MAX_BATCH_SIZE),
+      String(MAX_LATENCY_MS),
+    ]),
   plain: () => startServer('plain', new URL('./lib/http-plain-server.ts', import.meta.url), [modelPath]),
 }
 
@@ -104,14 +109,22 @@ async function measure(name: ServerName, server: ServerProcess, clients: number)
     mainBusyPercent: usage.mainBusyPercent,
     mainCpuPerRequestUs: usage.mainCpuUs / point.requests,
     othersCpuPercent: Math.max(0, machinePercent - usage.cpuPercent - point.loadCpuPercent),
-    ...(end.extra && { meanBatch: delta('items') / batches, batchMs: delta('executionMs') / batches, refused: delta('rejected') }),
+    ...(end.extra && {
+      meanBatch: delta('items') / batches,
+      batchMs: delta('executionMs') / batches,
+      refused: delta('rejected'),
+    }),
   }
-  const codes = Object.entries(point.statusCodes).map(([code, n]) => `${code}×${n}`).join(' ')
+  const codes = Object.entries(point.statusCodes)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(' ')
   log(
     `${name} ${clients} clients: ${Math.round(point.requestsPerS)} req/s, p50 ${point.p50Ms.toFixed(2)} ms, p99 ${point.p99Ms.toFixed(2)} ms; ` +
       `server CPU ${usage.cpuPercent.toFixed(0)}% (main thread busy ${usage.mainBusyPercent.toFixed(0)}%, ${row.mainCpuPerRequestUs.toFixed(0)} µs CPU a request), ` +
       `load generator ${point.loadCpuPercent.toFixed(0)}%, others ${row.othersCpuPercent.toFixed(0)}%; status ${codes || 'none'}, ${point.errors} socket errors` +
-      (row.meanBatch === undefined ? '' : `; mean batch ${row.meanBatch.toFixed(1)}, ${row.batchMs!.toFixed(2)} ms a batch, ${row.refused} refused`),
+      (row.meanBatch === undefined
+        ? ''
+        : `; mean batch ${row.meanBatch.toFixed(1)}, ${row.batchMs!.toFixed(2)} ms a batch, ${row.refused} refused`),
   )
   // Connections cut at the end of a run leave requests unanswered: give the server a moment to say so.
   await new Promise((resolve) => setTimeout(resolve, 300))
@@ -121,17 +134,35 @@ async function measure(name: ServerName, server: ServerProcess, clients: number)
 
 /** Per server and client count, the median round by requests per second. */
 function medianRound(server: ServerName, clients: number): Row {
-  const of = measured.filter((r) => r.server === server && r.clients === clients).sort((a, b) => a.requestsPerS - b.requestsPerS)
+  const of = measured
+    .filter((r) => r.server === server && r.clients === clients)
+    .sort((a, b) => a.requestsPerS - b.requestsPerS)
   return of[Math.floor((of.length - 1) / 2)]!
 }
 const rows = (['tiffin', 'plain'] as const).flatMap((server) => CLIENTS.map((clients) => medianRound(server, clients)))
 const plainAt = (clients: number) => rows.find((r) => r.server === 'plain' && r.clients === clients)
 
 const roundsNote = rounds > 1 ? `, the median of ${rounds} rounds` : ''
-console.log(`\nHTTP: MLP 256→3×1024→16, JSON, one row a request; tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s a point after ${warmupSeconds} s of warm-up${roundsNote}`)
+console.log(
+  `\nHTTP: MLP 256→3×1024→16, JSON, one row a request; tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s a point after ${warmupSeconds} s of warm-up${roundsNote}`,
+)
 console.log(
   table(
-    ['server', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs plain', 'server CPU', 'main busy', 'main µs/req', 'load gen CPU', 'others CPU', 'mean batch'],
+    [
+      'server',
+      'clients',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'vs plain',
+      'server CPU',
+      'main busy',
+      'main µs/req',
+      'load gen CPU',
+      'others CPU',
+      'mean batch',
+    ],
     rows.map((r) => [
       r.server,
       String(r.clients),
@@ -158,7 +189,20 @@ const series = (pick: (r: Row) => number) =>
     color: server === 'tiffin' ? '#2f7d4f' : '#c0392b',
     values: CLIENTS.map((clients) => pick(medianRound(server, clients))),
   }))
-const svg = sideBySide([barChart('Requests per second', categories, 'requests / s', series((r) => r.requestsPerS)), barChart('p99 latency', categories, 'ms', series((r) => r.p99Ms))])
+const svg = sideBySide([
+  barChart(
+    'Requests per second',
+    categories,
+    'requests / s',
+    series((r) => r.requestsPerS),
+  ),
+  barChart(
+    'p99 latency',
+    categories,
+    'ms',
+    series((r) => r.p99Ms),
+  ),
+])
 const path = new URL('./results/http.svg', import.meta.url)
 await writeFile(path, svg)
 log(`wrote ${path.pathname}`)

@@ -49,14 +49,21 @@ for (let offset = 0; offset < ROWS; offset += 256) {
   const [inWidth, outWidth] = [x.dims[1]!, y.dims[1]!]
   for (let i = 0; i < n; i++) {
     const row = tensor('float32', [1, inWidth], (x.data as Float32Array).slice(i * inWidth, (i + 1) * inWidth))
-    rows.push({ body: rowsJson(row), expected: tensor('float32', [1, outWidth], (y.data as Float32Array).slice(i * outWidth, (i + 1) * outWidth)) })
+    rows.push({
+      body: rowsJson(row),
+      expected: tensor('float32', [1, outWidth], (y.data as Float32Array).slice(i * outWidth, (i + 1) * outWidth)),
+    })
   }
 }
 if (new Set(rows.map((r) => r.body)).size !== rows.length) throw new Error('the sample rows are not distinct')
 
 const dir = await mkdtemp(join(tmpdir(), 'tiffin-bench-soak-'))
 await fileStore(join(dir, 'store')).save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
-const server = await startSoakServer('tiffin', new URL('./lib/soak-server.ts', import.meta.url), [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS)])
+const server = await startSoakServer('tiffin', new URL('./lib/soak-server.ts', import.meta.url), [
+  join(dir, 'store'),
+  String(MAX_BATCH_SIZE),
+  String(MAX_LATENCY_MS),
+])
 let exitCode = 0
 try {
   log(`${server.info} at ${server.url} (pid ${server.pid})`)
@@ -75,7 +82,10 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 500)) // let the burst's connections close
 
   const statsBefore = await server.stats()
-  const memory: { at: string; m: Memory }[] = [{ at: 'idle, after start', m: idle }, { at: 'soak start', m: await server.memory() }]
+  const memory: { at: string; m: Memory }[] = [
+    { at: 'idle, after start', m: idle },
+    { at: 'soak start', m: await server.memory() },
+  ]
   const samples: Promise<void>[] = []
   const result = await soak({
     url,
@@ -90,7 +100,9 @@ try {
         samples.push(
           server.memory().then((m) => {
             memory.push({ at: `${second} s`, m })
-            log(`${second} s: ${r.sent} sent, ${r.correct} correct, ${r.wrong} wrong, ${r.inFlight} in flight; RSS ${mb(m.procRss).toFixed(1)} MB, heap ${mb(m.heapUsed).toFixed(1)} MB`)
+            log(
+              `${second} s: ${r.sent} sent, ${r.correct} correct, ${r.wrong} wrong, ${r.inFlight} in flight; RSS ${mb(m.procRss).toFixed(1)} MB, heap ${mb(m.heapUsed).toFixed(1)} MB`,
+            )
           }),
         )
       }
@@ -110,7 +122,9 @@ try {
   const rssGrowth = mb(end.procRss - start.procRss)
   const delta = (key: string) => (statsAfter.extra?.[key] ?? NaN) - (statsBefore.extra?.[key] ?? NaN)
 
-  console.log(`\nSoak: MLP 256→3×1024→16 over HTTP, tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s open loop at ${rate} req/s (${loadFactor} × ${Math.round(capacity)} req/s measured)`)
+  console.log(
+    `\nSoak: MLP 256→3×1024→16 over HTTP, tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s open loop at ${rate} req/s (${loadFactor} × ${Math.round(capacity)} req/s measured)`,
+  )
   console.log(
     table(
       ['', 'value'],
@@ -126,7 +140,13 @@ try {
         ['most in flight', fmt(result.maxInFlightSeen, 0)],
         ['p50 latency ms', fmt(p50, 2)],
         ['p99 latency ms', fmt(p99, 2)],
-        ['max latency ms', fmt(result.latenciesMs.reduce((a, b) => Math.max(a, b), 0), 2)],
+        [
+          'max latency ms',
+          fmt(
+            result.latenciesMs.reduce((a, b) => Math.max(a, b), 0),
+            2,
+          ),
+        ],
         ['mean batch (server)', fmt(delta('items') / delta('batches'), 1)],
         ['refused by the runner', fmt(delta('rejected'), 0)],
         ['runner failures', fmt(delta('failures'), 0)],
@@ -136,13 +156,34 @@ try {
   console.log(
     '\n' +
       table(
-        ['server memory', 'RSS MB (/proc)', 'RSS MB (node)', 'JS heap used MB', 'heap total MB', 'external MB', 'array buffers MB'],
-        memory.map(({ at, m }) => [at, fmt(mb(m.procRss), 1), fmt(mb(m.rss), 1), fmt(mb(m.heapUsed), 1), fmt(mb(m.heapTotal), 1), fmt(mb(m.external), 1), fmt(mb(m.arrayBuffers), 1)]),
+        [
+          'server memory',
+          'RSS MB (/proc)',
+          'RSS MB (node)',
+          'JS heap used MB',
+          'heap total MB',
+          'external MB',
+          'array buffers MB',
+        ],
+        memory.map(({ at, m }) => [
+          at,
+          fmt(mb(m.procRss), 1),
+          fmt(mb(m.rss), 1),
+          fmt(mb(m.heapUsed), 1),
+          fmt(mb(m.heapTotal), 1),
+          fmt(mb(m.external), 1),
+          fmt(mb(m.arrayBuffers), 1),
+        ]),
       ),
   )
-  console.log(`RSS growth over the soak: ${rssGrowth.toFixed(1)} MB; JS heap: ${mb(end.heapUsed - start.heapUsed).toFixed(1)} MB (no forced GC: the heap figure includes garbage not yet collected)`)
+  console.log(
+    `RSS growth over the soak: ${rssGrowth.toFixed(1)} MB; JS heap: ${mb(end.heapUsed - start.heapUsed).toFixed(1)} MB (no forced GC: the heap figure includes garbage not yet collected)`,
+  )
   const failedSeconds = result.failuresBySecond.map((n, s) => [s, n] as const).filter(([, n]) => n > 0)
-  if (failedSeconds.length > 0) console.log(`\nfailures by second of the soak (when due): ${failedSeconds.map(([s, n]) => `${s} s: ${n}`).join(', ')}`)
+  if (failedSeconds.length > 0)
+    console.log(
+      `\nfailures by second of the soak (when due): ${failedSeconds.map(([s, n]) => `${s} s: ${n}`).join(', ')}`,
+    )
   if (result.examples.length > 0) console.log(`\nfirst failures:\n${result.examples.map((e) => `  ${e}`).join('\n')}`)
   console.log(
     JSON.stringify({

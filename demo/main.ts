@@ -15,11 +15,14 @@ const BURST = 200
 
 const store = indexedDBStore()
 
-
-
 const predict = (place: Place, rows: number[][]): Promise<number[][]> =>
-  json(callIn(service, PLACES, place, '/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) }))
-
+  json(
+    callIn(service, PLACES, place, '/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(rows),
+    }),
+  )
 
 /** First visit: the bundled model goes into IndexedDB, where the page's and the Service Worker's runners find it. */
 async function ensureModel(): Promise<void> {
@@ -38,13 +41,17 @@ async function ensureModel(): Promise<void> {
   setStatus('model', 'ok', `Model: saved ${MODEL}:${info.version} into IndexedDB (${info.size} bytes)`)
 }
 
-
 function place(): Place {
   return $<HTMLInputElement>('input[name=place]:checked').value as Place
 }
 
 interface Description {
-  runner: { state: string; notes: string[]; placement?: { reason: string; workers: number; resource: string }; workers: { live: number } }
+  runner: {
+    state: string
+    notes: string[]
+    placement?: { reason: string; workers: number; resource: string }
+    workers: { live: number }
+  }
 }
 
 /** "onnx demo-linear:01m… on wasm (onnxruntime-web): WASM on 2 threads" → its parts, for display. */
@@ -64,12 +71,22 @@ async function showBackend(): Promise<void> {
   const chosen = place()
   for (const id of ['#model', '#backend', '#placement']) $(id).textContent = '…'
   try {
-    const { runner } = await json<Description>(callIn(service, PLACES, chosen, '/describe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"include":["runner"]}' }))
+    const { runner } = await json<Description>(
+      callIn(service, PLACES, chosen, '/describe', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"include":["runner"]}',
+      }),
+    )
     if (chosen !== place()) return
     const note = splitNote(runner.notes[0] ?? '')
     $('#model').textContent = note?.tag ?? '–'
     $('#backend').innerHTML = ''
-    if (note) $('#backend').append(Object.assign(document.createElement('b'), { textContent: note.backend }), `: ${note.detail}`)
+    if (note)
+      $('#backend').append(
+        Object.assign(document.createElement('b'), { textContent: note.backend }),
+        `: ${note.detail}`,
+      )
     else $('#backend').textContent = runner.notes.join('; ') || runner.state
     $('#placement').textContent = workersLine(chosen, runner)
   } catch (error) {
@@ -78,13 +95,16 @@ async function showBackend(): Promise<void> {
   }
 }
 
-const format = (v: number): string => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.001) ? v.toExponential(3) : v.toFixed(4))
+const format = (v: number): string =>
+  Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.001) ? v.toExponential(3) : v.toFixed(4)
 const ms = (v: number): string => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`
 
-const inputRow = (): number[] => [...document.querySelectorAll<HTMLInputElement>('#predict input[name=x]')].map((input) => input.valueAsNumber)
+const inputRow = (): number[] =>
+  [...document.querySelectorAll<HTMLInputElement>('#predict input[name=x]')].map((input) => input.valueAsNumber)
 
 function showCurl(): void {
-  $('#curl').textContent = `curl ${location.origin}/server/api/predict -H 'content-type: application/json' -d '[[${inputRow().join(',')}]]'`
+  $('#curl').textContent =
+    `curl ${location.origin}/server/api/predict -H 'content-type: application/json' -d '[[${inputRow().join(',')}]]'`
 }
 
 async function onPredict(event: SubmitEvent): Promise<void> {
@@ -114,7 +134,8 @@ async function onPredict(event: SubmitEvent): Promise<void> {
 /** The batch size histogram's sum and count for the demo's runner, from the Prometheus text of /metrics. */
 async function batchTotals(chosen: Place): Promise<{ items: number; batches: number }> {
   const text = await (await callIn(service, PLACES, chosen, '/metrics')).text()
-  const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*runner="${MODEL}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+  const value = (name: string): number =>
+    Number(new RegExp(`^${name}\\{[^}]*runner="${MODEL}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
   return { items: value('tiffin_runner_batch_size_sum'), batches: value('tiffin_runner_batch_size_count') }
 }
 
@@ -153,7 +174,8 @@ async function onBurst(): Promise<void> {
     const firstError = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
     // Over HTTP/1.1 a browser opens at most 6 connections to a server: the rest wait in the browser.
     const why = chosen === 'node' ? ' (the browser sends at most 6 at a time over HTTP/1.1)' : ''
-    $('#burst-note').textContent = `${BURST} requests to ${PLACES[chosen].label} in ${ms(wall)}${why}${firstError ? `; first error: ${(firstError.reason as Error).message}` : ''}.`
+    $('#burst-note').textContent =
+      `${BURST} requests to ${PLACES[chosen].label} in ${ms(wall)}${why}${firstError ? `; first error: ${(firstError.reason as Error).message}` : ''}.`
     stats.dataset.state = 'done'
   } catch (error) {
     $('#burst-note').textContent = `Failed: ${(error as Error).message}`
@@ -167,7 +189,9 @@ async function onBurst(): Promise<void> {
 /** "1 worker on webgpu": the page's pool, in a few words. */
 function describePool(): string {
   const placement = service.runners[0]?.placement
-  return placement ? `${placement.workers} worker${placement.workers === 1 ? '' : 's'} on ${placement.resource}` : 'none'
+  return placement
+    ? `${placement.workers} worker${placement.workers === 1 ? '' : 's'} on ${placement.resource}`
+    : 'none'
 }
 
 async function main(): Promise<void> {
@@ -175,14 +199,17 @@ async function main(): Promise<void> {
   $('#burst').addEventListener('click', () => void onBurst())
   $('#predict').addEventListener('input', showCurl)
   showCurl()
-  for (const input of document.querySelectorAll('input[name=place]')) input.addEventListener('change', () => void showBackend())
+  for (const input of document.querySelectorAll('input[name=place]'))
+    input.addEventListener('change', () => void showBackend())
   try {
     await ensureModel()
   } catch (error) {
     setStatus('model', 'error', `Model: could not be saved: ${(error as Error).message}`)
     throw error
   }
-  const serviceWorker = startServiceWorker('/api').catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
+  const serviceWorker = startServiceWorker('/api').catch((error: unknown) =>
+    setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`),
+  )
   // The page's own workers: they answer "this page", and are lent to the Service Worker, which cannot start workers.
   const lending = lendRunners(service, { platform: browserPlatform, store }).then(
     () => setStatus('lend', 'ok', `Page workers: ${describePool()}, lent to the Service Worker`),

@@ -12,7 +12,10 @@ const W = 260
 const H = 96
 const PAD = { left: 34, right: 6, top: 8, bottom: 14 }
 
-const el = <K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] => {
+const el = <K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attributes: Record<string, string | number>,
+): SVGElementTagNameMap[K] => {
   const node = document.createElementNS(SVG, name)
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value))
   return node
@@ -30,7 +33,11 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], slots: 
   const y = (v: number) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom)
   for (const v of [0, top / 2, top]) {
     svg.append(el('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }))
-    svg.append(Object.assign(el('text', { x: PAD.left - 4, y: y(v) + 3, class: 'axis' }), { textContent: finite.length ? tick(v) : '' }))
+    svg.append(
+      Object.assign(el('text', { x: PAD.left - 4, y: y(v) + 3, class: 'axis' }), {
+        textContent: finite.length ? tick(v) : '',
+      }),
+    )
   }
   for (const s of series) {
     let d = ''

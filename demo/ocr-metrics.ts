@@ -9,7 +9,11 @@ export interface RunnerTotals {
 }
 export type Totals = Record<string, RunnerTotals>
 
-const HISTOGRAMS = { batch_size: 'batchSize', queue_seconds: 'queueSeconds', execution_seconds: 'executionSeconds' } as const
+const HISTOGRAMS = {
+  batch_size: 'batchSize',
+  queue_seconds: 'queueSeconds',
+  execution_seconds: 'executionSeconds',
+} as const
 const SAMPLE = /^tiffin_runner_(batch_size|queue_seconds|execution_seconds)_(sum|count)\{([^}]*)\} (\S+)$/gm
 
 export function parseTotals(text: string): Totals {
@@ -17,7 +21,11 @@ export function parseTotals(text: string): Totals {
   for (const [, histogram, part, labels, value] of text.matchAll(SAMPLE)) {
     const runner = /runner="([^"]*)"/.exec(labels!)?.[1]
     if (!runner) continue
-    const entry = (totals[runner] ??= { batchSize: { sum: 0, count: 0 }, queueSeconds: { sum: 0, count: 0 }, executionSeconds: { sum: 0, count: 0 } })
+    const entry = (totals[runner] ??= {
+      batchSize: { sum: 0, count: 0 },
+      queueSeconds: { sum: 0, count: 0 },
+      executionSeconds: { sum: 0, count: 0 },
+    })
     entry[HISTOGRAMS[histogram as keyof typeof HISTOGRAMS]][part as 'sum' | 'count'] += Number(value)
   }
   return totals
@@ -37,7 +45,10 @@ export function rates(before: Totals, after: Totals, seconds: number): Record<st
   const out: Record<string, RunnerRates> = {}
   for (const [runner, now] of Object.entries(after)) {
     const then = before[runner]
-    const delta = (key: keyof RunnerTotals) => ({ sum: now[key].sum - (then?.[key].sum ?? 0), count: now[key].count - (then?.[key].count ?? 0) })
+    const delta = (key: keyof RunnerTotals) => ({
+      sum: now[key].sum - (then?.[key].sum ?? 0),
+      count: now[key].count - (then?.[key].count ?? 0),
+    })
     const mean = (key: keyof RunnerTotals, scale = 1) => {
       const d = delta(key)
       return d.count > 0 ? (d.sum / d.count) * scale : NaN

@@ -18,7 +18,12 @@ const PLACES: Places = {
   sw: { label: 'the Service Worker', base: '/ocr-api' },
   node: { label: 'the Node server', base: '/server/ocr-api' },
 }
-const FILE_URLS: Record<OcrFile, string> = { [OCR_FILES.det]: detUrl, [OCR_FILES.cls]: clsUrl, [OCR_FILES.rec]: recUrl, [OCR_FILES.keys]: keysUrl }
+const FILE_URLS: Record<OcrFile, string> = {
+  [OCR_FILES.det]: detUrl,
+  [OCR_FILES.cls]: clsUrl,
+  [OCR_FILES.rec]: recUrl,
+  [OCR_FILES.keys]: keysUrl,
+}
 const RUNNERS = ['ocr-det', 'ocr-cls', 'ocr-rec'] as const
 const COLORS = { 'ocr-det': 'var(--det)', 'ocr-cls': 'var(--cls)', 'ocr-rec': 'var(--rec)' }
 const LOAD = 8
@@ -28,10 +33,14 @@ const store = indexedDBStore()
 const place = (): Place => $<HTMLInputElement>('input[name=place]:checked').value as Place
 let image: Blob | undefined
 
-
-
-const read = (where: Place, body: Blob): Promise<OcrLine[]> => json(callIn(service, PLACES, where, '/ocr', { method: 'POST', headers: { 'content-type': body.type || 'image/png' }, body }))
-
+const read = (where: Place, body: Blob): Promise<OcrLine[]> =>
+  json(
+    callIn(service, PLACES, where, '/ocr', {
+      method: 'POST',
+      headers: { 'content-type': body.type || 'image/png' },
+      body,
+    }),
+  )
 
 /** First visit: the three models and the dictionary go into IndexedDB, fetched from the dev server. */
 async function ensureModels(): Promise<void> {
@@ -51,7 +60,6 @@ async function ensureModels(): Promise<void> {
   setStatus('model', 'ok', `Models: ${saved ? `saved ${saved} of 3` : 'all 3'} in IndexedDB (${mb.toFixed(1)} MB)`)
 }
 
-
 interface RunnerDescription {
   name: string
   state: string
@@ -64,7 +72,13 @@ async function showRunners(): Promise<void> {
   const chosen = place()
   const list = $('#runners')
   try {
-    const runners = await json<RunnerDescription[]>(callIn(service, PLACES, chosen, '/runners', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+    const runners = await json<RunnerDescription[]>(
+      callIn(service, PLACES, chosen, '/runners', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    )
     if (chosen !== place()) return
     list.replaceChildren()
     for (const runner of runners) {
@@ -72,11 +86,15 @@ async function showRunners(): Promise<void> {
       const note = /^onnx \S+ on (\S+ \([^)]+\)): (.*)$/.exec(runner.notes[0] ?? '')
       if (note) dd.append(Object.assign(document.createElement('b'), { textContent: note[1] }), `: ${note[2]}`)
       else dd.textContent = runner.notes.join('; ') || runner.state
-      if (runner.placement) dd.append(` · ${chosen === 'sw' ? "the Service Worker's own thread" : runner.placement.reason}`)
+      if (runner.placement)
+        dd.append(` · ${chosen === 'sw' ? "the Service Worker's own thread" : runner.placement.reason}`)
       list.append(Object.assign(document.createElement('dt'), { textContent: runner.name }), dd)
     }
   } catch (error) {
-    list.replaceChildren(Object.assign(document.createElement('dt'), { textContent: 'Runners' }), Object.assign(document.createElement('dd'), { textContent: `unavailable: ${(error as Error).message}` }))
+    list.replaceChildren(
+      Object.assign(document.createElement('dt'), { textContent: 'Runners' }),
+      Object.assign(document.createElement('dd'), { textContent: `unavailable: ${(error as Error).message}` }),
+    )
   }
 }
 
@@ -104,7 +122,13 @@ function drawBoxes(lines: readonly OcrLine[], width: number, height: number): vo
     label.append(rect, text)
     svg.append(polygon, label)
     const box = text.getBBox()
-    Object.entries({ x: box.x - size * 0.3, y: box.y - size * 0.1, width: box.width + size * 0.6, height: box.height + size * 0.2, rx: size * 0.2 }).forEach(([k, v]) => rect.setAttribute(k, String(v)))
+    Object.entries({
+      x: box.x - size * 0.3,
+      y: box.y - size * 0.1,
+      width: box.width + size * 0.6,
+      height: box.height + size * 0.2,
+      rx: size * 0.2,
+    }).forEach(([k, v]) => rect.setAttribute(k, String(v)))
   }
 }
 
@@ -137,11 +161,15 @@ async function readImage(blob: Blob | undefined = image): Promise<void> {
     $('#lines').replaceChildren(
       ...lines.map((line) => {
         const li = document.createElement('li')
-        li.append(Object.assign(document.createElement('span'), { className: 'text', textContent: line.text }), Object.assign(document.createElement('span'), { className: 'score', textContent: line.score.toFixed(3) }))
+        li.append(
+          Object.assign(document.createElement('span'), { className: 'text', textContent: line.text }),
+          Object.assign(document.createElement('span'), { className: 'score', textContent: line.score.toFixed(3) }),
+        )
         return li
       }),
     )
-    $('#ocr-note').textContent = `${lines.length} line${lines.length === 1 ? '' : 's'}, read by ${PLACES[chosen].label} in ${ms(took)}.`
+    $('#ocr-note').textContent =
+      `${lines.length} line${lines.length === 1 ? '' : 's'}, read by ${PLACES[chosen].label} in ${ms(took)}.`
     result.dataset.ms = String(Math.round(took))
     result.dataset.state = 'done'
   } catch (error) {
@@ -162,7 +190,8 @@ async function onLoad(): Promise<void> {
   const outcomes = await Promise.allSettled(Array.from({ length: LOAD }, () => read(chosen, body)))
   const wall = performance.now() - started
   const errors = outcomes.filter((o) => o.status === 'rejected').length
-  $('#load-note').textContent = `${LOAD} images read by ${PLACES[chosen].label} in ${ms(wall)}: ${((LOAD - errors) / (wall / 1000)).toFixed(1)} images/s${errors ? `, ${errors} failed` : ''}.`
+  $('#load-note').textContent =
+    `${LOAD} images read by ${PLACES[chosen].label} in ${ms(wall)}: ${((LOAD - errors) / (wall / 1000)).toFixed(1)} images/s${errors ? `, ${errors} failed` : ''}.`
   $('#load-note').classList.toggle('bad', errors > 0)
   button.disabled = false
 }
@@ -171,10 +200,19 @@ async function onLoad(): Promise<void> {
 function startDashboard(): void {
   let history: Record<string, RunnerRates>[] = []
   let last: { place: Place; at: number; totals: Totals } | undefined
-  const charts = { '#chart-batch': 'batchSize', '#chart-rate': 'itemsPerSecond', '#chart-queue': 'queueMs', '#chart-exec': 'executionMs' } as const
+  const charts = {
+    '#chart-batch': 'batchSize',
+    '#chart-rate': 'itemsPerSecond',
+    '#chart-queue': 'queueMs',
+    '#chart-exec': 'executionMs',
+  } as const
   const redraw = (): void => {
     for (const [id, key] of Object.entries(charts)) {
-      drawChart($<SVGSVGElement>(id), RUNNERS.map((name) => ({ name, color: COLORS[name], values: history.map((h) => h[name]?.[key] ?? NaN) })), SLOTS)
+      drawChart(
+        $<SVGSVGElement>(id),
+        RUNNERS.map((name) => ({ name, color: COLORS[name], values: history.map((h) => h[name]?.[key] ?? NaN) })),
+        SLOTS,
+      )
     }
   }
   const tick = async (): Promise<void> => {
@@ -187,7 +225,10 @@ function startDashboard(): void {
     redraw()
   }
   redraw()
-  const loop = (): void => void tick().catch(() => undefined).finally(() => setTimeout(loop, 1000))
+  const loop = (): void =>
+    void tick()
+      .catch(() => undefined)
+      .finally(() => setTimeout(loop, 1000))
   loop()
 }
 
@@ -211,7 +252,8 @@ async function main(): Promise<void> {
     if (file) void readImage(file)
   })
   $('#load').addEventListener('click', () => void onLoad())
-  for (const input of document.querySelectorAll('input[name=place]')) input.addEventListener('change', () => void showRunners())
+  for (const input of document.querySelectorAll('input[name=place]'))
+    input.addEventListener('change', () => void showRunners())
   acceptDrops()
   try {
     await ensureModels()
@@ -220,15 +262,23 @@ async function main(): Promise<void> {
     throw error
   }
   // The Service Worker starts its OCR runners as it starts: register it once the models are in IndexedDB.
-  const serviceWorker = startServiceWorker('/ocr-api').catch((error: unknown) => setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`))
+  const serviceWorker = startServiceWorker('/ocr-api').catch((error: unknown) =>
+    setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`),
+  )
   setStatus('page', 'starting', 'Page workers: starting the three runners…')
   const started = performance.now()
   const pageRunners = service.init({ platform: browserPlatform, store }).then(
-    () => setStatus('page', 'ok', `Page workers: ${service.runners.map((r) => `${r.name} ×${r.placement?.workers ?? 0}`).join(', ')} (ready in ${ms(performance.now() - started)})`),
+    () =>
+      setStatus(
+        'page',
+        'ok',
+        `Page workers: ${service.runners.map((r) => `${r.name} ×${r.placement?.workers ?? 0}`).join(', ')} (ready in ${ms(performance.now() - started)})`,
+      ),
     (error: unknown) => setStatus('page', 'error', `Page workers: ${(error as Error).message}`),
   )
   await Promise.all([serviceWorker, pageRunners])
-  for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, #file')) control.disabled = false
+  for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, #file'))
+    control.disabled = false
   document.body.dataset.state = 'ready'
   startDashboard()
   await showRunners()

@@ -8,7 +8,13 @@ export type Places = Readonly<Record<Place, { readonly label: string; readonly b
 export const $ = <T extends Element = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!
 
 /** One call to the service in the chosen place: over HTTP (to the Service Worker or Node), or in this page. */
-export function callIn(service: Service, places: Places, where: Place, path: string, init?: RequestInit): Promise<Response> {
+export function callIn(
+  service: Service,
+  places: Places,
+  where: Place,
+  path: string,
+  init?: RequestInit,
+): Promise<Response> {
   if (where === 'page') return service.fetch(new Request(new URL(path, location.origin), init))
   return fetch(places[where].base + path, init)
 }
@@ -17,8 +23,11 @@ export function callIn(service: Service, places: Places, where: Place, path: str
 export async function json<T>(response: Promise<Response>): Promise<T> {
   const r = await response
   const text = await r.text()
-  const body = r.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as T & { message?: string }) : undefined
-  if (!r.ok || body === undefined) throw new Error(`${r.status}${r.statusText ? ` ${r.statusText}` : ''}: ${body?.message ?? text.slice(0, 200)}`)
+  const body = r.headers.get('content-type')?.includes('json')
+    ? (JSON.parse(text) as T & { message?: string })
+    : undefined
+  if (!r.ok || body === undefined)
+    throw new Error(`${r.status}${r.statusText ? ` ${r.statusText}` : ''}: ${body?.message ?? text.slice(0, 200)}`)
   return body
 }
 
@@ -30,10 +39,18 @@ export function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: 
 
 /** Registers /sw.ts and waits until it controls this page (it claims pages as it activates). */
 export async function startServiceWorker(prefix: string): Promise<void> {
-  const registration = await navigator.serviceWorker.register('/sw.ts', { type: 'module', scope: '/', updateViaCache: 'none' })
+  const registration = await navigator.serviceWorker.register('/sw.ts', {
+    type: 'module',
+    scope: '/',
+    updateViaCache: 'none',
+  })
   if (!navigator.serviceWorker.controller) {
-    const claimed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('it does not control this page (after a hard reload?): reload')), 10_000))
+    const claimed = new Promise<void>((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+    )
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('it does not control this page (after a hard reload?): reload')), 10_000),
+    )
     await Promise.race([claimed, timeout])
   }
   await registration.update().catch(() => undefined)

@@ -14,9 +14,13 @@ const describeInput: io.StandardSchemaV1<unknown, DescribeInput> = {
     version: 1,
     vendor: 'demo',
     validate(value) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return { issues: [{ message: 'expected an object, such as {}' }] }
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return { issues: [{ message: 'expected an object, such as {}' }] }
       const include = (value as { include?: unknown }).include
-      if (include !== undefined && !(Array.isArray(include) && include.every((part) => part === 'runner' || part === 'apis'))) {
+      if (
+        include !== undefined &&
+        !(Array.isArray(include) && include.every((part) => part === 'runner' || part === 'apis'))
+      ) {
         return { issues: [{ message: 'expected a list of "runner" and "apis"', path: ['include'] }] }
       }
       return { value: value as DescribeInput }

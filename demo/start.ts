@@ -27,12 +27,17 @@ const store = fileStore()
 // First run: the bundled model goes into the store, where the runner looks it up by tag.
 if ((await store.list(MODEL)).length === 0) {
   const bytes = new Uint8Array(await readFile(new URL('./models/linear.onnx', import.meta.url)))
-  const model = await onnxModels(store).saveModel(MODEL, bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  const model = await onnxModels(store).saveModel(MODEL, bytes, {
+    signatures: { run: { batchable: true, batchDim: 0 } },
+  })
   console.log(`tiffin demo: saved the bundled model as ${model.tag} in ${store.location}`)
 }
 // The OCR models (about 16 MB) are copied in once; later runs find them and read nothing.
 const ocrModels = await importOcrModels(store, (file) => readFile(join(OCR_ASSETS, file)))
-if (ocrModels.some((m) => m.saved)) console.log(`tiffin demo: imported the OCR models (${ocrModels.map((m) => m.info.name).join(', ')}) into ${store.location}`)
+if (ocrModels.some((m) => m.saved))
+  console.log(
+    `tiffin demo: imported the OCR models (${ocrModels.map((m) => m.info.name).join(', ')}) into ${store.location}`,
+  )
 
 const server = createServer()
 const [vite] = await Promise.all([
@@ -43,13 +48,27 @@ const [vite] = await Promise.all([
     logLevel: 'warn',
     // Its own cache: the repository's Vite config (tests, benchmarks) keeps node_modules/.vite.
     cacheDir: fileURLToPath(new URL('../node_modules/.vite-demo', import.meta.url)),
-    server: { middlewareMode: true, hmr: { server }, warmup: { clientFiles: ['./main.ts', './ocr-page.ts', './sw.ts'] } },
+    server: {
+      middlewareMode: true,
+      hmr: { server },
+      warmup: { clientFiles: ['./main.ts', './ocr-page.ts', './sw.ts'] },
+    },
     worker: { format: 'es' },
     // Every dependency found before the first page load, the Service Worker's too (no HTML reaches it):
     // one found late makes Vite reload the page.
     optimizeDeps: {
       entries: ['index.html', 'ocr.html', 'sw.ts'],
-      include: ['comlink', 'idb', 'onnxruntime-web', 'hono', 'hono/body-limit', 'hono/cors', 'hono/request-id', 'fast-png', 'jpeg-js'],
+      include: [
+        'comlink',
+        'idb',
+        'onnxruntime-web',
+        'hono',
+        'hono/body-limit',
+        'hono/cors',
+        'hono/request-id',
+        'fast-png',
+        'jpeg-js',
+      ],
     },
   }),
   service.init({ platform: nodePlatform, store }),
@@ -61,7 +80,8 @@ const [vite] = await Promise.all([
 
 // The Service Worker answers /api/* in a page it controls, so Node's API lives under its own prefix.
 const api = getRequestListener(new Hono().mount(NODE_PREFIX, service.fetch).mount(OCR_PREFIX, ocrService.fetch).fetch)
-const served = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)
+const served = (path: string, prefix: string): boolean =>
+  path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)
 server.on('request', (req: IncomingMessage, res: ServerResponse) => {
   for (const [name, value] of Object.entries(ISOLATION)) res.setHeader(name, value) // on every response, Vite's and the API's
   const path = req.url ?? '/'
@@ -81,7 +101,9 @@ try {
   })
 } catch (error) {
   const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-  console.error(`tiffin demo: ${taken ? `${host}:${port} is in use; set PORT to another port` : (error as Error).message}`)
+  console.error(
+    `tiffin demo: ${taken ? `${host}:${port} is in use; set PORT to another port` : (error as Error).message}`,
+  )
   await Promise.all([vite.close(), service.shutdown(), ocrService.shutdown()])
   process.exit(1)
 }
@@ -96,7 +118,8 @@ const stop = (signal: string): Promise<void> =>
     server.closeIdleConnections()
     // Requests in flight get a moment to finish; then every connection is closed.
     const deadline = Date.now() + 5_000
-    while (service.httpMetrics.inProgress + ocrService.httpMetrics.inProgress > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    while (service.httpMetrics.inProgress + ocrService.httpMetrics.inProgress > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10))
     await vite.close()
     server.closeAllConnections()
     await closed

@@ -11,10 +11,17 @@ import { packageVersion } from './package-info.js'
 import { fileStore, tiffinHome } from './store/fs.js'
 
 const home = tiffinHome(process.env)
-const context: CliContext = { store: fileStore(home), bentos: new BentoStore(home), stdout: process.stdout, stderr: process.stderr }
+const context: CliContext = {
+  store: fileStore(home),
+  bentos: new BentoStore(home),
+  stdout: process.stdout,
+  stderr: process.stderr,
+}
 
 const program = new Command('tiffin')
-  .description('Serve ONNX models on the web, manage the models they serve, and build services into deployable folders.')
+  .description(
+    'Serve ONNX models on the web, manage the models they serve, and build services into deployable folders.',
+  )
   .version(packageVersion(), '-V, --version')
   // Subcommands have options of their own (`save --version`) that must not be taken as the program's.
   .enablePositionalOptions()

@@ -39,7 +39,10 @@ export interface Defaults {
   }
   /** The Kubernetes manifests a build writes. */
   readonly kubernetes: {
-    readonly requests: { readonly api: Readonly<Record<string, string>>; readonly runner: Readonly<Record<string, string>> }
+    readonly requests: {
+      readonly api: Readonly<Record<string, string>>
+      readonly runner: Readonly<Record<string, string>>
+    }
     readonly targetCPUUtilization: number
   }
 }

@@ -12,7 +12,14 @@ export { ARCHIVE_EXTENSION } from './store/archive.js'
 export { defineRunnable, RESOURCES } from './runner/runnable.js'
 export type { Runnable, RunnableDefinition, RunnableContext, Resource } from './runner/runnable.js'
 export { Runner } from './runner/runner.js'
-export type { RunnerOptions, RunnerInitOptions, CallOptions, MethodHandle, RunnerState, RunnerStats } from './runner/runner.js'
+export type {
+  RunnerOptions,
+  RunnerInitOptions,
+  CallOptions,
+  MethodHandle,
+  RunnerState,
+  RunnerStats,
+} from './runner/runner.js'
 export { liveCounts } from './runner/live-counts.js'
 export type { LiveCounts } from './runner/live-counts.js'
 export type { RunnerPlatform, WorkerConnection } from './runner/platform.js'
@@ -28,7 +35,16 @@ export type { OnnxModel, OnnxRunnerOptions, SaveOnnxOptions } from './onnx/model
 export { onnxRunnable } from './onnx/runnable.js'
 export type { OnnxParams, OnnxMethods } from './onnx/runnable.js'
 export { Service, RESERVED_ROUTES } from './service/service.js'
-export type { ServiceConfig, ServiceEnvironment, HttpConfig, ApiOptions, ApiContext, ApiHandler, Api, ApiTypes } from './service/service.js'
+export type {
+  ServiceConfig,
+  ServiceEnvironment,
+  HttpConfig,
+  ApiOptions,
+  ApiContext,
+  ApiHandler,
+  Api,
+  ApiTypes,
+} from './service/service.js'
 export type { OpenApiDocument } from './service/openapi.js'
 export type { ErrorBody } from './service/http-errors.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…

@@ -20,8 +20,12 @@ function findPackage(): Found {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let depth = 0; depth < 4; depth++, dir = dirname(dir)) {
     try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
-      if (manifest.name === PACKAGE_NAME && typeof manifest.version === 'string') return (found = { root: dir, version: manifest.version })
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown
+        version?: unknown
+      }
+      if (manifest.name === PACKAGE_NAME && typeof manifest.version === 'string')
+        return (found = { root: dir, version: manifest.version })
     } catch {
       // No package.json at this level; keep walking up.
     }

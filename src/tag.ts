@@ -19,7 +19,9 @@ const PART_RULE = 'lower-case letters, digits, "-", "_" and ".", starting and en
 export function validateTagPart(part: string, what: 'name' | 'version'): string {
   if (part.length === 0) throw new BadInput(`A tag ${what} must not be empty`)
   if (part.length > MAX_PART_LENGTH) {
-    throw new BadInput(`A tag ${what} is at most ${MAX_PART_LENGTH} characters; "${part.slice(0, 20)}…" has ${part.length}`)
+    throw new BadInput(
+      `A tag ${what} is at most ${MAX_PART_LENGTH} characters; "${part.slice(0, 20)}…" has ${part.length}`,
+    )
   }
   if (part !== part.toLowerCase()) throw new BadInput(`A tag ${what} must be lower case: "${part}"`)
   if (!PART_PATTERN.test(part)) throw new BadInput(`A tag ${what} may hold only ${PART_RULE}: "${part}"`)
@@ -31,7 +33,8 @@ export const isTagPart = (text: string): boolean => text.length <= MAX_PART_LENG
 
 /** Parses `name` or `name:version`, refusing anything that breaks the tag rules. */
 export function parseTag(text: string): Tag {
-  if (typeof text !== 'string' || text.length === 0) throw new BadInput('A tag must not be empty; expected "name" or "name:version"')
+  if (typeof text !== 'string' || text.length === 0)
+    throw new BadInput('A tag must not be empty; expected "name" or "name:version"')
   const parts = text.split(':')
   if (parts.length > 2) throw new BadInput(`A tag holds at most one ":" (name:version): "${text}"`)
   const [name = '', version] = parts
@@ -55,7 +58,12 @@ export interface VersionEntry {
 export function newest<T extends VersionEntry>(entries: readonly T[]): T | undefined {
   let best: T | undefined
   for (const entry of entries) {
-    if (!best || entry.createdAt > best.createdAt || (entry.createdAt === best.createdAt && entry.version > best.version)) best = entry
+    if (
+      !best ||
+      entry.createdAt > best.createdAt ||
+      (entry.createdAt === best.createdAt && entry.version > best.version)
+    )
+      best = entry
   }
   return best
 }
@@ -70,8 +78,13 @@ export function resolveVersion<T extends VersionEntry>(tag: Tag, entries: readon
   const matches = entries.filter((e) => e.version.startsWith(tag.version!))
   if (matches.length === 1) return matches[0]!
   if (matches.length === 0) throw new NotFound(`No version of "${tag.name}" matches "${shown}"`)
-  const listed = matches.map((m) => m.version).sort().join(', ')
-  throw new Conflict(`"${shown}" is ambiguous: it is a prefix of ${matches.length} versions (${listed}); give more of the version`)
+  const listed = matches
+    .map((m) => m.version)
+    .sort()
+    .join(', ')
+  throw new Conflict(
+    `"${shown}" is ambiguous: it is a prefix of ${matches.length} versions (${listed}); give more of the version`,
+  )
 }
 
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz'

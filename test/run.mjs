@@ -42,9 +42,15 @@ function lint() {
 function unit() {
   console.log('\n== Unit tests in Node (vitest)')
   const out = join(results, 'unit.json')
-  const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra])
+  const status = run(bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+    ...extra,
+  ])
   const report = readJson(out)
-  if (!report) return void (totals.failed += 1, console.error(`vitest exited ${status} without a report`))
+  if (!report) return void ((totals.failed += 1), console.error(`vitest exited ${status} without a report`))
   totals.passed += report.numPassedTests
   totals.failed += report.numFailedTests + (status !== 0 && report.numFailedTests === 0 ? 1 : 0)
   totals.skipped += report.numPendingTests + report.numTodoTests
@@ -53,7 +59,7 @@ function unit() {
 /** Debian's chromium, installed when we are root and have apt-get: what .ci/run on a fresh machine needs. */
 function installChromium() {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return
-  console.log('No Chromium found; installing Debian\'s chromium package (running as root)…')
+  console.log("No Chromium found; installing Debian's chromium package (running as root)…")
   run('apt-get', ['update', '-qq'])
   run('apt-get', ['install', '-y', '-qq', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' })
 }
@@ -79,7 +85,7 @@ function browser() {
     PLAYWRIGHT_JSON_OUTPUT_NAME: out,
   })
   const stats = readJson(out)?.stats
-  if (!stats) return void (totals.failed += 1, console.error(`playwright exited ${status} without a report`))
+  if (!stats) return void ((totals.failed += 1), console.error(`playwright exited ${status} without a report`))
   totals.passed += stats.expected + stats.flaky
   totals.failed += stats.unexpected + (status !== 0 && stats.unexpected === 0 ? 1 : 0)
   totals.skipped += stats.skipped

@@ -30,9 +30,16 @@ export interface BatchingSetup {
   readonly maxBatchSize: number
 }
 
-export async function measureBatching(setup: BatchingSetup, callerCounts: readonly number[], seconds: number, log: (line: string) => void): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
+export async function measureBatching(
+  setup: BatchingSetup,
+  callerCounts: readonly number[],
+  seconds: number,
+  log: (line: string) => void,
+): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   const offline = await offlineLoop(seconds, setup.maxBatchSize, setup.offlineBatch)
-  log(`${setup.env}: offline ${Math.round(offline.itemsPerSecond)} items/s, ${offline.batchMs.toFixed(2)} ms a batch of ${setup.maxBatchSize}`)
+  log(
+    `${setup.env}: offline ${Math.round(offline.itemsPerSecond)} items/s, ${offline.batchMs.toFixed(2)} ms a batch of ${setup.maxBatchSize}`,
+  )
   const rows: BatchingRow[] = []
   for (const callers of callerCounts) {
     const input = setup.item()
@@ -55,8 +62,12 @@ export async function measureBatching(setup: BatchingSetup, callerCounts: readon
       errors: batched.errors + unbatched.errors,
     }
     const execMs = (after.executionMs.sum - before.executionMs.sum) / Math.max(1, after.executions - executions0)
-    log(`${setup.env} ${callers} callers: ${execMs.toFixed(2)} ms a batch, round trip; sent because ${JSON.stringify(after.dispatchReasons)}`)
-    log(`${setup.env} ${callers} callers: batched ${Math.round(row.batchedItemsPerS)}/s (mean batch ${row.meanBatch.toFixed(1)}), unbatched ${Math.round(row.unbatchedItemsPerS)}/s`)
+    log(
+      `${setup.env} ${callers} callers: ${execMs.toFixed(2)} ms a batch, round trip; sent because ${JSON.stringify(after.dispatchReasons)}`,
+    )
+    log(
+      `${setup.env} ${callers} callers: batched ${Math.round(row.batchedItemsPerS)}/s (mean batch ${row.meanBatch.toFixed(1)}), unbatched ${Math.round(row.unbatchedItemsPerS)}/s`,
+    )
     rows.push(row)
   }
   return { rows, fullBatchMs: offline.batchMs }

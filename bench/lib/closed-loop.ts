@@ -9,7 +9,12 @@ export interface LoadResult {
  * `callers` concurrent callers, each sending its next call as soon as the last is answered, for
  * `seconds` (after `warmupSeconds` not counted). Each call carries one item.
  */
-export async function closedLoop(callers: number, seconds: number, call: () => Promise<unknown>, warmupSeconds = 0.5): Promise<LoadResult> {
+export async function closedLoop(
+  callers: number,
+  seconds: number,
+  call: () => Promise<unknown>,
+  warmupSeconds = 0.5,
+): Promise<LoadResult> {
   const start = performance.now()
   const measureFrom = start + warmupSeconds * 1000
   const end = measureFrom + seconds * 1000
@@ -38,7 +43,11 @@ export async function closedLoop(callers: number, seconds: number, call: () => P
 }
 
 /** Runs `batch` in a loop for `seconds`: the offline limit, with no serving in between. */
-export async function offlineLoop(seconds: number, batchSize: number, batch: () => Promise<unknown>): Promise<{ itemsPerSecond: number; batchMs: number }> {
+export async function offlineLoop(
+  seconds: number,
+  batchSize: number,
+  batch: () => Promise<unknown>,
+): Promise<{ itemsPerSecond: number; batchMs: number }> {
   for (let i = 0; i < 3; i++) await batch()
   const t0 = performance.now()
   let runs = 0

@@ -46,7 +46,11 @@ const JSON_HEADERS = { 'content-type': 'application/json' }
 /** Rows as JSON nested arrays, as a client sends them. */
 export function rowsJson(x: Tensor): string {
   const width = x.dims[1]!
-  return JSON.stringify(Array.from({ length: x.dims[0]! }, (_, i) => Array.from(x.data.subarray(i * width, (i + 1) * width) as Float32Array)))
+  return JSON.stringify(
+    Array.from({ length: x.dims[0]! }, (_, i) =>
+      Array.from(x.data.subarray(i * width, (i + 1) * width) as Float32Array),
+    ),
+  )
 }
 
 /**
@@ -72,7 +76,14 @@ export async function verify(url: string, model: TestModel, count: number): Prom
  * `clients` connections, each posting `body` and sending again as soon as it is answered, for
  * `seconds` after `warmupSeconds` not counted. `onStart` runs when the counted part begins.
  */
-export async function load(url: string, body: string, clients: number, seconds: number, warmupSeconds: number, onStart: () => void): Promise<LoadPoint> {
+export async function load(
+  url: string,
+  body: string,
+  clients: number,
+  seconds: number,
+  warmupSeconds: number,
+  onStart: () => void,
+): Promise<LoadPoint> {
   const latenciesMs: number[] = []
   let answered = 0
   let cpuAtStart = process.cpuUsage()

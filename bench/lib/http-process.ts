@@ -39,7 +39,10 @@ export interface ServerProcess {
  * `name` before each line; a line it has written before is only counted (see `repeatedLines`).
  */
 export async function startServer(name: string, script: URL, args: readonly string[]): Promise<ServerProcess> {
-  const child = fork(script.pathname, [...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
+  const child = fork(script.pathname, [...args], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
   const seen = new Set<string>()
   const repeats = new Map<string, number>()
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -47,13 +50,17 @@ export async function startServer(name: string, script: URL, args: readonly stri
     else process.stderr.write(`[${name}] ${line}\n`)
     seen.add(line)
   })
-  const exited = once(child, 'close').then(([code, signal]) => `${script.pathname} exited (${signal ?? `code ${code}`})`)
+  const exited = once(child, 'close').then(
+    ([code, signal]) => `${script.pathname} exited (${signal ?? `code ${code}`})`,
+  )
   const first = await Promise.race([next<{ url: string; info: string }>(child, 'ready'), exited])
   if (typeof first === 'string') throw new Error(`${first} before it listened`)
   const ask = <T>(type: string): Promise<T> => {
     const answer = next<T>(child, type)
     child.send({ type })
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} did not answer "${type}" in 10 s`)), 10_000).unref())
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${name} did not answer "${type}" in 10 s`)), 10_000).unref(),
+    )
     return Promise.race([answer, timeout])
   }
   return {
@@ -89,7 +96,12 @@ function next<T>(child: ChildProcess, type: string): Promise<T> {
 }
 
 /** In a server process: tells the bench where it listens, answers for stats, and closes on SIGTERM. */
-export function reportToBench(url: string, info: string, close: () => Promise<void>, extra?: () => Record<string, number>): void {
+export function reportToBench(
+  url: string,
+  info: string,
+  close: () => Promise<void>,
+  extra?: () => Record<string, number>,
+): void {
   if (!process.send) throw new Error('Run this through bench/http.ts: it is a child process of the benchmark')
   process.on('message', (message: { type?: string }) => {
     if (message.type !== 'stats') return
@@ -124,10 +136,17 @@ function mainThreadCpuUs(): number {
 }
 
 /** Between two reports: the process's CPU in % of one core, the main thread's time busy in %, and its CPU in µs. */
-export function usageBetween(before: ServerStats, after: ServerStats): { cpuPercent: number; mainBusyPercent: number; mainCpuUs: number } {
+export function usageBetween(
+  before: ServerStats,
+  after: ServerStats,
+): { cpuPercent: number; mainBusyPercent: number; mainCpuUs: number } {
   const wallMs = after.atMs - before.atMs
   const elu = performance.eventLoopUtilization(after.elu, before.elu)
-  return { cpuPercent: (100 * (after.cpuUs - before.cpuUs)) / 1000 / wallMs, mainBusyPercent: 100 * elu.utilization, mainCpuUs: after.mainCpuUs - before.mainCpuUs }
+  return {
+    cpuPercent: (100 * (after.cpuUs - before.cpuUs)) / 1000 / wallMs,
+    mainBusyPercent: 100 * elu.utilization,
+    mainCpuUs: after.mainCpuUs - before.mainCpuUs,
+  }
 }
 
 /** CPU time used so far by everything on this machine (all cores, all processes), in µs. */

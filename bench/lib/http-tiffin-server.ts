@@ -5,26 +5,36 @@ import { fileStore, io, onnxRunner, serve, Service } from '../../src/node.js'
 import { reportToBench } from './http-process.js'
 
 const [storeRoot, maxBatchSize, maxLatencyMs] = process.argv.slice(2)
-if (!storeRoot || !maxBatchSize || !maxLatencyMs) throw new Error('usage: http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS')
+if (!storeRoot || !maxBatchSize || !maxLatencyMs)
+  throw new Error('usage: http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS')
 
 const mlp = onnxRunner('mlp', { maxBatchSize: Number(maxBatchSize), maxLatencyMs: Number(maxLatencyMs) })
 
 const service = new Service('mlp', { runners: [mlp] }).api(
-  { name: 'predict', input: io.tensor({ dtype: 'float32', shape: [-1, 256], enforceShape: true }), output: io.tensor() },
+  {
+    name: 'predict',
+    input: io.tensor({ dtype: 'float32', shape: [-1, 256], enforceShape: true }),
+    output: io.tensor(),
+  },
   async (x, { signal }) => (await mlp.run({ x }, { signal })).y!,
 )
 
 const running = await serve(service, { port: 0, store: fileStore(storeRoot) })
 const info = `tiffin: ${mlp.placement?.reason}; ${mlp.notes.join('; ')}`
 
-reportToBench(running.url, info, () => running.close(), () => {
-  const m = mlp.metrics()[0]!
-  return {
-    batches: m.executions,
-    items: m.batchSize.sum,
-    executionMs: m.executionMs.sum,
-    queueMs: m.queueMs.sum,
-    rejected: m.rejections.deadline + m.rejections.queue_full,
-    failures: m.failures,
-  }
-})
+reportToBench(
+  running.url,
+  info,
+  () => running.close(),
+  () => {
+    const m = mlp.metrics()[0]!
+    return {
+      batches: m.executions,
+      items: m.batchSize.sum,
+      executionMs: m.executionMs.sum,
+      queueMs: m.queueMs.sum,
+      rejected: m.rejections.deadline + m.rejections.queue_full,
+      failures: m.failures,
+    }
+  },
+)

@@ -112,14 +112,23 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       done()
     }
     const request = http.request(
-      { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(row.body) } },
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(row.body) },
+      },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('error', (error) => finish(() => {
-          result.networkErrors++
-          example(`request ${n}: response error: ${error.message}`)
-        }))
+        response.on('error', (error) =>
+          finish(() => {
+            result.networkErrors++
+            example(`request ${n}: response error: ${error.message}`)
+          }),
+        )
         response.on('end', () =>
           finish(() => {
             const text = Buffer.concat(chunks).toString('utf8')

@@ -12,7 +12,10 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
   const batched = onnxRunner('mlp', { maxBatchSize, maxLatencyMs, resource: 'wasm' })
   const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, resource: 'wasm' })
-  await Promise.all([batched.init({ platform: browserPlatform, store }), unbatched.init({ platform: browserPlatform, store })])
+  await Promise.all([
+    batched.init({ platform: browserPlatform, store }),
+    unbatched.init({ platform: browserPlatform, store }),
+  ])
   console.log(`chromium: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   ort.env.wasm.numThreads = batched.placement?.threads ?? 1
   const session = await ort.InferenceSession.create(model.bytes, { executionProviders: ['wasm'] })
@@ -20,7 +23,14 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   try {
     return await measureBatching(
-      { env: 'chromium', batched, unbatched, item: () => model.sampleInputs(1), offlineBatch: () => session.run(feeds), maxBatchSize },
+      {
+        env: 'chromium',
+        batched,
+        unbatched,
+        item: () => model.sampleInputs(1),
+        offlineBatch: () => session.run(feeds),
+        maxBatchSize,
+      },
       callers,
       seconds,
       (line) => console.log(line),

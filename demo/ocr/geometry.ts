@@ -46,7 +46,12 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
   if (hull.length === 1) return { center: hull[0]!, width: 0, height: 0, angle: 0 }
   if (hull.length === 2) {
     const [p, q] = hull as [Point, Point]
-    return { center: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2], width: distance(p, q), height: 0, angle: Math.atan2(q[1] - p[1], q[0] - p[0]) }
+    return {
+      center: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2],
+      width: distance(p, q),
+      height: 0,
+      angle: Math.atan2(q[1] - p[1], q[0] - p[0]),
+    }
   }
   const n = hull.length
   const at = (i: number) => hull[i % n]!
@@ -55,7 +60,8 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
     const along: Point = [(at(i + 1)[0] - at(i)[0]) / length, (at(i + 1)[1] - at(i)[1]) / length]
     return { origin: at(i), along, inward: [-along[1], along[0]] as Point } // counter-clockwise: the inside is to the left
   }
-  const extreme = (measure: (p: Point) => number) => hull.reduce((best, p, k) => (measure(p) > measure(hull[best]!) ? k : best), 0)
+  const extreme = (measure: (p: Point) => number) =>
+    hull.reduce((best, p, k) => (measure(p) > measure(hull[best]!) ? k : best), 0)
   // A caliper moves on while the next hull point lies further along its measure.
   const advance = (k: number, measure: (p: Point) => number) => {
     for (let steps = 0; steps < n && measure(at(k + 1)) > measure(at(k)); steps++) k = (k + 1) % n
@@ -79,7 +85,10 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
       bestArea = (front - back) * height
       const middle = (front + back) / 2
       best = {
-        center: [origin[0] + along[0] * middle + inward[0] * (height / 2), origin[1] + along[1] * middle + inward[1] * (height / 2)],
+        center: [
+          origin[0] + along[0] * middle + inward[0] * (height / 2),
+          origin[1] + along[1] * middle + inward[1] * (height / 2),
+        ],
         width: front - back,
         height,
         angle: Math.atan2(along[1], along[0]),

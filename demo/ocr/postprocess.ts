@@ -2,7 +2,16 @@
 // the orientation classifier, and text from the recogniser's per-step class probabilities (CTC).
 // Thresholds and rules follow PaddleOCR's inference defaults (tools/infer/utility.py, ppocr/postprocess/).
 import type { Tensor } from '../../src/index.js'
-import { distance, insideQuad, minAreaRect, orderCorners, rectCorners, type Point, type Quad, type RotatedRect } from './geometry.js'
+import {
+  distance,
+  insideQuad,
+  minAreaRect,
+  orderCorners,
+  rectCorners,
+  type Point,
+  type Quad,
+  type RotatedRect,
+} from './geometry.js'
 
 export interface DetectionOptions {
   /** A pixel is text when its probability is above this. */
@@ -23,7 +32,13 @@ export interface DetectionOptions {
  * exactly against 91 at 1.5; 2.0 (PaddleOCR 3's default) also read 98, with more than twice the character
  * errors (0.84% against 0.35%).
  */
-export const DETECTION_DEFAULTS: DetectionOptions = { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.8, minSize: 3, maxCandidates: 1000 }
+export const DETECTION_DEFAULTS: DetectionOptions = {
+  threshold: 0.3,
+  boxThreshold: 0.6,
+  unclipRatio: 1.8,
+  minSize: 3,
+  maxCandidates: 1000,
+}
 
 export interface TextBox {
   readonly quad: Quad
@@ -112,7 +127,12 @@ export function unclip(rect: RotatedRect, ratio: number): RotatedRect {
 }
 
 /** Text boxes in the probability map's own pixels (DB post-processing). */
-export function boxesFromMap(map: Float32Array, width: number, height: number, options: DetectionOptions = DETECTION_DEFAULTS): TextBox[] {
+export function boxesFromMap(
+  map: Float32Array,
+  width: number,
+  height: number,
+  options: DetectionOptions = DETECTION_DEFAULTS,
+): TextBox[] {
   const mask = new Uint8Array(width * height)
   for (let i = 0; i < mask.length; i++) mask[i] = map[i]! > options.threshold ? 1 : 0
   const boxes: TextBox[] = []
@@ -129,11 +149,23 @@ export function boxesFromMap(map: Float32Array, width: number, height: number, o
 }
 
 /** Boxes scaled from the map to the image, whole pixels inside it; boxes 3 pixels or less across are dropped. */
-export function scaleBoxes(boxes: readonly TextBox[], from: { width: number; height: number }, to: { width: number; height: number }): TextBox[] {
-  const scale = (v: number, source: number, target: number) => Math.min(Math.max(Math.round((v * target) / source), 0), target - 1)
+export function scaleBoxes(
+  boxes: readonly TextBox[],
+  from: { width: number; height: number },
+  to: { width: number; height: number },
+): TextBox[] {
+  const scale = (v: number, source: number, target: number) =>
+    Math.min(Math.max(Math.round((v * target) / source), 0), target - 1)
   return boxes
     .map(({ quad, score }) => ({
-      quad: orderCorners(quad.map(([x, y]) => [scale(x, from.width, to.width), scale(y, from.height, to.height)] as Point) as [Point, Point, Point, Point]),
+      quad: orderCorners(
+        quad.map(([x, y]) => [scale(x, from.width, to.width), scale(y, from.height, to.height)] as Point) as [
+          Point,
+          Point,
+          Point,
+          Point,
+        ],
+      ),
       score,
     }))
     .filter(({ quad: [tl, tr, , bl] }) => Math.trunc(distance(tl, tr)) > 3 && Math.trunc(distance(tl, bl)) > 3)
@@ -150,7 +182,8 @@ export function readingOrder<B extends TextBox>(boxes: readonly B[]): B[] {
   for (let i = 1; i < sorted.length; i++) {
     for (let j = i; j > 0; j--) {
       const [above, below] = [sorted[j - 1]!, sorted[j]!]
-      const sameLine = Math.abs(below.quad[0][1] - above.quad[0][1]) < Math.min(lineHeight(above), lineHeight(below)) / 2
+      const sameLine =
+        Math.abs(below.quad[0][1] - above.quad[0][1]) < Math.min(lineHeight(above), lineHeight(below)) / 2
       if (!sameLine || below.quad[0][0] >= above.quad[0][0]) break
       ;[sorted[j - 1], sorted[j]] = [below, above]
     }
@@ -159,10 +192,16 @@ export function readingOrder<B extends TextBox>(boxes: readonly B[]): B[] {
 }
 
 /** The detector's output, `[1, 1, H, W]`, to text boxes in the image's pixels, in reading order. */
-export function detectText(map: Tensor, image: { width: number; height: number }, options: DetectionOptions = DETECTION_DEFAULTS): TextBox[] {
+export function detectText(
+  map: Tensor,
+  image: { width: number; height: number },
+  options: DetectionOptions = DETECTION_DEFAULTS,
+): TextBox[] {
   const [height, width] = map.dims.slice(-2) as [number, number]
   if (map.dtype !== 'float32' || map.dims.length !== 4 || map.dims[0] !== 1 || map.dims[1] !== 1) {
-    throw new TypeError(`The detector should give a float32 [1, 1, H, W] probability map, got ${map.dtype} [${map.dims.join(', ')}]`)
+    throw new TypeError(
+      `The detector should give a float32 [1, 1, H, W] probability map, got ${map.dtype} [${map.dims.join(', ')}]`,
+    )
   }
   const boxes = boxesFromMap(map.data as Float32Array, width, height, options)
   return readingOrder(scaleBoxes(boxes, { width, height }, image))
@@ -179,7 +218,9 @@ export const UPSIDE_DOWN_THRESHOLD = 0.9
 /** The classifier's output, `[N, 2]` probabilities of 0° and 180°, to each line's likelier angle. */
 export function orientations(probs: Tensor): Orientation[] {
   if (probs.dtype !== 'float32' || probs.dims.length !== 2 || probs.dims[1] !== 2) {
-    throw new TypeError(`The classifier should give float32 [N, 2] probabilities, got ${probs.dtype} [${probs.dims.join(', ')}]`)
+    throw new TypeError(
+      `The classifier should give float32 [N, 2] probabilities, got ${probs.dtype} [${probs.dims.join(', ')}]`,
+    )
   }
   const data = probs.data as Float32Array
   return Array.from({ length: probs.dims[0]! }, (_, n) => {
@@ -188,7 +229,8 @@ export function orientations(probs: Tensor): Orientation[] {
   })
 }
 
-export const isUpsideDown = (o: Orientation, threshold = UPSIDE_DOWN_THRESHOLD): boolean => o.angle === 180 && o.score > threshold
+export const isUpsideDown = (o: Orientation, threshold = UPSIDE_DOWN_THRESHOLD): boolean =>
+  o.angle === 180 && o.score > threshold
 
 /** The lines of a PaddleOCR dictionary (`ppocr_keys_v1.txt`): one character a line. */
 export function parseKeys(text: string): string[] {
@@ -204,7 +246,9 @@ export function parseKeys(text: string): string[] {
 export function recognitionClasses(keys: readonly string[], classCount: number): string[] {
   if (classCount === keys.length + 2) return ['', ...keys, ' ']
   if (classCount === keys.length + 1) return ['', ...keys]
-  throw new TypeError(`The recogniser has ${classCount} classes, but its dictionary has ${keys.length} characters (expected ${keys.length + 1} or ${keys.length + 2} classes)`)
+  throw new TypeError(
+    `The recogniser has ${classCount} classes, but its dictionary has ${keys.length} characters (expected ${keys.length + 1} or ${keys.length + 2} classes)`,
+  )
 }
 
 export interface RecognizedText {
@@ -232,7 +276,9 @@ export interface CtcOptions {
  */
 export function ctcDecode(probs: Tensor, classes: readonly string[], options: CtcOptions = {}): RecognizedText[] {
   if (probs.dtype !== 'float32' || probs.dims.length !== 3 || probs.dims[2] !== classes.length) {
-    throw new TypeError(`The recogniser should give float32 [N, T, ${classes.length}] probabilities, got ${probs.dtype} [${probs.dims.join(', ')}]`)
+    throw new TypeError(
+      `The recogniser should give float32 [N, T, ${classes.length}] probabilities, got ${probs.dtype} [${probs.dims.join(', ')}]`,
+    )
   }
   const [count, steps, width] = probs.dims as [number, number, number]
   const data = probs.data as Float32Array

@@ -81,7 +81,12 @@ export function resize(image: Pixels, width: number, height: number): Pixels {
     const wy = ys.weight[y]!
     for (let x = 0; x < width; x++) {
       const wx = xs.weight[x]!
-      const [a, b, c, d] = [(top + xs.low[x]!) * 4, (top + xs.high[x]!) * 4, (bottom + xs.low[x]!) * 4, (bottom + xs.high[x]!) * 4]
+      const [a, b, c, d] = [
+        (top + xs.low[x]!) * 4,
+        (top + xs.high[x]!) * 4,
+        (bottom + xs.low[x]!) * 4,
+        (bottom + xs.high[x]!) * 4,
+      ]
       const o = (y * width + x) * 4
       for (let k = 0; k < 4; k++) {
         const upper = src[a + k]! + (src[b + k]! - src[a + k]!) * wx
@@ -132,7 +137,12 @@ function sample(image: Pixels, x: number, y: number, out: Uint8ClampedArray, o: 
   const y1 = Math.min(y0 + 1, image.height - 1)
   const [wx, wy] = [cx - x0, cy - y0]
   const src = image.data
-  const [a, b, c, d] = [(y0 * image.width + x0) * 4, (y0 * image.width + x1) * 4, (y1 * image.width + x0) * 4, (y1 * image.width + x1) * 4]
+  const [a, b, c, d] = [
+    (y0 * image.width + x0) * 4,
+    (y0 * image.width + x1) * 4,
+    (y1 * image.width + x0) * 4,
+    (y1 * image.width + x1) * 4,
+  ]
   for (let k = 0; k < 4; k++) {
     const upper = src[a + k]! + (src[b + k]! - src[a + k]!) * wx
     const lower = src[c + k]! + (src[d + k]! - src[c + k]!) * wx
@@ -170,7 +180,8 @@ function copyPixel(src: Uint8ClampedArray, from: number, out: Uint8ClampedArray,
 export function rotate90(image: Pixels): Pixels {
   const { width, height, data } = image
   const out = blankPixels(height, width)
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) copyPixel(data, y * width + x, out.data, (width - 1 - x) * height + y)
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) copyPixel(data, y * width + x, out.data, (width - 1 - x) * height + y)
   return out
 }
 
@@ -195,7 +206,8 @@ function lineInput(line: Pixels, width: number): Tensor<'float32'> {
   for (let c = 0; c < 3; c++) {
     const channel = BGR[c]!
     for (let y = 0; y < LINE_HEIGHT; y++) {
-      for (let x = 0; x < fitted; x++) data[c * plane + y * width + x] = resized.data[(y * fitted + x) * 4 + channel]! / 127.5 - 1
+      for (let x = 0; x < fitted; x++)
+        data[c * plane + y * width + x] = resized.data[(y * fitted + x) * 4 + channel]! / 127.5 - 1
     }
   }
   return tensor('float32', [1, 3, LINE_HEIGHT, width], data)
@@ -210,7 +222,9 @@ export function classifierInput(line: Pixels): Tensor<'float32'> {
 export function recognizerWidth(line: Pixels, widths: readonly number[] = RECOGNIZER_WIDTHS): number {
   const natural = Math.ceil((LINE_HEIGHT * line.width) / line.height)
   const misfit = (width: number) => Math.abs(Math.log(natural / width))
-  return natural <= widths[0]! ? widths[0]! : widths.reduce((best, width) => (misfit(width) < misfit(best) ? width : best))
+  return natural <= widths[0]!
+    ? widths[0]!
+    : widths.reduce((best, width) => (misfit(width) < misfit(best) ? width : best))
 }
 
 /** The recogniser's input: `[1, 3, 48, W]` with W one of `widths` (see `recognizerWidth`). */

@@ -22,7 +22,10 @@ export const recognizer = defineRunnable<OnnxParams, RecognizerMethods>({
   async setup(context) {
     const info = context.models[0]
     if (!info) throw new BadInput('The recogniser needs its model: give the runner models: ["ocr-rec:latest"]')
-    if (!info.files[KEYS_FILE]) throw new BadInput(`${tagOf(info)} has no "${KEYS_FILE}" beside it; save the model with its dictionary (importOcrModels does)`)
+    if (!info.files[KEYS_FILE])
+      throw new BadInput(
+        `${tagOf(info)} has no "${KEYS_FILE}" beside it; save the model with its dictionary (importOcrModels does)`,
+      )
     const [model, keys] = await Promise.all([onnxRunnable.setup(context), context.store.read(info, KEYS_FILE)])
     const dictionary = parseKeys(new TextDecoder().decode(keys))
     let classes: string[] | undefined

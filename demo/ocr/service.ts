@@ -18,11 +18,17 @@ export const detector = onnxRunner('ocr-det:latest', wasmInBrowser)
 /** Lines to their orientation; every line is 48×192, so concurrent lines batch together. */
 export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32, ...wasmInBrowser })
 /** Lines to text; lines fitted to the same width (see RECOGNIZER_WIDTHS) batch together. */
-export const reader = new Runner(recognizer, { name: 'ocr-rec', models: ['ocr-rec:latest'], maxBatchSize: 8, ...wasmInBrowser })
+export const reader = new Runner(recognizer, {
+  name: 'ocr-rec',
+  models: ['ocr-rec:latest'],
+  maxBatchSize: 8,
+  ...wasmInBrowser,
+})
 
 function onlyOutput(outputs: Record<string, Tensor>, runner: string): Tensor {
   const values = Object.values(outputs)
-  if (values.length !== 1) throw new TypeError(`${runner} should give one output, gave ${Object.keys(outputs).join(', ')}`)
+  if (values.length !== 1)
+    throw new TypeError(`${runner} should give one output, gave ${Object.keys(outputs).join(', ')}`)
   return values[0]!
 }
 

@@ -44,7 +44,8 @@ export class Arrivals {
   typicalGap(): number {
     if (this.gap !== undefined) return this.gap
     const gaps: number[] = []
-    for (let i = Math.max(1, this.times.length - 33); i < this.times.length; i++) gaps.push(this.times[i]! - this.times[i - 1]!)
+    for (let i = Math.max(1, this.times.length - 33); i < this.times.length; i++)
+      gaps.push(this.times[i]! - this.times[i - 1]!)
     gaps.sort((x, y) => x - y)
     this.gap = gaps.length === 0 ? 0 : gaps[Math.floor(gaps.length / 2)]!
     return this.gap

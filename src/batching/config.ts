@@ -46,8 +46,13 @@ export function resolveBatching(
   serviceConfig: BatchingOptions = {},
 ): BatchingConfig {
   const pick = <K extends keyof BatchingOptions>(key: K): NonNullable<BatchingOptions[K]> =>
-    (methodConfig[key] ?? runnerOptions[key] ?? serviceConfig[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<BatchingOptions[K]>
-  const [inputAxis, outputAxis] = typeof methodConfig.batchDim === 'number' ? [methodConfig.batchDim, methodConfig.batchDim] : (methodConfig.batchDim ?? [0, 0])
+    (methodConfig[key] ?? runnerOptions[key] ?? serviceConfig[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<
+      BatchingOptions[K]
+    >
+  const [inputAxis, outputAxis] =
+    typeof methodConfig.batchDim === 'number'
+      ? [methodConfig.batchDim, methodConfig.batchDim]
+      : (methodConfig.batchDim ?? [0, 0])
   const config = {
     enabled: pick('enabled'),
     batchable: methodConfig.batchable === true,
@@ -58,11 +63,15 @@ export function resolveBatching(
     outputAxis: outputAxis!,
   }
   const where = `Runner "${runner}", method "${method}"`
-  if (!Number.isInteger(config.maxBatchSize) || config.maxBatchSize < 1) throw new RangeError(`${where}: maxBatchSize must be a whole number of at least 1, got ${config.maxBatchSize}`)
-  if (!(config.maxLatencyMs > 0)) throw new RangeError(`${where}: maxLatencyMs must be above 0, got ${config.maxLatencyMs}`)
-  if (!Number.isInteger(config.maxQueueItems) || config.maxQueueItems < 1) throw new RangeError(`${where}: maxQueueItems must be a whole number of at least 1, got ${config.maxQueueItems}`)
+  if (!Number.isInteger(config.maxBatchSize) || config.maxBatchSize < 1)
+    throw new RangeError(`${where}: maxBatchSize must be a whole number of at least 1, got ${config.maxBatchSize}`)
+  if (!(config.maxLatencyMs > 0))
+    throw new RangeError(`${where}: maxLatencyMs must be above 0, got ${config.maxLatencyMs}`)
+  if (!Number.isInteger(config.maxQueueItems) || config.maxQueueItems < 1)
+    throw new RangeError(`${where}: maxQueueItems must be a whole number of at least 1, got ${config.maxQueueItems}`)
   for (const axis of [config.inputAxis, config.outputAxis]) {
-    if (!Number.isInteger(axis) || axis < 0) throw new RangeError(`${where}: batchDim must be a non-negative axis, got ${String(methodConfig.batchDim)}`)
+    if (!Number.isInteger(axis) || axis < 0)
+      throw new RangeError(`${where}: batchDim must be a non-negative axis, got ${String(methodConfig.batchDim)}`)
   }
   return config
 }

@@ -62,8 +62,20 @@ export function mergeItems<T>(values: readonly T[], axis: number): T {
     if (other !== key) throw new Error(`mergeItems needs values of one compatibility key, got ${key} and ${other}`)
   }
   // Equal keys mean equal names, so each name can be looked up in every value.
-  const tensors = new Map([...first.tensors.keys()].map((name) => [name, concatAxis(all.map((p) => p.tensors.get(name)!), axis)]))
-  return assemble(first.kind, tensors, all.flatMap((parts) => parts.rows)) as T
+  const tensors = new Map(
+    [...first.tensors.keys()].map((name) => [
+      name,
+      concatAxis(
+        all.map((p) => p.tensors.get(name)!),
+        axis,
+      ),
+    ]),
+  )
+  return assemble(
+    first.kind,
+    tensors,
+    all.flatMap((parts) => parts.rows),
+  ) as T
 }
 
 /** Splits `value` along `axis` into consecutive pieces of the given item counts (which must add up to its count). */
@@ -74,7 +86,8 @@ export function splitItems<T>(value: T, axis: number, counts: readonly number[])
   const parts = outputParts(value, axis)
   const returned = itemCount(parts, axis)
   const batch = counts.reduce((sum, count) => sum + count, 0)
-  if (returned !== batch) throw new Error(`The runnable returned ${returned} items for a batch of ${batch} (along batchDim ${axis})`)
+  if (returned !== batch)
+    throw new Error(`The runnable returned ${returned} items for a batch of ${batch} (along batchDim ${axis})`)
   let start = 0
   return counts.map((count) => {
     start += count
@@ -134,12 +147,15 @@ function partsOf(value: unknown, axis: number): Parts {
   if (!Number.isInteger(axis) || axis < 0) throw new BadInput(`batchDim must be a non-negative integer, got ${axis}`)
   if (Array.isArray(value)) {
     if (axis !== 0) {
-      throw new BadInput(`A plain array batches along axis 0 (one item per row), but batchDim is ${axis}; send a tensor {dtype, dims, data} to batch along another axis`)
+      throw new BadInput(
+        `A plain array batches along axis 0 (one item per row), but batchDim is ${axis}; send a tensor {dtype, dims, data} to batch along another axis`,
+      )
     }
     return { kind: 'array', tensors: new Map(), rows: value }
   }
   if (ArrayBuffer.isView(value)) return typedArrayParts(value, axis)
-  if (isTensorLike(value)) return { kind: 'tensor', tensors: new Map([['', checkedAlongAxis(value, axis, 'the tensor')]]), rows: [] }
+  if (isTensorLike(value))
+    return { kind: 'tensor', tensors: new Map([['', checkedAlongAxis(value, axis, 'the tensor')]]), rows: [] }
   if (typeof value === 'object' && value !== null) return recordParts(value, axis)
   throw new BadInput(`Cannot batch ${value === null ? 'null' : `a ${typeof value}`}; expected ${EXPECTED_KINDS}`)
 }
@@ -148,7 +164,9 @@ function typedArrayParts(view: ArrayBufferView, axis: number): Parts {
   const dtype = dtypeOfArray(view)
   if (!dtype) throw new BadInput(`Cannot batch a ${view.constructor.name}; expected ${EXPECTED_KINDS}`)
   if (axis !== 0) {
-    throw new BadInput(`A bare ${view.constructor.name} is 1-D and batches along axis 0, but batchDim is ${axis}; send a tensor {dtype, dims, data} to batch along another axis`)
+    throw new BadInput(
+      `A bare ${view.constructor.name} is 1-D and batches along axis 0, but batchDim is ${axis}; send a tensor {dtype, dims, data} to batch along another axis`,
+    )
   }
   const data = view as TypedArray
   return { kind: 'typed array', tensors: new Map([['', { dtype, dims: [data.length], data }]]), rows: [] }
@@ -159,18 +177,23 @@ function recordParts(record: object, axis: number): Parts {
   if (entries.length === 0) throw new BadInput(`Cannot batch an empty record; expected ${EXPECTED_KINDS}`)
   const tensors = new Map<string, Tensor>()
   for (const [name, value] of entries) {
-    if (!isTensorLike(value)) throw new BadInput(`"${name}" is not a tensor {dtype, dims, data}; a record to batch must hold only tensors`)
+    if (!isTensorLike(value))
+      throw new BadInput(`"${name}" is not a tensor {dtype, dims, data}; a record to batch must hold only tensors`)
     tensors.set(name, checkedAlongAxis(value, axis, `"${name}"`))
   }
   const items = tensors.values().next().value!.dims[axis]
   if ([...tensors.values()].some((t) => t.dims[axis] !== items)) {
     const sizes = [...tensors].map(([name, t]) => `"${name}" has ${t.dims[axis]}`)
-    throw new BadInput(`All tensors of a record must hold the same number of items along batchDim ${axis}, but ${sizes.join(', ')}`)
+    throw new BadInput(
+      `All tensors of a record must hold the same number of items along batchDim ${axis}, but ${sizes.join(', ')}`,
+    )
   }
   return { kind: 'record', tensors, rows: [] }
 }
 
 function isTensorLike(value: unknown): value is Tensor {
   // A record of tensors holds objects under its keys; a tensor holds an array under `dims`.
-  return typeof value === 'object' && value !== null && Array.isArray((value as { dims?: unknown }).dims) && 'data' in value
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { dims?: unknown }).dims) && 'data' in value
+  )
 }

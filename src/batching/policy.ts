@@ -20,7 +20,9 @@ export interface PolicyState {
   readonly model: { readonly calibrated: boolean; predict(n: number): number }
 }
 
-export type Decision = { readonly action: 'dispatch'; readonly items: number; readonly why: string } | { readonly action: 'wait'; readonly until: number }
+export type Decision =
+  | { readonly action: 'dispatch'; readonly items: number; readonly why: string }
+  | { readonly action: 'wait'; readonly until: number }
 
 /** Batches smaller than this share of the capacity needed to keep up with arrivals are worth growing. */
 const HEADROOM = 0.5
@@ -44,7 +46,8 @@ export function decide(s: PolicyState): Decision {
   const capacity = (s.workers * n) / Math.max(s.model.predict(n), 1e-3)
   if (s.arrivalRate <= HEADROOM * capacity) return { action: 'dispatch', items: n, why: 'keeps up' }
   // Equal, not at least: a burst that climbs past every earlier level is still arriving.
-  if (s.earlierPeak > 0 && s.outstanding === s.earlierPeak) return { action: 'dispatch', items: n, why: 'every caller is waiting' }
+  if (s.earlierPeak > 0 && s.outstanding === s.earlierPeak)
+    return { action: 'dispatch', items: n, why: 'every caller is waiting' }
   const stall = s.lastArrival + Math.max(STALL_MIN_MS, STALL_GAPS * s.typicalGapMs)
   if (s.now >= stall) return { action: 'dispatch', items: n, why: 'arrivals paused' }
   return { action: 'wait', until: Math.min(latestStart, stall) }

@@ -55,18 +55,26 @@ export class MethodQueue {
   measure(input: unknown): { items: number; key: string } {
     if (!this.batching) return { items: 1, key: '' }
     const { items, key } = measureItems(input, this.config.inputAxis)
-    if (items === 0) throw new BadInput(`A call to "${this.method}" holds no items along batchDim ${this.config.inputAxis}; send at least one`)
+    if (items === 0)
+      throw new BadInput(
+        `A call to "${this.method}" holds no items along batchDim ${this.config.inputAxis}; send at least one`,
+      )
     return { items, key }
   }
 
   /** Refuses a call the queue cannot hold: too large ever, or too large for the room left now. */
   checkRoom(items: number, retryAfterS: number): void {
     if (items > this.config.maxQueueItems) {
-      throw new BadInput(`A call of ${items} items is larger than the queue of "${this.method}" can ever hold (maxQueueItems ${this.config.maxQueueItems}); send it in parts`)
+      throw new BadInput(
+        `A call of ${items} items is larger than the queue of "${this.method}" can ever hold (maxQueueItems ${this.config.maxQueueItems}); send it in parts`,
+      )
     }
     if (this.queuedItems + items > this.config.maxQueueItems) {
       this.metrics.rejections.queue_full++
-      throw new Overloaded(`The queue of "${this.method}" is full (${this.queuedItems} of ${this.config.maxQueueItems} items); try again shortly`, retryAfterS)
+      throw new Overloaded(
+        `The queue of "${this.method}" is full (${this.queuedItems} of ${this.config.maxQueueItems} items); try again shortly`,
+        retryAfterS,
+      )
     }
   }
 
@@ -116,7 +124,7 @@ export class MethodQueue {
     if (!head) return []
     const pieces: Piece[] = []
     let room = limit
-    for (let i = 0; i < this.calls.length && room > 0; ) {
+    for (let i = 0; i < this.calls.length && room > 0;) {
       const call = this.calls[i]!
       if (call.key !== head.key) {
         i++
@@ -125,7 +133,12 @@ export class MethodQueue {
       const start = call.next
       const end = Math.min(call.items, start + room)
       const whole = start === 0 && end === call.items
-      pieces.push({ call, start, end, input: whole ? call.input : sliceItems(call.input, this.config.inputAxis, start, end) })
+      pieces.push({
+        call,
+        start,
+        end,
+        input: whole ? call.input : sliceItems(call.input, this.config.inputAxis, start, end),
+      })
       call.next = end
       room -= end - start
       this.queuedItems -= end - start
@@ -150,7 +163,13 @@ export class MethodQueue {
       this.remove(call)
       this.metrics.rejections.deadline++
       const late = Math.ceil((finishAt - call.deadline) / 1000)
-      fail(call, new Overloaded(`"${this.method}" cannot answer within maxLatencyMs (${this.config.maxLatencyMs} ms): the runner is overloaded`, Math.max(1, late)))
+      fail(
+        call,
+        new Overloaded(
+          `"${this.method}" cannot answer within maxLatencyMs (${this.config.maxLatencyMs} ms): the runner is overloaded`,
+          Math.max(1, late),
+        ),
+      )
     }
   }
 }
@@ -172,7 +191,10 @@ export function deliver(call: QueuedCall, start: number, end: number, output: un
   if (call.parts.length > 1) {
     call.parts.sort((x, y) => x.start - y.start)
     try {
-      whole = mergeItems(call.parts.map((p) => p.output), outputAxis)
+      whole = mergeItems(
+        call.parts.map((p) => p.output),
+        outputAxis,
+      )
     } catch (error) {
       return fail(call, error) // pieces that cannot be put back together: the caller hears why
     }

@@ -51,7 +51,14 @@ export class Scheduler {
     for (const [method, config] of Object.entries(options.methods)) {
       const metrics = new MethodMetrics(options.runner, method)
       const queue = new MethodQueue(method, config, metrics)
-      this.methods.set(method, { queue, model: new LatencyModel(), arrivals: new Arrivals(), outstanding: new OutstandingHistory(), metrics, running: 0 })
+      this.methods.set(method, {
+        queue,
+        model: new LatencyModel(),
+        arrivals: new Arrivals(),
+        outstanding: new OutstandingHistory(),
+        metrics,
+        running: 0,
+      })
     }
   }
 
@@ -66,7 +73,19 @@ export class Scheduler {
       const { items, key } = queue.measure(input)
       queue.checkRoom(items, this.retryAfter(state))
       if (queue.batching && model.calibrated) this.refuseIfLate(state, items, now)
-      call = { input, items, key, arrivedAt: now, deadline: now + queue.config.maxLatencyMs, next: 0, answered: 0, parts: [], settled: false, resolve, reject }
+      call = {
+        input,
+        items,
+        key,
+        arrivedAt: now,
+        deadline: now + queue.config.maxLatencyMs,
+        next: 0,
+        answered: 0,
+        parts: [],
+        settled: false,
+        resolve,
+        reject,
+      }
     })
     if (!call) return answer // refused before it was queued
     metrics.requests++
@@ -116,8 +135,8 @@ export class Scheduler {
         if (decision.action === 'wait') {
           wakeAt = Math.min(wakeAt, decision.until)
           state.metrics.waits++
-        }
-        else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt) chosen = { state, items: decision.items, why: decision.why }
+        } else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt)
+          chosen = { state, items: decision.items, why: decision.why }
       }
       if (!chosen) {
         if (wakeAt < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), wakeAt - now)
@@ -165,7 +184,12 @@ export class Scheduler {
         }
         queue.remove(call)
         const why = this.options.whyNoWorker()
-        fail(call, new WorkerLost(`Runner "${this.options.runner}" has had no running worker for ${this.options.strandedMs} ms${why ? `: ${why}` : ''}`))
+        fail(
+          call,
+          new WorkerLost(
+            `Runner "${this.options.runner}" has had no running worker for ${this.options.strandedMs} ms${why ? `: ${why}` : ''}`,
+          ),
+        )
       }
     }
     if (next < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), next - now)
@@ -198,7 +222,14 @@ export class Scheduler {
     const retried = merged !== undefined
     let input: unknown
     try {
-      input = merged ?? (queue.batching ? mergeItems(pieces.map((p) => p.input), config.inputAxis) : pieces[0]!.input)
+      input =
+        merged ??
+        (queue.batching
+          ? mergeItems(
+              pieces.map((p) => p.input),
+              config.inputAxis,
+            )
+          : pieces[0]!.input)
     } catch (error) {
       for (const p of pieces) fail(p.call, error)
       return
@@ -226,7 +257,13 @@ export class Scheduler {
         model.observe(items, elapsed)
         metrics.executionMs.observe(elapsed)
         try {
-          const outputs = queue.batching ? splitItems(output, config.outputAxis, pieces.map((p) => p.end - p.start)) : [output]
+          const outputs = queue.batching
+            ? splitItems(
+                output,
+                config.outputAxis,
+                pieces.map((p) => p.end - p.start),
+              )
+            : [output]
           pieces.forEach((p, i) => deliver(p.call, p.start, p.end, outputs[i], config.outputAxis))
         } catch (error) {
           metrics.failures++
@@ -250,7 +287,9 @@ export class Scheduler {
   private refuseIfLate(state: MethodState, items: number, now: number): void {
     const { queue, model, metrics } = state
     const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1) ?? now)
-    const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) => model.predict(n))
+    const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) =>
+      model.predict(n),
+    )
     if (finish <= now + queue.config.maxLatencyMs) return
     metrics.rejections.deadline++
     throw new Overloaded(

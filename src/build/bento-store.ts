@@ -34,7 +34,8 @@ export class BentoStore {
   async get(tag: string): Promise<StoredBento> {
     const parsed = parseTag(tag)
     const versions = await this.versions(parsed.name)
-    if (versions.length === 0) throw new NotFound(`No bento named "${parsed.name}" is in ${this.root}; build one with tiffin build`)
+    if (versions.length === 0)
+      throw new NotFound(`No bento named "${parsed.name}" is in ${this.root}; build one with tiffin build`)
     return resolveVersion(
       parsed,
       versions.map((b) => ({ ...b, version: b.info.version, createdAt: b.info.createdAt })),
@@ -85,7 +86,8 @@ export class BentoStore {
       onReadEntry: (entry) => {
         const path = entry.path
         if (entry.type !== 'File' && entry.type !== 'Directory') problems.push(`${path} is a ${entry.type}, not a file`)
-        else if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) problems.push(`${path} leaves the bento's folder`)
+        else if (isAbsolute(path) || path.split(/[\\/]/).includes('..'))
+          problems.push(`${path} leaves the bento's folder`)
       },
     }).catch((error: unknown) => {
       throw new Corrupted(`${file} is not a readable bento archive (${(error as Error).message})`)
@@ -101,7 +103,9 @@ export class BentoStore {
       validateTagPart(info.version, 'version')
       const models = fileStore(staging)
       for (const model of info.models) {
-        const report = await models.verify(model.tag).catch((error: unknown) => ({ ok: false, problems: [(error as Error).message] }))
+        const report = await models
+          .verify(model.tag)
+          .catch((error: unknown) => ({ ok: false, problems: [(error as Error).message] }))
         if (!report.ok) throw new Corrupted(`${file}: model ${model.tag} is damaged (${report.problems.join('; ')})`)
       }
       await mkdir(join(this.root, info.name), { recursive: true })
@@ -123,12 +127,22 @@ export class BentoStore {
         // A folder without a readable bento.json is not a bento (a build that was interrupted, say).
       }
     }
-    return found.sort((a, b) => (a.info.createdAt < b.info.createdAt ? -1 : a.info.createdAt > b.info.createdAt ? 1 : a.info.version < b.info.version ? -1 : 1))
+    return found.sort((a, b) =>
+      a.info.createdAt < b.info.createdAt
+        ? -1
+        : a.info.createdAt > b.info.createdAt
+          ? 1
+          : a.info.version < b.info.version
+            ? -1
+            : 1,
+    )
   }
 }
 
 /** Folder names that can be tag parts (hidden staging folders are skipped). */
 async function entries(folder: string): Promise<string[]> {
-  const found = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)))
+  const found = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOENT' ? [] : Promise.reject(error),
+  )
   return found.filter((e) => e.isDirectory() && isTagPart(e.name)).map((e) => e.name)
 }

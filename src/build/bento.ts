@@ -23,7 +23,9 @@ export interface BentoRunner {
   readonly resources: readonly Resource[]
   readonly resource?: Resource
   readonly workers?: number
-  readonly methods: Readonly<Record<string, Omit<BatchingConfig, 'inputAxis' | 'outputAxis'> & { readonly batchDim: readonly [number, number] }>>
+  readonly methods: Readonly<
+    Record<string, Omit<BatchingConfig, 'inputAxis' | 'outputAxis'> & { readonly batchDim: readonly [number, number] }>
+  >
 }
 
 export interface BentoApi {
@@ -51,14 +53,22 @@ export interface BentoInfo {
   readonly files: readonly string[]
   readonly node: { readonly entry: string; readonly port: number; readonly image: string }
   /** Absent when the config left the browser build out. */
-  readonly browser?: { readonly index: string; readonly serviceWorker: string; readonly prefix: string; readonly runners: 'embedded' | 'delegated' | 'both' }
+  readonly browser?: {
+    readonly index: string
+    readonly serviceWorker: string
+    readonly prefix: string
+    readonly runners: 'embedded' | 'delegated' | 'both'
+  }
   readonly deploy: { readonly api: DeploymentConfig; readonly runners: Readonly<Record<string, DeploymentConfig>> }
 }
 
 export const bentoTag = (info: Pick<BentoInfo, 'name' | 'version'>): string => `${info.name}:${info.version}`
 
 /** The runners and APIs of a service as bento.json records them; `models` are each runner's, resolved. */
-export function describeService(service: Service, models: ReadonlyMap<string, readonly ModelInfo[]>): Pick<BentoInfo, 'runners' | 'apis'> {
+export function describeService(
+  service: Service,
+  models: ReadonlyMap<string, readonly ModelInfo[]>,
+): Pick<BentoInfo, 'runners' | 'apis'> {
   const runners = service.runners.map((runner): BentoRunner => {
     const resolved = models.get(runner.name) ?? []
     const batching = service.config.runners?.[runner.name]?.batching
@@ -78,15 +88,13 @@ export function describeService(service: Service, models: ReadonlyMap<string, re
       methods,
     }
   })
-  const apis = service.apis.map(
-    (api): BentoApi => ({
-      name: api.name,
-      route: api.route,
-      ...(api.doc && { doc: api.doc }),
-      input: { kind: api.input.kind, mediaTypes: Object.keys(api.input.requestContent()) },
-      output: { kind: api.output.kind, mediaTypes: Object.keys(api.output.responseContent()) },
-    }),
-  )
+  const apis = service.apis.map((api): BentoApi => ({
+    name: api.name,
+    route: api.route,
+    ...(api.doc && { doc: api.doc }),
+    input: { kind: api.input.kind, mediaTypes: Object.keys(api.input.requestContent()) },
+    output: { kind: api.output.kind, mediaTypes: Object.keys(api.output.responseContent()) },
+  }))
   return { runners, apis }
 }
 
@@ -100,8 +108,18 @@ export function parseBento(text: string, where: string): BentoInfo {
   }
   const info = value as Partial<BentoInfo> | null
   const ok =
-    typeof info === 'object' && info !== null && typeof info.name === 'string' && typeof info.version === 'string' && typeof info.createdAt === 'string' &&
-    Array.isArray(info.models) && Array.isArray(info.runners) && Array.isArray(info.apis) && typeof info.node?.entry === 'string'
-  if (!ok) throw new Corrupted(`${where}: ${BENTO_FILE} lacks name, version, createdAt, models, runners, apis or node.entry; rebuild it`)
+    typeof info === 'object' &&
+    info !== null &&
+    typeof info.name === 'string' &&
+    typeof info.version === 'string' &&
+    typeof info.createdAt === 'string' &&
+    Array.isArray(info.models) &&
+    Array.isArray(info.runners) &&
+    Array.isArray(info.apis) &&
+    typeof info.node?.entry === 'string'
+  if (!ok)
+    throw new Corrupted(
+      `${where}: ${BENTO_FILE} lacks name, version, createdAt, models, runners, apis or node.entry; rebuild it`,
+    )
   return info as BentoInfo
 }

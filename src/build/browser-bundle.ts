@@ -31,7 +31,8 @@ function appModules(options: BrowserBundleOptions, shell?: AppShell): Plugin {
     },
     load(id) {
       if (id === '\0tiffin-options') return `export default ${JSON.stringify(settings)}`
-      if (id === '\0tiffin-shell') return `export default ${JSON.stringify(shell ?? { version: options.version, files: [] })}`
+      if (id === '\0tiffin-shell')
+        return `export default ${JSON.stringify(shell ?? { version: options.version, files: [] })}`
     },
   }
 }
@@ -40,7 +41,10 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#
 
 function indexHtml(options: BrowserBundleOptions, pageScript: string): string {
   const apis = options.apis
-    .map((api) => `<li><code>POST ${escapeHtml(options.prefix)}${escapeHtml(api.route)}</code>${api.doc ? ` — ${escapeHtml(api.doc)}` : ''}</li>`)
+    .map(
+      (api) =>
+        `<li><code>POST ${escapeHtml(options.prefix)}${escapeHtml(api.route)}</code>${api.doc ? ` — ${escapeHtml(api.doc)}` : ''}</li>`,
+    )
     .join('\n      ')
   return `<!doctype html>
 <html lang="en">
@@ -86,7 +90,13 @@ export async function bundleForBrowser(options: BrowserBundleOptions, outDir: st
   try {
     await writeFile(join(root, 'index.html'), indexHtml(options, relative(root, APP(`page${APP_EXT}`))))
     // Errors only: the warnings are about tiffin's own chunking (the worker loads onnxruntime-web up front), not the service.
-    const common: InlineConfig = { configFile: false, logLevel: 'error', base: './', publicDir: false, plugins: [appModules(options)] }
+    const common: InlineConfig = {
+      configFile: false,
+      logLevel: 'error',
+      base: './',
+      publicDir: false,
+      plugins: [appModules(options)],
+    }
     await build({
       ...common,
       root,
@@ -94,7 +104,11 @@ export async function bundleForBrowser(options: BrowserBundleOptions, outDir: st
       build: { outDir, emptyOutDir: false, target: 'es2022', chunkSizeWarningLimit: 4096 },
     })
     // What the page build wrote, for the Service Worker to keep (the folder held nothing else under assets/).
-    const files = ['index.html', 'bento.json', ...(await readdir(join(outDir, 'assets'))).map((file) => `assets/${file}`)]
+    const files = [
+      'index.html',
+      'bento.json',
+      ...(await readdir(join(outDir, 'assets'))).map((file) => `assets/${file}`),
+    ]
     // A Service Worker cannot import() chunks: one file, at the folder's top so its scope covers the page.
     await build({
       ...common,
@@ -106,7 +120,10 @@ export async function bundleForBrowser(options: BrowserBundleOptions, outDir: st
         target: 'es2022',
         copyPublicDir: false,
         chunkSizeWarningLimit: 4096,
-        rolldownOptions: { input: { sw: APP(`sw${APP_EXT}`) }, output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false } },
+        rolldownOptions: {
+          input: { sw: APP(`sw${APP_EXT}`) },
+          output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false },
+        },
       },
     })
   } finally {

@@ -52,12 +52,23 @@ export async function buildBento(target: string | undefined, options: BuildOptio
 
     step('bundling for Node')
     const nodeEntry = await bundleForNode(serviceModule, dir, join(staging, 'node'))
-    const browser = config.browser === false ? undefined : { index: 'index.html', serviceWorker: 'sw.js', prefix: config.browser?.prefix ?? DEFAULTS.build.prefix, runners: config.browser?.runners ?? DEFAULTS.build.runners }
+    const browser =
+      config.browser === false
+        ? undefined
+        : {
+            index: 'index.html',
+            serviceWorker: 'sw.js',
+            prefix: config.browser?.prefix ?? DEFAULTS.build.prefix,
+            runners: config.browser?.runners ?? DEFAULTS.build.runners,
+          }
     const description = config.description ?? `The ${service.name} service.`
     if (browser) {
       step('bundling for the browser')
       const apis = service.apis.map(({ name, route, doc }) => ({ name, route, ...(doc && { doc }) }))
-      await bundleForBrowser({ serviceModule, version, title: name, description, apis, prefix: browser.prefix, runners: browser.runners }, staging)
+      await bundleForBrowser(
+        { serviceModule, version, title: name, description, apis, prefix: browser.prefix, runners: browser.runners },
+        staging,
+      )
     }
     const files = await copyIncluded(config.include ?? [], config.exclude ?? [], dir, join(staging, 'files'))
 
@@ -72,7 +83,11 @@ export async function buildBento(target: string | undefined, options: BuildOptio
       models: models.all.map((m) => ({ tag: tagOf(m), size: m.size, sha256: m.sha256 })),
       ...describeService(service, models.byRunner),
       files,
-      node: { entry: `node/${nodeEntry}`, port: config.node?.port ?? DEFAULTS.build.port, image: config.node?.image ?? DEFAULTS.build.image },
+      node: {
+        entry: `node/${nodeEntry}`,
+        port: config.node?.port ?? DEFAULTS.build.port,
+        image: config.node?.image ?? DEFAULTS.build.image,
+      },
       ...(browser && { browser }),
       deploy: { api: config.api ?? {}, runners: config.runners ?? {} },
     }
@@ -86,7 +101,8 @@ export async function buildBento(target: string | undefined, options: BuildOptio
     await writeFile(join(staging, 'package.json'), packageJson(info, await packRuntime(staging), onnxNodeVersion()))
     await writeLockfile(staging)
     await mkdir(join(staging, 'deploy', 'kubernetes'), { recursive: true })
-    for (const [file, manifests] of kubernetesManifests(info)) await writeFile(join(staging, 'deploy', 'kubernetes', file), manifestsYaml(manifests))
+    for (const [file, manifests] of kubernetesManifests(info))
+      await writeFile(join(staging, 'deploy', 'kubernetes', file), manifestsYaml(manifests))
     return await options.bentos.commit(staging, info)
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
@@ -98,42 +114,75 @@ export async function buildBento(target: string | undefined, options: BuildOptio
 
 function checkRunners(service: Service, configured: readonly string[]): void {
   for (const name of configured) {
-    if (!service.runners.some((r) => r.name === name)) throw new BadInput(`The config sets up runner "${name}", but service "${service.name}" has ${service.runners.map((r) => r.name).join(', ') || 'no runners'}`)
+    if (!service.runners.some((r) => r.name === name))
+      throw new BadInput(
+        `The config sets up runner "${name}", but service "${service.name}" has ${service.runners.map((r) => r.name).join(', ') || 'no runners'}`,
+      )
   }
   // Built workers find runnables by name (see provideRunnables), so two different ones cannot share it.
   const byName = new Map<string, Runnable>()
   for (const { runnable } of service.runners) {
     const key = `${runnable.name}#${runnable.exportName}`
     const seen = byName.get(key)
-    if (seen && seen !== runnable) throw new BadInput(`Service "${service.name}" has two different runnables named "${runnable.name}"; give one another name`)
+    if (seen && seen !== runnable)
+      throw new BadInput(
+        `Service "${service.name}" has two different runnables named "${runnable.name}"; give one another name`,
+      )
     byName.set(key, runnable as Runnable)
   }
 }
 
 /** Every runner's models at exact versions, and the config's extra ones: what the bento carries. */
-async function resolveModels(service: Service, extra: readonly string[], store: ModelStore): Promise<{ byRunner: Map<string, ModelInfo[]>; all: ModelInfo[] }> {
+async function resolveModels(
+  service: Service,
+  extra: readonly string[],
+  store: ModelStore,
+): Promise<{ byRunner: Map<string, ModelInfo[]>; all: ModelInfo[] }> {
   const lookup = async (model: string | ModelInfo, who: string): Promise<ModelInfo> => {
     if (typeof model !== 'string') return model
     return store.get(model).catch((error: unknown) => {
-      throw new BadInput(`${who} needs model "${model}", which ${store.location} does not have (${(error as Error).message}); save or import it first`)
+      throw new BadInput(
+        `${who} needs model "${model}", which ${store.location} does not have (${(error as Error).message}); save or import it first`,
+      )
     })
   }
   const byRunner = new Map<string, ModelInfo[]>()
   for (const runner of service.runners) {
-    byRunner.set(runner.name, await Promise.all((runner.options.models ?? []).map((m) => lookup(m, `Runner "${runner.name}"`))))
+    byRunner.set(
+      runner.name,
+      await Promise.all((runner.options.models ?? []).map((m) => lookup(m, `Runner "${runner.name}"`))),
+    )
   }
   const all = new Map<string, ModelInfo>()
-  for (const model of [...[...byRunner.values()].flat(), ...(await Promise.all(extra.map((m) => lookup(m, 'The config'))))]) all.set(tagOf(model), model)
+  for (const model of [
+    ...[...byRunner.values()].flat(),
+    ...(await Promise.all(extra.map((m) => lookup(m, 'The config')))),
+  ])
+    all.set(tagOf(model), model)
   return { byRunner, all: [...all.values()] }
 }
 
 /** Copies the config's `include` files into `files/`, keeping their paths; none may come from outside the config's folder. */
-async function copyIncluded(include: readonly string[], exclude: readonly string[], from: string, to: string): Promise<string[]> {
+async function copyIncluded(
+  include: readonly string[],
+  exclude: readonly string[],
+  from: string,
+  to: string,
+): Promise<string[]> {
   if (include.length === 0) return []
   for (const pattern of include) {
-    if (isAbsolute(pattern) || pattern.split('/').includes('..')) throw new BadInput(`include pattern "${pattern}" reaches outside the config's folder; use a path below it`)
+    if (isAbsolute(pattern) || pattern.split('/').includes('..'))
+      throw new BadInput(`include pattern "${pattern}" reaches outside the config's folder; use a path below it`)
   }
-  const files = (await glob([...include], { cwd: from, ignore: [...exclude, '**/node_modules/**'], onlyFiles: true, followSymbolicLinks: false, dot: false })).sort()
+  const files = (
+    await glob([...include], {
+      cwd: from,
+      ignore: [...exclude, '**/node_modules/**'],
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      dot: false,
+    })
+  ).sort()
   for (const file of files) {
     await mkdir(dirname(join(to, file)), { recursive: true })
     await copyFile(join(from, file), join(to, file))

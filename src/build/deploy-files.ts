@@ -50,8 +50,12 @@ export const DOCKERIGNORE = 'node_modules\n'
 
 export function readme(bento: BentoInfo): string {
   const image = `${k8sName(bento.name)}:${bento.version}`
-  const apis = bento.apis.map((a) => `| \`POST ${a.route}\` | ${a.input.kind} | ${a.output.kind} | ${a.doc ?? ''} |`).join('\n')
-  const runners = bento.runners.map((r) => `| ${r.name} | ${r.runnable} | ${r.models.join(', ') || '–'} | ${r.resources.join(', ')} |`).join('\n')
+  const apis = bento.apis
+    .map((a) => `| \`POST ${a.route}\` | ${a.input.kind} | ${a.output.kind} | ${a.doc ?? ''} |`)
+    .join('\n')
+  const runners = bento.runners
+    .map((r) => `| ${r.name} | ${r.runnable} | ${r.models.join(', ') || '–'} | ${r.resources.join(', ')} |`)
+    .join('\n')
   return `# ${bento.name}:${bento.version}
 
 ${bento.description}

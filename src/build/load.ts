@@ -29,12 +29,16 @@ export async function load(target: string, options: { readonly bentos?: BentoSto
   const path = resolve(target)
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) {
-      if (!existsSync(join(path, BENTO_FILE))) throw new NotFound(`${target} is a folder without ${BENTO_FILE}; expected a built service (tiffin build)`)
+      if (!existsSync(join(path, BENTO_FILE)))
+        throw new NotFound(`${target} is a folder without ${BENTO_FILE}; expected a built service (tiffin build)`)
       return loadBento(path)
     }
     return { service: await loadServiceModule(path) }
   }
-  if (!looksLikeTag(target)) throw new NotFound(`${target} is not a file, a folder or a bento tag; expected a service module, a built folder or name[:version]`)
+  if (!looksLikeTag(target))
+    throw new NotFound(
+      `${target} is not a file, a folder or a bento tag; expected a service module, a built folder or name[:version]`,
+    )
   const stored = await (options.bentos ?? new BentoStore(tiffinHome())).get(target)
   return loadBento(stored.path)
 }

@@ -28,8 +28,17 @@ function tiffinExternal(): Plugin {
       if (source === PACKAGE_NAME || source.startsWith(`${PACKAGE_NAME}/`)) return { id: source, external: true }
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true })
       if (!resolved || !resolved.id.startsWith(TIFFIN_DIR)) return resolved
-      const entry = PUBLIC_ENTRIES[relative(TIFFIN_DIR, resolved.id).replace(/\.[cm]?[jt]s$/, '').split(sep).join('/')]
-      if (!entry) this.error(`${importer ?? 'The service'} imports ${source}, a file inside tiffin; import from "${PACKAGE_NAME}" or "${PACKAGE_NAME}/node" instead`)
+      const entry =
+        PUBLIC_ENTRIES[
+          relative(TIFFIN_DIR, resolved.id)
+            .replace(/\.[cm]?[jt]s$/, '')
+            .split(sep)
+            .join('/')
+        ]
+      if (!entry)
+        this.error(
+          `${importer ?? 'The service'} imports ${source}, a file inside tiffin; import from "${PACKAGE_NAME}" or "${PACKAGE_NAME}/node" instead`,
+        )
       return { id: entry, external: true }
     },
   }
@@ -53,7 +62,15 @@ export async function bundleForNode(serviceModule: string, root: string, outDir:
       emptyOutDir: false,
       target: 'node20',
       minify: false,
-      rollupOptions: { output: { format: 'es', preserveModules: true, preserveModulesRoot: root, entryFileNames: '[name].mjs', chunkFileNames: '[name].mjs' } },
+      rollupOptions: {
+        output: {
+          format: 'es',
+          preserveModules: true,
+          preserveModulesRoot: root,
+          entryFileNames: '[name].mjs',
+          chunkFileNames: '[name].mjs',
+        },
+      },
     },
   })) as Rollup.RollupOutput
   const entry = output.output.find((chunk): chunk is Rollup.OutputChunk => chunk.type === 'chunk' && chunk.isEntry)

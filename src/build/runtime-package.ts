@@ -17,13 +17,20 @@ export const RUNTIME_DIR = 'runtime'
 
 /** Runs npm with the environment of the command that started tiffin, less what ties npm to that project. */
 async function npm(args: readonly string[], cwd: string): Promise<string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(package_|lifecycle_|config_local_prefix$)/.test(key)))
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_(package_|lifecycle_|config_local_prefix$)/.test(key)),
+  )
   try {
     const { stdout } = await run('npm', args, { cwd, env, maxBuffer: 64 << 20, shell: process.platform === 'win32' })
     return stdout
   } catch (error) {
     const { stderr, message } = error as { stderr?: string; message: string }
-    const why = (stderr ?? '').split('\n').filter((line) => /npm (error|ERR!)/.test(line)).slice(0, 3).join(' ') || message
+    const why =
+      (stderr ?? '')
+        .split('\n')
+        .filter((line) => /npm (error|ERR!)/.test(line))
+        .slice(0, 3)
+        .join(' ') || message
     throw new Error(`npm ${args[0]} failed in ${cwd}: ${why}`)
   }
 }
@@ -32,7 +39,12 @@ async function npm(args: readonly string[], cwd: string): Promise<string> {
 async function packageFolder(scratch: string): Promise<string> {
   const root = packageRoot()
   if (!fromSources) return root
-  await run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(scratch, 'dist')])
+  await run(join(root, 'node_modules', '.bin', 'tsc'), [
+    '-p',
+    join(root, 'tsconfig.build.json'),
+    '--outDir',
+    join(scratch, 'dist'),
+  ])
   const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>
   delete manifest.scripts
   delete manifest.devDependencies
@@ -47,7 +59,10 @@ export async function packRuntime(bento: string): Promise<string> {
   try {
     await mkdir(join(bento, RUNTIME_DIR), { recursive: true })
     const folder = await packageFolder(scratch)
-    const out = await npm(['pack', folder, '--ignore-scripts', '--json', '--pack-destination', join(bento, RUNTIME_DIR)], scratch)
+    const out = await npm(
+      ['pack', folder, '--ignore-scripts', '--json', '--pack-destination', join(bento, RUNTIME_DIR)],
+      scratch,
+    )
     const [packed] = JSON.parse(out) as { filename: string }[]
     if (!packed) throw new Error(`npm pack wrote no ${PACKAGE_NAME} tarball`)
     return `${RUNTIME_DIR}/${packed.filename}`
@@ -58,5 +73,8 @@ export async function packRuntime(bento: string): Promise<string> {
 
 /** Writes `package-lock.json` beside the bento's package.json, resolving (not installing) every package. */
 export async function writeLockfile(bento: string): Promise<void> {
-  await npm(['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], bento)
+  await npm(
+    ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+    bento,
+  )
 }

@@ -7,7 +7,13 @@ import { printLines, type CliContext } from './context.js'
 import { formatLabels, formatTable, humanTime } from './output.js'
 
 function bentoTable(bentos: readonly StoredBento[]): string[] {
-  const rows = bentos.map(({ info }) => [bentoTag(info), String(info.apis.length), info.runners.map((r) => r.name).join(',') || '–', humanTime(info.createdAt), formatLabels(info.labels)])
+  const rows = bentos.map(({ info }) => [
+    bentoTag(info),
+    String(info.apis.length),
+    info.runners.map((r) => r.name).join(',') || '–',
+    humanTime(info.createdAt),
+    formatLabels(info.labels),
+  ])
   return formatTable(['TAG', 'APIS', 'RUNNERS', 'CREATED', 'LABELS'], rows)
 }
 
@@ -21,9 +27,14 @@ function describeBento({ info, path }: StoredBento): string[] {
     line('tiffin', info.tiffin),
     line('labels', formatLabels(info.labels) || '(none)'),
     ...info.apis.map((a, i) => line(i === 0 ? 'apis' : '', `POST ${a.route}  ${a.input.kind} → ${a.output.kind}`)),
-    ...info.runners.map((r, i) => line(i === 0 ? 'runners' : '', `${r.name}  ${r.runnable}  ${r.models.join(', ') || 'no models'}`)),
+    ...info.runners.map((r, i) =>
+      line(i === 0 ? 'runners' : '', `${r.name}  ${r.runnable}  ${r.models.join(', ') || 'no models'}`),
+    ),
     ...info.models.map((m, i) => line(i === 0 ? 'models' : '', m.tag)),
-    line('browser', info.browser ? `${info.browser.index}, Service Worker answering ${info.browser.prefix}/` : 'not built'),
+    line(
+      'browser',
+      info.browser ? `${info.browser.index}, Service Worker answering ${info.browser.prefix}/` : 'not built',
+    ),
   ]
 }
 
@@ -36,7 +47,11 @@ export function register(program: Command, context: CliContext): void {
     .description('build a service into a versioned folder (a bento); prints its path last')
     .argument('[config]', 'tiffin.config.ts, tiffin.yaml, a folder holding one, or a service module', '.')
     .action(async (target: string) => {
-      const built = await buildBento(target, { models: context.store, bentos: context.bentos, onStep: (step) => context.stderr.write(`tiffin build: ${step}\n`) })
+      const built = await buildBento(target, {
+        models: context.store,
+        bentos: context.bentos,
+        onStep: (step) => context.stderr.write(`tiffin build: ${step}\n`),
+      })
       printLines(context.stdout, [`built ${bentoTag(built.info)}`, built.path])
     })
 

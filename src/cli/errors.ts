@@ -24,7 +24,11 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim()
 
 function isSystemError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).path === 'string'
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).path === 'string'
+  )
 }
 
 /** Turns anything a command threw into the one line the user sees and the process's exit code. */
@@ -35,7 +39,8 @@ export function describeError(error: unknown): ErrorReport {
     if (error.code === 'commander.help') return { line: undefined, exitCode: EXIT_USAGE }
     return { line: oneLine(error.message.replace(/^error: /, '')), exitCode: EXIT_USAGE }
   }
-  if (error instanceof TiffinError) return { line: oneLine(error.message), exitCode: error instanceof BadInput ? EXIT_USAGE : EXIT_FAILURE }
+  if (error instanceof TiffinError)
+    return { line: oneLine(error.message), exitCode: error instanceof BadInput ? EXIT_USAGE : EXIT_FAILURE }
   if (isSystemError(error)) {
     const reason = SYSTEM_ERRORS[error.code!] ?? oneLine(error.message)
     return { line: `${error.path}: ${reason}`, exitCode: EXIT_FAILURE }

@@ -30,7 +30,8 @@ function collectLabel(text: string, labels: Record<string, string> = {}): Record
 /** `--batch-dim 1`, or `--batch-dim 0,1` when inputs and outputs batch along different axes. */
 function parseBatchDim(text: string): number | [number, number] {
   const axes = text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : NaN))
-  if (axes.some(Number.isNaN) || axes.length > 2) throw new InvalidArgumentError('A batch axis is a non-negative integer, or "input,output".')
+  if (axes.some(Number.isNaN) || axes.length > 2)
+    throw new InvalidArgumentError('A batch axis is a non-negative integer, or "input,output".')
   return axes.length === 1 ? axes[0]! : [axes[0]!, axes[1]!]
 }
 
@@ -108,7 +109,7 @@ export function register(program: Command, context: CliContext): void {
 
   models
     .command('show')
-    .description('show a model version\'s manifest')
+    .description("show a model version's manifest")
     .argument('<tag>', 'name, name:version, name:latest or name:versionPrefix')
     .option('--verify', 'check every file against its sha256; exit 1 when damaged')
     .option('--json', 'print the manifest as JSON')

@@ -24,13 +24,28 @@ export interface ClientCallOptions {
 }
 
 /** What a call takes: the API's input, except that images may also be sent as encoded files. */
-export type ClientInput<T> = T extends ImagePixels ? Blob | ImagePixels : T extends Tensor | Blob ? T : T extends object ? { [K in keyof T]: T[K] extends ImagePixels ? Blob | ImagePixels : T[K] } : T
+export type ClientInput<T> = T extends ImagePixels
+  ? Blob | ImagePixels
+  : T extends Tensor | Blob
+    ? T
+    : T extends object
+      ? { [K in keyof T]: T[K] extends ImagePixels ? Blob | ImagePixels : T[K] }
+      : T
 /** What a call returns: the API's output, except that images come back as the PNG file the service sent. */
-export type ClientOutput<T> = T extends ImagePixels ? Blob : T extends Tensor | Blob ? T : T extends object ? { [K in keyof T]: T[K] extends ImagePixels ? Blob : T[K] } : T
+export type ClientOutput<T> = T extends ImagePixels
+  ? Blob
+  : T extends Tensor | Blob
+    ? T
+    : T extends object
+      ? { [K in keyof T]: T[K] extends ImagePixels ? Blob : T[K] }
+      : T
 
 /** One async method per API of the service, typed from its `api()` declarations. */
 export type Client<A extends ApiTypes> = {
-  readonly [K in keyof A]: (input: ClientInput<A[K]['input']>, options?: ClientCallOptions) => Promise<ClientOutput<A[K]['output']>>
+  readonly [K in keyof A]: (
+    input: ClientInput<A[K]['input']>,
+    options?: ClientCallOptions,
+  ) => Promise<ClientOutput<A[K]['output']>>
 }
 
 /** A non-2xx answer, with the fields of tiffin's error body (`{ error, message, requestId }`). */
@@ -73,10 +88,15 @@ const PROBED = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString'])
  * Creates a client for a service: `createClient<typeof service>({ baseUrl })`. The service's `/docs.json`
  * is read once, at the first call, to learn each API's route and media types.
  */
-export function createClient<S extends { readonly apiTypes: ApiTypes }>(options: ClientOptions = {}): Client<S['apiTypes']> {
+export function createClient<S extends { readonly apiTypes: ApiTypes }>(
+  options: ClientOptions = {},
+): Client<S['apiTypes']> {
   const send = options.fetch ?? ((request: Request) => fetch(request))
   // Relative to the page where there is one; `service.fetch` in Node needs some absolute URL, any will do.
-  const base = new URL(options.baseUrl ?? '/', (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href.replace(/\/$/, '')
+  const base = new URL(
+    options.baseUrl ?? '/',
+    (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/',
+  ).href.replace(/\/$/, '')
   const request = async (path: string, init: RequestInit, call: ClientCallOptions = {}): Promise<Response> => {
     const headers = new Headers({ ...options.headers, ...call.headers })
     new Headers(init.headers).forEach((value, key) => headers.set(key, value))
@@ -86,15 +106,22 @@ export function createClient<S extends { readonly apiTypes: ApiTypes }>(options:
   }
   let routes: Promise<Map<string, Route>> | undefined
   const routesOnce = (): Promise<Map<string, Route>> => {
-    routes ??= request('/docs.json', {}).then(async (r) => routesOf((await r.json()) as { paths?: Record<string, { post?: Operation }> }))
+    routes ??= request('/docs.json', {}).then(async (r) =>
+      routesOf((await r.json()) as { paths?: Record<string, { post?: Operation }> }),
+    )
     routes.catch(() => (routes = undefined)) // a failed read is tried again at the next call
     return routes
   }
   const call = async (name: string, input: unknown, callOptions?: ClientCallOptions): Promise<unknown> => {
     const known = await routesOnce()
     const route = known.get(name)
-    if (!route) throw new TypeError(`The service at ${base} has no API "${name}"; it has ${[...known.keys()].join(', ') || 'none'}`)
-    const headers: Record<string, string> = route.answersTensors ? { accept: `${NPY_MEDIA_TYPE}, application/json;q=0.5` } : {}
+    if (!route)
+      throw new TypeError(
+        `The service at ${base} has no API "${name}"; it has ${[...known.keys()].join(', ') || 'none'}`,
+      )
+    const headers: Record<string, string> = route.answersTensors
+      ? { accept: `${NPY_MEDIA_TYPE}, application/json;q=0.5` }
+      : {}
     const { body, type } = encodeInput(input, route)
     if (type) headers['content-type'] = type
     const response = await request(route.path, { method: 'POST', body, headers }, callOptions)
@@ -102,7 +129,10 @@ export function createClient<S extends { readonly apiTypes: ApiTypes }>(options:
   }
   return new Proxy({} as Client<S['apiTypes']>, {
     // Names JavaScript itself probes (a promise's `then`, JSON's `toJSON`) are not APIs: reading them makes no call.
-    get: (_, name) => (typeof name === 'string' && !PROBED.has(name) ? (input: unknown, o?: ClientCallOptions) => call(name, input, o) : undefined),
+    get: (_, name) =>
+      typeof name === 'string' && !PROBED.has(name)
+        ? (input: unknown, o?: ClientCallOptions) => call(name, input, o)
+        : undefined,
   })
 }
 
@@ -113,7 +143,9 @@ function routesOf(doc: { paths?: Record<string, { post?: Operation }> }): Map<st
     if (!op?.operationId) continue
     const content = op.requestBody?.content ?? {}
     const encoding = content['multipart/form-data']?.encoding ?? {}
-    const fieldTypes = Object.fromEntries(Object.entries(encoding).map(([field, e]) => [field, (e.contentType ?? '').split(',').map((t) => t.trim())]))
+    const fieldTypes = Object.fromEntries(
+      Object.entries(encoding).map(([field, e]) => [field, (e.contentType ?? '').split(',').map((t) => t.trim())]),
+    )
     const answersTensors = NPY_MEDIA_TYPE in (op.responses?.['200']?.content ?? {})
     routes.set(op.operationId, { path, requestTypes: Object.keys(content), fieldTypes, answersTensors })
   }
@@ -121,16 +153,41 @@ function routesOf(doc: { paths?: Record<string, { post?: Operation }> }): Map<st
 }
 
 const isTensor = (value: unknown): value is Tensor =>
-  typeof value === 'object' && value !== null && 'dtype' in value && 'dims' in value && ArrayBuffer.isView((value as Tensor).data)
+  typeof value === 'object' &&
+  value !== null &&
+  'dtype' in value &&
+  'dims' in value &&
+  ArrayBuffer.isView((value as Tensor).data)
 const isPixels = (value: unknown): value is ImagePixels =>
-  typeof value === 'object' && value !== null && 'width' in value && 'height' in value && (value as ImagePixels).data instanceof Uint8ClampedArray
+  typeof value === 'object' &&
+  value !== null &&
+  'width' in value &&
+  'height' in value &&
+  (value as ImagePixels).data instanceof Uint8ClampedArray
 
 /** JSON that writes tensors in tiffin's object form (dtype kept; int64 and NaN as tensor-json.ts says). */
 const toJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (isTensor(v) ? { dtype: v.dtype, shape: v.dims, data: tensorToJson(v) } : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v))
+  JSON.stringify(value, (_key, v: unknown) =>
+    isTensor(v)
+      ? { dtype: v.dtype, shape: v.dims, data: tensorToJson(v) }
+      : ArrayBuffer.isView(v)
+        ? Array.from(v as Uint8Array)
+        : v,
+  )
 
 const pngOf = (p: ImagePixels): Blob =>
-  new Blob([encodePng({ width: p.width, height: p.height, channels: 4, depth: 8, data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength) }) as Uint8Array<ArrayBuffer>], { type: 'image/png' })
+  new Blob(
+    [
+      encodePng({
+        width: p.width,
+        height: p.height,
+        channels: 4,
+        depth: 8,
+        data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength),
+      }) as Uint8Array<ArrayBuffer>,
+    ],
+    { type: 'image/png' },
+  )
 
 /** Picks the body that fits the media types the API takes. */
 function encodeInput(value: unknown, route: Route): { body: BodyInit; type?: string } {
@@ -150,7 +207,10 @@ function encodeInput(value: unknown, route: Route): { body: BodyInit; type?: str
   if (takes('application/json') && !(value instanceof Blob)) return { body: toJson(value), type: 'application/json' }
   const blob = isPixels(value) ? pngOf(value) : value instanceof Blob ? value : new Blob([value as BlobPart])
   // A blob of no stated type is sent as the first concrete type the API names, so the service takes it.
-  return { body: blob, type: blob.type || route.requestTypes.find((t) => !t.includes('*')) || 'application/octet-stream' }
+  return {
+    body: blob,
+    type: blob.type || route.requestTypes.find((t) => !t.includes('*')) || 'application/octet-stream',
+  }
 }
 
 /** Reads an answer (or a multipart field) by its media type; JSON from a tensor API becomes a Tensor. */
@@ -161,7 +221,10 @@ async function decode(response: Response, tensor: boolean): Promise<unknown> {
   if (type.startsWith('text/')) return response.text()
   if (type === 'multipart/form-data') {
     const fields = [...(await response.formData()).entries()].map(async ([name, part]) => {
-      const value = typeof part === 'string' ? part : await decode(new Response(part, { headers: { 'content-type': part.type } }), false)
+      const value =
+        typeof part === 'string'
+          ? part
+          : await decode(new Response(part, { headers: { 'content-type': part.type } }), false)
       return [name, value] as const
     })
     return Object.fromEntries(await Promise.all(fields))
@@ -178,7 +241,13 @@ async function clientErrorOf(response: Response): Promise<ClientError> {
     // not tiffin's error body (a proxy's page, say): keep its text as the message
   }
   const message = body.message ?? (text.slice(0, 200) || `${response.status} ${response.statusText}`)
-  return new ClientError(response.status, body.error ?? `http_${response.status}`, message, body.requestId ?? response.headers.get('x-request-id') ?? undefined, retryAfterOf(response.headers.get('retry-after')))
+  return new ClientError(
+    response.status,
+    body.error ?? `http_${response.status}`,
+    message,
+    body.requestId ?? response.headers.get('x-request-id') ?? undefined,
+    retryAfterOf(response.headers.get('retry-after')),
+  )
 }
 
 /** `Retry-After` is either seconds or an HTTP date. */

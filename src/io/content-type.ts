@@ -14,7 +14,10 @@ export function parseMediaType(header: string): MediaType {
     const eq = param.indexOf('=')
     if (eq < 0) continue
     const key = param.slice(0, eq).trim().toLowerCase()
-    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')
+    const value = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
     if (key) params[key] = value
   }
   return { essence: head.trim().toLowerCase(), params }
@@ -42,7 +45,11 @@ export function matchesPattern(essence: string, pattern: string): boolean {
  * Returns the request's media type when `accepts` takes it; otherwise throws 415 naming what was sent
  * and `expected`, so a client learns which types to use.
  */
-export function requireMediaType(request: Request, accepts: (essence: string) => boolean, expected: readonly string[]): MediaType {
+export function requireMediaType(
+  request: Request,
+  accepts: (essence: string) => boolean,
+  expected: readonly string[],
+): MediaType {
   const media = mediaTypeOf(request)
   if (media && accepts(media.essence)) return media
   const sent = media ? `Content-Type ${media.essence}` : 'no Content-Type'
@@ -92,7 +99,8 @@ export async function readForm(request: Request): Promise<FormData> {
  */
 export async function singleFileOf(request: Request): Promise<Blob> {
   const files = [...(await readForm(request)).values()].filter((value): value is File => typeof value !== 'string')
-  if (files.length !== 1) throw new BadInput(`A multipart body must hold exactly one file here; it holds ${files.length}`)
+  if (files.length !== 1)
+    throw new BadInput(`A multipart body must hold exactly one file here; it holds ${files.length}`)
   return files[0]!
 }
 
@@ -130,7 +138,8 @@ export function messageOf(error: unknown): string {
 /** Prefixes an error's message with the multipart field it came from, keeping its class and status. */
 export function inField<T>(name: string, work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof Error && !error.message.startsWith(`Field "${name}"`)) error.message = `Field "${name}": ${error.message}`
+    if (error instanceof Error && !error.message.startsWith(`Field "${name}"`))
+      error.message = `Field "${name}": ${error.message}`
     throw error
   })
 }

@@ -24,7 +24,12 @@ export function file(options: FileOptions = {}): IODescriptor<Blob> {
   }
   const checked = (blob: Blob): Blob => (takes(blob.type || OCTET) ? blob : refuse(blob.type))
   const content = (): OpenApiContent =>
-    Object.fromEntries((patterns ?? ['*/*']).map((type) => [type, { schema: { type: 'string', format: 'binary', contentMediaType: type } }]))
+    Object.fromEntries(
+      (patterns ?? ['*/*']).map((type) => [
+        type,
+        { schema: { type: 'string', format: 'binary', contentMediaType: type } },
+      ]),
+    )
   return {
     kind: 'file',
     async parse(request) {
@@ -38,7 +43,10 @@ export function file(options: FileOptions = {}): IODescriptor<Blob> {
     serialize(value: Blob | ArrayBuffer | ArrayBufferView) {
       if (value instanceof Blob) return new Response(value, { headers: { 'content-type': value.type || OCTET } })
       if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-        const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+        const bytes =
+          value instanceof ArrayBuffer
+            ? new Uint8Array(value)
+            : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
         return new Response(bytes.slice(), { headers: { 'content-type': OCTET } })
       }
       throw new TiffinError(`A file result must be a Blob or bytes, got ${typeof value}`)

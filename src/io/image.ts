@@ -39,15 +39,19 @@ export function image(options: ImageOptions = {}): IODescriptor<ImagePixels> {
     async parse(request) {
       // The type only screens out bodies that are clearly something else; the bytes decide the format.
       const media = mediaTypeOf(request)
-      if (media?.essence === 'multipart/form-data') return decode(new Uint8Array(await (await singleFileOf(request)).arrayBuffer()))
+      if (media?.essence === 'multipart/form-data')
+        return decode(new Uint8Array(await (await singleFileOf(request)).arrayBuffer()))
       if (media) requireMediaType(request, (type) => type.startsWith('image/') || accepted.includes(type), accepted)
       return decode(await readBytes(request))
     },
     async parsePart(part) {
-      return decode(typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(await part.arrayBuffer()))
+      return decode(
+        typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(await part.arrayBuffer()),
+      )
     },
     serialize: (value) => new Response(encodePixels(value), { headers: { 'content-type': MEDIA_TYPE.png } }),
-    requestContent: (): OpenApiContent => Object.fromEntries(formats.map((f) => [MEDIA_TYPE[f], binary(MEDIA_TYPE[f])])),
+    requestContent: (): OpenApiContent =>
+      Object.fromEntries(formats.map((f) => [MEDIA_TYPE[f], binary(MEDIA_TYPE[f])])),
     responseContent: (): OpenApiContent => ({ [MEDIA_TYPE.png]: binary(MEDIA_TYPE.png) }),
   }
 }
@@ -55,12 +59,18 @@ export function image(options: ImageOptions = {}): IODescriptor<ImagePixels> {
 function decodeImage(bytes: Uint8Array, formats: readonly ImageFormat[], maxPixels: number): ImagePixels {
   const format = isPng(bytes) ? 'png' : isJpeg(bytes) ? 'jpeg' : undefined
   if (!format) throw new BadInput('The body is not a PNG or JPEG image')
-  if (!formats.includes(format)) throw new UnsupportedMediaType(`The body is a ${format.toUpperCase()} image; this API takes ${formats.join(' or ')}`)
+  if (!formats.includes(format))
+    throw new UnsupportedMediaType(
+      `The body is a ${format.toUpperCase()} image; this API takes ${formats.join(' or ')}`,
+    )
   const header = format === 'png' ? pngHeader(bytes) : jpegHeader(bytes)
-  if (header.width === 0 || header.height === 0) throw new BadInput(`The ${format.toUpperCase()} image claims a size of ${header.width}×${header.height}`)
+  if (header.width === 0 || header.height === 0)
+    throw new BadInput(`The ${format.toUpperCase()} image claims a size of ${header.width}×${header.height}`)
   // Refused before decoding: a small file can claim a huge image (a decompression bomb).
   if (header.width * header.height > maxPixels) {
-    throw new PayloadTooLarge(`The image is ${header.width}×${header.height} pixels; this API takes at most ${maxPixels} pixels`)
+    throw new PayloadTooLarge(
+      `The image is ${header.width}×${header.height} pixels; this API takes at most ${maxPixels} pixels`,
+    )
   }
   try {
     return format === 'png' ? pngPixels(decodePng(bytes), header) : jpegPixels(bytes, maxPixels)
@@ -88,11 +98,19 @@ interface Header {
 
 /** The IHDR chunk, which the PNG specification puts first, right after the signature. */
 function pngHeader(bytes: Uint8Array): Header {
-  if (bytes.byteLength < 29 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new BadInput('The PNG image has no IHDR header')
+  if (bytes.byteLength < 29 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR')
+    throw new BadInput('The PNG image has no IHDR header')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const header = { width: view.getUint32(16), height: view.getUint32(20), depth: bytes[24]!, colorType: bytes[25]!, interlaced: bytes[28] === 1 }
+  const header = {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    depth: bytes[24]!,
+    colorType: bytes[25]!,
+    interlaced: bytes[28] === 1,
+  }
   // fast-png lays out interlaced images of fewer than 8 bits a sample wrongly: refuse rather than mis-decode.
-  if (header.interlaced && header.depth < 8) throw new BadInput(`Interlaced PNG images of ${header.depth}-bit samples are not supported`)
+  if (header.interlaced && header.depth < 8)
+    throw new BadInput(`Interlaced PNG images of ${header.depth}-bit samples are not supported`)
   return header
 }
 
@@ -102,12 +120,18 @@ function jpegHeader(bytes: Uint8Array): Header {
   while (offset + 4 <= bytes.byteLength) {
     if (bytes[offset] !== 0xff) break
     const marker = bytes[offset + 1]!
-    if (marker === 0xff) offset += 1 // a fill byte
-    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) offset += 2 // markers without a length
-    else if (marker === 0xd9 || marker === 0xda) break // end of image, or a scan before any frame header
+    if (marker === 0xff)
+      offset += 1 // a fill byte
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8))
+      offset += 2 // markers without a length
+    else if (marker === 0xd9 || marker === 0xda)
+      break // end of image, or a scan before any frame header
     else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       if (offset + 9 > bytes.byteLength) break
-      return { height: (bytes[offset + 5]! << 8) | bytes[offset + 6]!, width: (bytes[offset + 7]! << 8) | bytes[offset + 8]! }
+      return {
+        height: (bytes[offset + 5]! << 8) | bytes[offset + 6]!,
+        width: (bytes[offset + 7]! << 8) | bytes[offset + 8]!,
+      }
     } else offset += 2 + ((bytes[offset + 2]! << 8) | bytes[offset + 3]!)
   }
   throw new BadInput('The JPEG image has no frame header')
@@ -135,10 +159,13 @@ function pngPixels(png: DecodedPng, header: Header): ImagePixels {
   const rowBytes = Math.ceil((width * channels * depth) / 8)
   const max = 2 ** depth - 1
   const raw =
-    depth === 16 ? (y: number, i: number) => data[y * width * channels + i]!
-    : depth === 8 ? (y: number, i: number) => data[y * rowBytes + i]!
-    : (y: number, i: number) => (data[y * rowBytes + ((i * depth) >> 3)]! >> (8 - depth - ((i * depth) & 7))) & max
-  const scale = depth === 16 ? (v: number) => v >> 8 : depth === 8 ? (v: number) => v : (v: number) => Math.round((v * 255) / max)
+    depth === 16
+      ? (y: number, i: number) => data[y * width * channels + i]!
+      : depth === 8
+        ? (y: number, i: number) => data[y * rowBytes + i]!
+        : (y: number, i: number) => (data[y * rowBytes + ((i * depth) >> 3)]! >> (8 - depth - ((i * depth) & 7))) & max
+  const scale =
+    depth === 16 ? (v: number) => v >> 8 : depth === 8 ? (v: number) => v : (v: number) => Math.round((v * 255) / max)
   const put = (o: number, r: number, g: number, b: number, a: number) => {
     out[o] = r
     out[o + 1] = g
@@ -159,7 +186,8 @@ function pngPixels(png: DecodedPng, header: Header): ImagePixels {
         put(o, scale(grey), scale(grey), scale(grey), alpha)
       } else {
         const [r, g, b] = [raw(y, i), raw(y, i + 1), raw(y, i + 2)]
-        const keyed = transparency !== undefined && transparency[0] === r && transparency[1] === g && transparency[2] === b
+        const keyed =
+          transparency !== undefined && transparency[0] === r && transparency[1] === g && transparency[2] === b
         put(o, scale(r), scale(g), scale(b), channels === 4 ? scale(raw(y, i + 3)) : keyed ? 0 : 255)
       }
     }
@@ -170,8 +198,16 @@ function pngPixels(png: DecodedPng, header: Header): ImagePixels {
 function encodePixels(value: ImagePixels): Uint8Array<ArrayBuffer> {
   const { width, height, data } = value
   if (data.length !== width * height * 4) {
-    throw new TiffinError(`An image result of ${width}×${height} RGBA pixels needs ${width * height * 4} bytes, got ${data.length}`)
+    throw new TiffinError(
+      `An image result of ${width}×${height} RGBA pixels needs ${width * height * 4} bytes, got ${data.length}`,
+    )
   }
-  const png = encodePng({ width, height, channels: 4, depth: 8, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) })
+  const png = encodePng({
+    width,
+    height,
+    channels: 4,
+    depth: 8,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  })
   return png as Uint8Array<ArrayBuffer> // fast-png writes into an ArrayBuffer of its own
 }

@@ -36,9 +36,11 @@ const JSON_TYPE = 'application/json'
 
 /** A JSON body in (`application/json` or any `+json` type), a JSON value out. */
 export function json<T = unknown>(options: JsonOptions<T> = {}): IODescriptor<T> {
-  const validated = async (value: unknown): Promise<T> => (options.schema ? validate(options.schema, value) : (value as T))
+  const validated = async (value: unknown): Promise<T> =>
+    options.schema ? validate(options.schema, value) : (value as T)
   const content = () => {
-    const schema: JsonSchema = options.example === undefined ? { ...options.jsonSchema } : { ...options.jsonSchema, examples: [options.example] }
+    const schema: JsonSchema =
+      options.example === undefined ? { ...options.jsonSchema } : { ...options.jsonSchema, examples: [options.example] }
     return { [JSON_TYPE]: { schema } }
   }
   return {
@@ -70,7 +72,10 @@ export function parseJsonText(text: string): unknown {
     const message = error instanceof Error ? error.message : String(error)
     const position = /position (\d+)/.exec(message)?.[1]
     const what = message.split(/ in JSON| at position|\(/)[0]!.trim()
-    throw new BadInput(`The body is not valid JSON: ${what}${position === undefined ? '' : ` (at character ${position})`}`, { cause: error })
+    throw new BadInput(
+      `The body is not valid JSON: ${what}${position === undefined ? '' : ` (at character ${position})`}`,
+      { cause: error },
+    )
   }
 }
 
@@ -99,7 +104,10 @@ export function stringifyJson(value: unknown): string {
     return JSON.stringify(value, jsonReplacer) ?? 'null'
   } catch (error) {
     if (error instanceof TiffinError) throw error
-    throw new TiffinError(`The result cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new TiffinError(
+      `The result cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
 }
 
@@ -109,6 +117,7 @@ function jsonReplacer(key: string, value: unknown): unknown {
       `The result holds a bigint${key ? ` at "${key}"` : ''}, which JSON cannot carry; convert it to a number or a string first`,
     )
   }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>)
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>)
   return value
 }

@@ -19,7 +19,8 @@ export function multipart<F extends MultipartFields>(fields: F): IODescriptor<Mu
   const names = Object.keys(fields)
   for (const name of names) {
     // A programming error, found when the API is declared rather than at the first request.
-    if (!fields[name]!.parsePart) throw new TypeError(`Field "${name}": a ${fields[name]!.kind} descriptor cannot read a multipart part`)
+    if (!fields[name]!.parsePart)
+      throw new TypeError(`Field "${name}": a ${fields[name]!.kind} descriptor cannot read a multipart part`)
   }
   const expected = `expected ${list(names)}`
   return {
@@ -34,7 +35,8 @@ export function multipart<F extends MultipartFields>(fields: F): IODescriptor<Mu
       const values = await Promise.all(
         names.map((name) => {
           const parts = form.getAll(name)
-          if (parts.length > 1) throw new Unprocessable(`Form field "${name}" appears ${parts.length} times; expected once`)
+          if (parts.length > 1)
+            throw new Unprocessable(`Form field "${name}" appears ${parts.length} times; expected once`)
           return inField(name, () => fields[name]!.parsePart!(parts[0]!, name))
         }),
       )

@@ -1,7 +1,15 @@
 import { BadInput, TiffinError, Unprocessable } from '../errors.js'
 import { castData } from '../tensor/cast.js'
 import { tensorFromJson, tensorToJson } from '../tensor/json.js'
-import { bytesOf, hasNpyMagic, itemSize, NPY_MEDIA_TYPE, readNpy, typedArrayFromBytes, writeNpy } from '../tensor/npy.js'
+import {
+  bytesOf,
+  hasNpyMagic,
+  itemSize,
+  NPY_MEDIA_TYPE,
+  readNpy,
+  typedArrayFromBytes,
+  writeNpy,
+} from '../tensor/npy.js'
 import { DTYPES, elementCount, isDType, type DType, type Tensor } from '../tensor/tensor.js'
 import { decodeUtf8, isJsonType, negotiate, readBytes, requireMediaType } from './content-type.js'
 import type { IODescriptor, JsonSchema, OpenApiContent } from './descriptor.js'
@@ -33,9 +41,14 @@ export function tensor<D extends DType = DType>(options: TensorOptions<D> = {}):
   return {
     kind: 'tensor',
     async parse(request) {
-      const media = requireMediaType(request, (type) => isJsonType(type) || type === NPY_MEDIA_TYPE || type === OCTET, ACCEPTED)
+      const media = requireMediaType(
+        request,
+        (type) => isJsonType(type) || type === NPY_MEDIA_TYPE || type === OCTET,
+        ACCEPTED,
+      )
       const bytes = await readBytes(request)
-      if (isJsonType(media.essence)) return conform(tensorFromJson(parseJsonText(decodeUtf8(bytes, 'The body')), options.dtype))
+      if (isJsonType(media.essence))
+        return conform(tensorFromJson(parseJsonText(decodeUtf8(bytes, 'The body')), options.dtype))
       if (media.essence === NPY_MEDIA_TYPE || hasNpyMagic(bytes)) return conform(readNpy(bytes))
       return conform(tensorFromRawBytes(bytes, request.headers, options.dtype))
     },
@@ -47,7 +60,9 @@ export function tensor<D extends DType = DType>(options: TensorOptions<D> = {}):
     },
     serialize(value, request) {
       if (value.data.length !== elementCount(value.dims)) {
-        throw new TiffinError(`A tensor result of shape [${value.dims.join(', ')}] needs ${elementCount(value.dims)} elements, but its data has ${value.data.length}`)
+        throw new TiffinError(
+          `A tensor result of shape [${value.dims.join(', ')}] needs ${elementCount(value.dims)} elements, but its data has ${value.data.length}`,
+        )
       }
       const type = negotiate(request, ['application/json', NPY_MEDIA_TYPE, OCTET])
       if (type === NPY_MEDIA_TYPE) return new Response(writeNpy(value), { headers: { 'content-type': NPY_MEDIA_TYPE } })
@@ -93,12 +108,15 @@ function shapeMatches(expected: readonly number[], actual: readonly number[]): b
 function tensorFromRawBytes(bytes: Uint8Array, headers: Headers, declared: DType | undefined): Tensor {
   const dtype = headers.get(DTYPE_HEADER)?.trim().toLowerCase() ?? declared
   if (!dtype) throw new BadInput(`Raw tensor bytes need their dtype in the ${DTYPE_HEADER} header`)
-  if (!isDType(dtype)) throw new BadInput(`Unknown dtype "${dtype}" in ${DTYPE_HEADER}; expected one of ${DTYPES.join(', ')}`)
+  if (!isDType(dtype))
+    throw new BadInput(`Unknown dtype "${dtype}" in ${DTYPE_HEADER}; expected one of ${DTYPES.join(', ')}`)
   const shapeHeader = headers.get(SHAPE_HEADER)
   const dims = shapeHeader === null ? [Math.floor(bytes.byteLength / itemSize(dtype))] : parseShapeHeader(shapeHeader)
   const expected = elementCount(dims) * itemSize(dtype)
   if (bytes.byteLength !== expected) {
-    throw new BadInput(`A ${dtype} tensor of shape [${dims.join(', ')}] is ${expected} bytes; the body has ${bytes.byteLength}`)
+    throw new BadInput(
+      `A ${dtype} tensor of shape [${dims.join(', ')}] is ${expected} bytes; the body has ${bytes.byteLength}`,
+    )
   }
   return { dtype, dims, data: typedArrayFromBytes(dtype, bytes) }
 }
@@ -107,7 +125,8 @@ function parseShapeHeader(header: string): number[] {
   if (header.trim() === '') return [] // a scalar
   return header.split(',').map((part) => {
     const n = /^\s*\d+\s*$/.test(part) ? Number(part) : NaN
-    if (!Number.isSafeInteger(n)) throw new BadInput(`${SHAPE_HEADER} must be comma-separated non-negative integers, got "${header}"`)
+    if (!Number.isSafeInteger(n))
+      throw new BadInput(`${SHAPE_HEADER} must be comma-separated non-negative integers, got "${header}"`)
     return n
   })
 }
@@ -119,13 +138,17 @@ function content(json: JsonSchema): OpenApiContent {
   return {
     'application/json': { schema: json },
     [NPY_MEDIA_TYPE]: binary(NPY_MEDIA_TYPE, 'A NumPy .npy file: little-endian, C order.'),
-    [OCTET]: binary(OCTET, `Raw little-endian elements, row-major; the dtype in ${DTYPE_HEADER}, the shape in ${SHAPE_HEADER} (comma-separated).`),
+    [OCTET]: binary(
+      OCTET,
+      `Raw little-endian elements, row-major; the dtype in ${DTYPE_HEADER}, the shape in ${SHAPE_HEADER} (comma-separated).`,
+    ),
   }
 }
 
 function elementSchema(dtype: DType | undefined): JsonSchema {
   if (dtype === 'bool') return { type: 'boolean' }
-  if (dtype === 'int64' || dtype === 'uint64') return { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$' }] }
+  if (dtype === 'int64' || dtype === 'uint64')
+    return { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$' }] }
   if (dtype && !dtype.startsWith('float')) return { type: 'integer' }
   return { anyOf: [{ type: 'number' }, { enum: ['NaN', 'Infinity', '-Infinity'] }] }
 }
@@ -133,7 +156,10 @@ function elementSchema(dtype: DType | undefined): JsonSchema {
 /** Nested arrays, one level per dimension, with fixed lengths where the shape fixes them. */
 function nestedSchema({ dtype, shape }: TensorOptions): JsonSchema {
   if (!shape) return { type: 'array', description: `Rectangular nested arrays of ${dtype ?? 'numbers'}.`, items: {} }
-  return shape.reduceRight<JsonSchema>((items, d) => (d === -1 ? { type: 'array', items } : { type: 'array', items, minItems: d, maxItems: d }), elementSchema(dtype))
+  return shape.reduceRight<JsonSchema>(
+    (items, d) => (d === -1 ? { type: 'array', items } : { type: 'array', items, minItems: d, maxItems: d }),
+    elementSchema(dtype),
+  )
 }
 
 function requestJsonSchema(options: TensorOptions): JsonSchema {

@@ -32,7 +32,10 @@ export function text(options: TextOptions = {}): IODescriptor<string> {
       return checked(await readBytes(request), 'The body')
     },
     async parsePart(part) {
-      return checked(typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(await part.arrayBuffer()), 'The part')
+      return checked(
+        typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(await part.arrayBuffer()),
+        'The part',
+      )
     },
     serialize: (value) => new Response(value, { headers: { 'content-type': 'text/plain; charset=utf-8' } }),
     requestContent: content,

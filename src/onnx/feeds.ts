@@ -25,7 +25,8 @@ export type Feeds = FeedTensor | Readonly<Record<string, FeedTensor>>
 
 export const formatDims = (dims: readonly DeclaredDim[]): string => `[${dims.map((d) => d ?? '?').join(', ')}]`
 
-export const describeSpec = (spec: IoSpec): string => `${spec.name} (${spec.dtype} ${spec.dims ? formatDims(spec.dims) : 'of any shape'})`
+export const describeSpec = (spec: IoSpec): string =>
+  `${spec.name} (${spec.dtype} ${spec.dims ? formatDims(spec.dims) : 'of any shape'})`
 
 function isBareTensor(value: object): value is FeedTensor {
   // A record of inputs holds tensors (objects) under its keys; a tensor holds an array under `dims`.
@@ -40,11 +41,16 @@ function isBareTensor(value: object): value is FeedTensor {
 export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: string): Record<string, Tensor> {
   const expected = inputs.map(describeSpec).join(', ')
   if (typeof feeds !== 'object' || feeds === null || Array.isArray(feeds)) {
-    throw new BadInput(`${model} takes a record of tensors keyed by input name (${expected}), got ${feeds === null ? 'null' : Array.isArray(feeds) ? 'an array' : typeof feeds}`)
+    throw new BadInput(
+      `${model} takes a record of tensors keyed by input name (${expected}), got ${feeds === null ? 'null' : Array.isArray(feeds) ? 'an array' : typeof feeds}`,
+    )
   }
   let named: Readonly<Record<string, unknown>>
   if (isBareTensor(feeds)) {
-    if (inputs.length !== 1) throw new BadInput(`${model} has ${inputs.length} inputs (${expected}): pass a record keyed by input name, not one tensor`)
+    if (inputs.length !== 1)
+      throw new BadInput(
+        `${model} has ${inputs.length} inputs (${expected}): pass a record keyed by input name, not one tensor`,
+      )
     named = { [inputs[0]!.name]: feeds }
   } else {
     named = feeds
@@ -56,7 +62,9 @@ export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: str
   }
   const missing = inputs.filter((s) => named[s.name] === undefined)
   if (missing.length > 0) {
-    throw new BadInput(`${model} is missing input ${missing.map((s) => `"${s.name}"`).join(', ')}; its inputs are ${expected}`)
+    throw new BadInput(
+      `${model} is missing input ${missing.map((s) => `"${s.name}"`).join(', ')}; its inputs are ${expected}`,
+    )
   }
   const symbols = new Map<string, { size: number; input: string }>()
   const prepared: Record<string, Tensor> = {}
@@ -64,7 +72,11 @@ export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: str
     const what = `input "${spec.name}" of ${model}`
     const value = checkTensorShape(named[spec.name], what)
     if (spec.dims) checkDims(value.dims, spec.dims, what, symbols, spec.name)
-    prepared[spec.name] = { dtype: spec.dtype, dims: [...value.dims], data: castData(value.data, sourceDType(value, what), spec.dtype, what) }
+    prepared[spec.name] = {
+      dtype: spec.dtype,
+      dims: [...value.dims],
+      data: castData(value.data, sourceDType(value, what), spec.dtype, what),
+    }
   }
   return prepared
 }
@@ -72,12 +84,21 @@ export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: str
 /** Checks that a value looks like a tensor and that its data length matches its dims. */
 function checkTensorShape(value: unknown, what: string): FeedTensor {
   const t = value as Partial<FeedTensor> | null
-  if (typeof t !== 'object' || t === null || !Array.isArray(t.dims) || !(Array.isArray(t.data) || isTypedArray(t.data))) {
-    throw new BadInput(`${what}: expected a tensor { dtype, dims, data }, got ${t === null ? 'null' : typeof t === 'object' ? 'an object without dims and data' : typeof t}`)
+  if (
+    typeof t !== 'object' ||
+    t === null ||
+    !Array.isArray(t.dims) ||
+    !(Array.isArray(t.data) || isTypedArray(t.data))
+  ) {
+    throw new BadInput(
+      `${what}: expected a tensor { dtype, dims, data }, got ${t === null ? 'null' : typeof t === 'object' ? 'an object without dims and data' : typeof t}`,
+    )
   }
-  if (!t.dims.every((d) => Number.isInteger(d) && d >= 0)) throw new BadInput(`${what}: dims must be non-negative integers, got [${t.dims.join(', ')}]`)
+  if (!t.dims.every((d) => Number.isInteger(d) && d >= 0))
+    throw new BadInput(`${what}: dims must be non-negative integers, got [${t.dims.join(', ')}]`)
   const count = elementCount(t.dims)
-  if (t.data.length !== count) throw new BadInput(`${what}: dims [${t.dims.join(', ')}] hold ${count} elements, but data has ${t.data.length}`)
+  if (t.data.length !== count)
+    throw new BadInput(`${what}: dims [${t.dims.join(', ')}] hold ${count} elements, but data has ${t.data.length}`)
   return t as FeedTensor
 }
 
@@ -90,7 +111,8 @@ function sourceDType(t: FeedTensor, what: string): DType | undefined {
     if (natural === undefined) throw new BadInput(`${what}: ${t.data.constructor.name} is not a supported element type`)
     return natural
   }
-  if (!fitsDType(t.data, t.dtype)) throw new BadInput(`${what}: a ${t.dtype} tensor cannot hold its data in a ${t.data.constructor.name}`)
+  if (!fitsDType(t.data, t.dtype))
+    throw new BadInput(`${what}: a ${t.dtype} tensor cannot hold its data in a ${t.data.constructor.name}`)
   return t.dtype
 }
 
@@ -112,7 +134,9 @@ function checkDims(
     } else if (typeof dim === 'string') {
       const seen = symbols.get(dim)
       if (seen && seen.size !== size) {
-        throw new BadInput(`${what}: dimension ${dim} is ${size} here but ${seen.size} in input "${seen.input}" (dims ${formatDims(declared)}, got [${got.join(', ')}])`)
+        throw new BadInput(
+          `${what}: dimension ${dim} is ${size} here but ${seen.size} in input "${seen.input}" (dims ${formatDims(declared)}, got [${got.join(', ')}])`,
+        )
       }
       symbols.set(dim, seen ?? { size, input })
     }

@@ -31,7 +31,11 @@ export interface OnnxModel {
  * The runner options for one model: the name defaults to the model's, and `run`'s batching comes from the
  * model's signature unless `options` overrides it; the runnable gets the same `batchDim` for padding.
  */
-export function runnerOptionsFor(info: ModelInfo, store: ModelStore, options: OnnxRunnerOptions = {}): RunnerOptions<OnnxParams, OnnxMethods> {
+export function runnerOptionsFor(
+  info: ModelInfo,
+  store: ModelStore,
+  options: OnnxRunnerOptions = {},
+): RunnerOptions<OnnxParams, OnnxMethods> {
   const signature = info.signatures.run ?? { batchable: false, batchDim: [0, 0] as const }
   const run = { batchable: signature.batchable, batchDim: signature.batchDim, ...options.methodConfigs?.run }
   return {
@@ -61,7 +65,10 @@ export function onnxModels(store: ModelStore): {
   return {
     async saveModel(name, source, options = {}) {
       const extra = Object.keys(options.signatures ?? {}).filter((method) => method !== 'run')
-      if (extra.length > 0) throw new BadInput(`An ONNX model has one method, "run"; signatures name ${extra.map((m) => `"${m}"`).join(', ')}`)
+      if (extra.length > 0)
+        throw new BadInput(
+          `An ONNX model has one method, "run"; signatures name ${extra.map((m) => `"${m}"`).join(', ')}`,
+        )
       const info = await store.save(name, source, {
         format: 'onnx',
         signatures: { run: options.signatures?.run ?? {} },
@@ -81,6 +88,9 @@ export function onnxModels(store: ModelStore): {
  * A runner for a model named by tag, looked up when the runner starts (in the store given to `init`):
  * what a service module uses, since it must not wait on a store while it is being imported.
  */
-export function onnxRunner(tag: string, options: Omit<RunnerOptions<OnnxParams, OnnxMethods>, 'models'> = {}): Runner<OnnxParams, OnnxMethods> {
+export function onnxRunner(
+  tag: string,
+  options: Omit<RunnerOptions<OnnxParams, OnnxMethods>, 'models'> = {},
+): Runner<OnnxParams, OnnxMethods> {
   return new Runner(onnxRunnable, { ...options, name: options.name ?? parseTag(tag).name, models: [tag] })
 }

@@ -8,10 +8,18 @@ import type { DeclaredDim, IoSpec } from './feeds.js'
 type OrtModule = typeof ort
 
 /** The model's declared inputs or outputs; refuses what a tiffin Tensor cannot carry (strings, maps, int4). */
-export function ioSpecs(metadata: readonly ort.InferenceSession.ValueMetadata[], kind: 'input' | 'output', model: string): IoSpec[] {
+export function ioSpecs(
+  metadata: readonly ort.InferenceSession.ValueMetadata[],
+  kind: 'input' | 'output',
+  model: string,
+): IoSpec[] {
   return metadata.map((value) => {
-    if (!value.isTensor) throw new Unsupported(`${model}: ${kind} "${value.name}" is not a tensor (sequences and maps are not supported)`)
-    if (!isDType(value.type)) throw new Unsupported(`${model}: ${kind} "${value.name}" has element type ${value.type}, which tiffin does not support`)
+    if (!value.isTensor)
+      throw new Unsupported(`${model}: ${kind} "${value.name}" is not a tensor (sequences and maps are not supported)`)
+    if (!isDType(value.type))
+      throw new Unsupported(
+        `${model}: ${kind} "${value.name}" has element type ${value.type}, which tiffin does not support`,
+      )
     // ORT reports an unknown shape as []; a scalar looks the same, so both are left unchecked.
     const dims = value.shape.length === 0 ? undefined : value.shape.map(declaredDim)
     return { name: value.name, dtype: value.type, dims }
@@ -35,10 +43,12 @@ export function toOrtTensor(runtime: OrtModule, t: Tensor): ort.Tensor {
  */
 export function fromOrtTensor(value: ort.OnnxValue, name: string, model: string): Tensor {
   const type = value.type
-  if (!isDType(type)) throw new Unsupported(`${model}: output "${name}" has element type ${type}, which tiffin does not support`)
+  if (!isDType(type))
+    throw new Unsupported(`${model}: output "${name}" has element type ${type}, which tiffin does not support`)
   let source = value.data as ArrayLike<number> & ArrayBufferView
   // Where Float16Array exists ORT may hand float16 out as one; tiffin carries the raw bits.
-  if (type === 'float16' && !(source instanceof Uint16Array)) source = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2)
+  if (type === 'float16' && !(source instanceof Uint16Array))
+    source = new Uint16Array(source.buffer, source.byteOffset, source.byteLength / 2)
   const data = allocate(type, source.length)
   ;(data as unknown as { set(from: ArrayLike<number>): void }).set(source)
   return { dtype: type, dims: [...value.dims], data }

@@ -78,14 +78,20 @@ export function unpadOutputs(
 
 /** The inputs or outputs that carry the batch: those whose declared dim at `axis` is not fixed. */
 export function batchedNames(specs: readonly IoSpec[], axis: number): string[] {
-  return specs.filter((s) => s.dims !== undefined && s.dims.length > axis && typeof s.dims[axis] !== 'number').map((s) => s.name)
+  return specs
+    .filter((s) => s.dims !== undefined && s.dims.length > axis && typeof s.dims[axis] !== 'number')
+    .map((s) => s.name)
 }
 
 /**
  * Zero inputs of batch size `batch` along `axis`, for warming a session up; other free dims are 1.
  * `undefined` when an input's shape is unknown, since no shape could be guessed that a call would use.
  */
-export function warmupFeeds(inputs: readonly IoSpec[], axis: number, batch: number): Record<string, Tensor> | undefined {
+export function warmupFeeds(
+  inputs: readonly IoSpec[],
+  axis: number,
+  batch: number,
+): Record<string, Tensor> | undefined {
   const feeds: Record<string, Tensor> = {}
   for (const spec of inputs) {
     if (!spec.dims) return undefined

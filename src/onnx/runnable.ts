@@ -29,7 +29,8 @@ const FALLBACK_ORDER: readonly Resource[] = ['webgpu', 'cpu', 'wasm']
 
 export function preferenceOrder(requested: Resource | 'auto' | undefined, workerResource: Resource): Resource[] {
   if (requested !== undefined && requested !== 'auto') {
-    if (!RESOURCES.includes(requested)) throw new BadInput(`onnx: resource must be "auto" or one of ${RESOURCES.join(', ')}, got "${String(requested)}"`)
+    if (!RESOURCES.includes(requested))
+      throw new BadInput(`onnx: resource must be "auto" or one of ${RESOURCES.join(', ')}, got "${String(requested)}"`)
     return [requested]
   }
   return [workerResource, ...FALLBACK_ORDER.filter((r) => r !== workerResource)]
@@ -38,7 +39,9 @@ export function preferenceOrder(requested: Resource | 'auto' | undefined, worker
 function axes(batchDim: number | readonly number[], model: string): [number, number] {
   const [input, output] = typeof batchDim === 'number' ? [batchDim, batchDim] : batchDim
   if (![input, output].every((d) => Number.isInteger(d) && d! >= 0)) {
-    throw new BadInput(`onnx ${model}: batchDim must be an axis or [inputAxis, outputAxis], got ${JSON.stringify(batchDim)}`)
+    throw new BadInput(
+      `onnx ${model}: batchDim must be an axis or [inputAxis, outputAxis], got ${JSON.stringify(batchDim)}`,
+    )
   }
   return [input!, output!]
 }
@@ -50,10 +53,18 @@ function powersOfTwoUpTo(max: number): number[] {
   return sizes
 }
 
-function warmupSizes(given: readonly number[] | undefined, gpu: boolean, maxBatchSize: number | undefined, model: string): readonly number[] {
-  if (given === undefined) return gpu ? (maxBatchSize ? powersOfTwoUpTo(maxBatchSize) : DEFAULTS.webgpuWarmupBatchSizes) : []
+function warmupSizes(
+  given: readonly number[] | undefined,
+  gpu: boolean,
+  maxBatchSize: number | undefined,
+  model: string,
+): readonly number[] {
+  if (given === undefined)
+    return gpu ? (maxBatchSize ? powersOfTwoUpTo(maxBatchSize) : DEFAULTS.webgpuWarmupBatchSizes) : []
   if (!Array.isArray(given) || !given.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new BadInput(`onnx ${model}: warmupBatchSizes must be whole numbers of at least 1, got ${JSON.stringify(given)}`)
+    throw new BadInput(
+      `onnx ${model}: warmupBatchSizes must be whole numbers of at least 1, got ${JSON.stringify(given)}`,
+    )
   }
   return [...new Set(given)].sort((a, b) => a - b)
 }
@@ -72,7 +83,10 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   const outputs = ioSpecs(session.outputMetadata, 'output', model)
   // The axes the runner's batcher merges along win: padding must pad the same axis.
   const batching = ctx.batching.run
-  const [inAxis, outAxis] = axes(batching ? [batching.inputAxis, batching.outputAxis] : (params.batchDim ?? info.signatures.run?.batchDim ?? 0), model)
+  const [inAxis, outAxis] = axes(
+    batching ? [batching.inputAxis, batching.outputAxis] : (params.batchDim ?? info.signatures.run?.batchDim ?? 0),
+    model,
+  )
   const batchedInputs = batchedNames(inputs, inAxis)
   const batchedOutputs = batchedNames(outputs, outAxis)
   // Only WebGPU compiles per shape; WASM and native CPU run any batch size at no extra cost.
@@ -85,7 +99,10 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
     try {
       results = await session.run(ortFeeds)
     } catch (error) {
-      throw new TiffinError(`${model}: ${runtime.backend} failed to run the model: ${(error as Error).message ?? String(error)}`, { cause: error })
+      throw new TiffinError(
+        `${model}: ${runtime.backend} failed to run the model: ${(error as Error).message ?? String(error)}`,
+        { cause: error },
+      )
     }
     const tensors: Record<string, Tensor> = {}
     try {
@@ -98,7 +115,10 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   }
 
   // A model whose batch axis is fixed has only one shape to warm up.
-  const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.batching.run?.maxBatchSize, model).slice(0, batchedInputs.length > 0 ? undefined : 1)
+  const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.batching.run?.maxBatchSize, model).slice(
+    0,
+    batchedInputs.length > 0 ? undefined : 1,
+  )
   const warmed: number[] = []
   const notes: string[] = []
   const started = performance.now()
@@ -115,9 +135,13 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
       notes.push(`warm-up at batch ${size} failed (${(error as Error).message})`)
     }
   }
-  if (warmed.length > 0) notes.unshift(`warmed up at batch ${warmed.join(', ')} in ${Math.round(performance.now() - started)} ms`)
-  if (gpu && warmed.length > 0 && batchedInputs.length > 0) notes.push(`batches are padded to the next warmed size along axis ${inAxis}`)
-  ctx.report([`onnx ${model} on ${runtime.executionProvider} (${runtime.backend}): ${runtime.reason}`, ...notes].join('; '))
+  if (warmed.length > 0)
+    notes.unshift(`warmed up at batch ${warmed.join(', ')} in ${Math.round(performance.now() - started)} ms`)
+  if (gpu && warmed.length > 0 && batchedInputs.length > 0)
+    notes.push(`batches are padded to the next warmed size along axis ${inAxis}`)
+  ctx.report(
+    [`onnx ${model} on ${runtime.executionProvider} (${runtime.backend}): ${runtime.reason}`, ...notes].join('; '),
+  )
 
   return {
     run: async (feeds) => {

@@ -44,7 +44,10 @@ export async function openSession(
     const message = error instanceof Error ? error.message : String(error)
     const where = `${runtime.backend} on ${runtime.executionProvider}`
     if (/protobuf parsing failed/i.test(message)) {
-      throw new Corrupted(`${model} is not a valid ONNX model: ${where} could not parse its ${bytes.length} bytes (${message})`, { cause: error })
+      throw new Corrupted(
+        `${model} is not a valid ONNX model: ${where} could not parse its ${bytes.length} bytes (${message})`,
+        { cause: error },
+      )
     }
     throw new Unsupported(`${model}: ${where} could not load the model: ${message}`, { cause: error })
   }

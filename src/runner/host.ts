@@ -1,4 +1,3 @@
-
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import { liveCounts, type LiveCounts } from './live-counts.js'
@@ -54,7 +53,8 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
   return {
     async setup(spec) {
       runnerName = spec.runner
-      const runnable = local?.runnable ?? providedRunnable(spec.runnable, spec.exportName) ?? (await importRunnable(spec, services))
+      const runnable =
+        local?.runnable ?? providedRunnable(spec.runnable, spec.exportName) ?? (await importRunnable(spec, services))
       const store = local ? local.store : spec.store ? services.openStore(spec.store) : undefined
       const notes: string[] = []
       methods = await runnable.setup({
@@ -95,11 +95,11 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
   }
 }
 
-
 async function importRunnable(spec: WorkerSpec, services: WorkerServices): Promise<Runnable> {
   const load = services.importModule ?? ((url: string) => import(/* @vite-ignore */ url))
   const module = (await load(spec.module)) as Record<string, unknown>
   const runnable = module[spec.exportName] as Runnable | undefined
-  if (!runnable || typeof runnable.setup !== 'function') throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
+  if (!runnable || typeof runnable.setup !== 'function')
+    throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
   return runnable
 }

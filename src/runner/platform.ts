@@ -14,7 +14,8 @@ export interface WorkerConnection {
 }
 
 /** How a worker finds the runner's model store: the same store, opened again on the worker's side. */
-export type StoreRef = { readonly kind: 'file'; readonly root: string } | { readonly kind: 'indexeddb'; readonly database: string }
+export type StoreRef =
+  { readonly kind: 'file'; readonly root: string } | { readonly kind: 'indexeddb'; readonly database: string }
 
 /** An ONNX Runtime ready for one resource, and why it was chosen. */
 export interface LoadedOnnxRuntime {

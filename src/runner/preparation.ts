@@ -8,7 +8,11 @@ import type { StoreRef } from './platform.js'
 import type { MethodBatching, Runnable } from './runnable.js'
 
 /** A runner's models at exact versions, looked up once so every worker loads the same ones. */
-export async function resolveModels(runner: string, given: readonly (string | ModelInfo)[], store: ModelStore | undefined): Promise<ModelInfo[]> {
+export async function resolveModels(
+  runner: string,
+  given: readonly (string | ModelInfo)[],
+  store: ModelStore | undefined,
+): Promise<ModelInfo[]> {
   const models: ModelInfo[] = []
   for (const model of given) {
     if (typeof model !== 'string') models.push(model)
@@ -35,7 +39,12 @@ export function workerSpec(
 ): WorkerSpec {
   const batching: Record<string, MethodBatching> = {}
   for (const [method, config] of Object.entries(configs)) {
-    if (batches(config)) batching[method] = { maxBatchSize: config.maxBatchSize, inputAxis: config.inputAxis, outputAxis: config.outputAxis }
+    if (batches(config))
+      batching[method] = {
+        maxBatchSize: config.maxBatchSize,
+        inputAxis: config.inputAxis,
+        outputAxis: config.outputAxis,
+      }
   }
   return {
     runner,

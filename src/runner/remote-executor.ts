@@ -47,14 +47,22 @@ export class RemoteExecutor implements Executor {
         })
         response = await this.fetchImpl(request)
       } catch (error) {
-        if ((error as Error).name === 'TimeoutError') throw new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${options.timeoutMs} ms on ${this.label}`)
+        if ((error as Error).name === 'TimeoutError')
+          throw new Timeout(
+            `Runner "${this.runner}": "${method}" did not finish within ${options.timeoutMs} ms on ${this.label}`,
+          )
         this.die(new Error(`stopped answering (${(error as Error).message})`))
         throw this.lost(method, this.dead!)
       }
       if (!response.ok) {
         const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string }
         const retryAfterS = Number(response.headers.get('retry-after')) || undefined
-        throw errorFromFields({ name: 'Error', code: body.error, message: body.message ?? `${this.label} answered ${response.status}`, retryAfterS })
+        throw errorFromFields({
+          name: 'Error',
+          code: body.error,
+          message: body.message ?? `${this.label} answered ${response.status}`,
+          retryAfterS,
+        })
       }
       return decodeValue(new Uint8Array(await response.arrayBuffer()))
     } finally {
@@ -76,6 +84,8 @@ export class RemoteExecutor implements Executor {
   }
 
   private lost(method: string, cause: Error): WorkerLost {
-    return new WorkerLost(`Runner "${this.runner}": ${this.label} ${cause.message} while running "${method}"`, { cause })
+    return new WorkerLost(`Runner "${this.runner}": ${this.label} ${cause.message} while running "${method}"`, {
+      cause,
+    })
   }
 }

@@ -62,7 +62,10 @@ export interface RunnableDefinition<Params, Methods extends MethodMap> {
 }
 
 /** A unit of inference code that runs inside a worker. */
-export interface Runnable<Params = unknown, Methods extends MethodMap = MethodMap> extends RunnableDefinition<Params, Methods> {
+export interface Runnable<Params = unknown, Methods extends MethodMap = MethodMap> extends RunnableDefinition<
+  Params,
+  Methods
+> {
   readonly exportName: string
   readonly multiThreaded: boolean
 }
@@ -75,7 +78,8 @@ export function defineRunnable<Params = undefined, Methods extends MethodMap = M
   if (methods.length === 0) throw new TypeError(`Runnable "${definition.name}" declares no methods`)
   if (definition.resources.length === 0) throw new TypeError(`Runnable "${definition.name}" supports no resource`)
   for (const r of definition.resources) {
-    if (!RESOURCES.includes(r)) throw new TypeError(`Runnable "${definition.name}": unknown resource "${r}"; expected ${RESOURCES.join(', ')}`)
+    if (!RESOURCES.includes(r))
+      throw new TypeError(`Runnable "${definition.name}": unknown resource "${r}"; expected ${RESOURCES.join(', ')}`)
   }
   return { exportName: 'default', multiThreaded: false, ...definition }
 }

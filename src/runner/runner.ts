@@ -14,10 +14,26 @@ import type { RunnerPlatform } from './platform.js'
 import { WorkerPool } from './pool.js'
 import { resolveModels, workerSpec } from './preparation.js'
 import type { MethodMap, Runnable } from './runnable.js'
-import type { CallOptions, Input, MethodHandle, Output, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
+import type {
+  CallOptions,
+  Input,
+  MethodHandle,
+  Output,
+  RunnerInitOptions,
+  RunnerOptions,
+  RunnerState,
+  RunnerStats,
+} from './runner-options.js'
 import { WorkerExecutor } from './worker-executor.js'
 
-export type { CallOptions, MethodHandle, RunnerInitOptions, RunnerOptions, RunnerState, RunnerStats } from './runner-options.js'
+export type {
+  CallOptions,
+  MethodHandle,
+  RunnerInitOptions,
+  RunnerOptions,
+  RunnerState,
+  RunnerStats,
+} from './runner-options.js'
 
 /**
  * A named pool of workers for one runnable. `init()` starts the workers, `initLocal()` runs the runnable
@@ -47,7 +63,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       handles[method] = { run: (input, callOptions) => this.call(method, input, callOptions) as never }
     }
     for (const method of Object.keys(options.methodConfigs ?? {})) {
-      if (!(method in runnable.methods)) throw new TypeError(`Runner "${this.name}": methodConfigs names "${method}", which ${runnable.name} does not have`)
+      if (!(method in runnable.methods))
+        throw new TypeError(
+          `Runner "${this.name}": methodConfigs names "${method}", which ${runnable.name} does not have`,
+        )
     }
     this.methods = handles as Runner<Params, Methods>['methods']
   }
@@ -57,11 +76,25 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    * then the runnable's declaration, for the method itself; then the runner's options, the service's
    * settings for the runner, and the defaults.
    */
-  batchingConfig(method: keyof Methods & string, service: BatchingOptions = {}, models: readonly ModelInfo[] = []): BatchingConfig {
+  batchingConfig(
+    method: keyof Methods & string,
+    service: BatchingOptions = {},
+    models: readonly ModelInfo[] = [],
+  ): BatchingConfig {
     const fromModels = this.runnable.methodsFromModels?.(models)?.[method]
-    const own: MethodConfig & BatchingOptions = { ...this.runnable.methods[method], ...fromModels, ...this.options.methodConfigs?.[method] }
+    const own: MethodConfig & BatchingOptions = {
+      ...this.runnable.methods[method],
+      ...fromModels,
+      ...this.options.methodConfigs?.[method],
+    }
     const { maxBatchSize, maxLatencyMs, maxQueueItems, batching } = this.options
-    return resolveBatching(this.name, method, own, { maxBatchSize, maxLatencyMs, maxQueueItems, enabled: batching }, service)
+    return resolveBatching(
+      this.name,
+      method,
+      own,
+      { maxBatchSize, maxLatencyMs, maxQueueItems, enabled: batching },
+      service,
+    )
   }
 
   /** Batching and timing figures per method, since the runner started. */
@@ -72,7 +105,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Calls the runner's only method. */
   run<K extends keyof Methods>(input: Input<Methods[K]>, options?: CallOptions): Promise<Output<Methods[K]>> {
     const names = Object.keys(this.runnable.methods)
-    if (names.length !== 1) throw new TypeError(`Runner "${this.name}" has methods ${names.join(', ')}: call runner.methods.<name>.run()`)
+    if (names.length !== 1)
+      throw new TypeError(`Runner "${this.name}" has methods ${names.join(', ')}: call runner.methods.<name>.run()`)
     return this.call(names[0]!, input, options) as Promise<Output<Methods[K]>>
   }
 
@@ -81,8 +115,19 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.begin(async () => {
       const { platform, store, models, configs, scheduler, placement } = await this.prepare(options)
       const { spawnWorker } = platform
-      if (!spawnWorker) throw new Unsupported(`Runner "${this.name}" cannot start workers in ${platform.name}: start it with initLocal(), or lend it workers`)
-      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, store && platform.storeRef(store), configs)
+      if (!spawnWorker)
+        throw new Unsupported(
+          `Runner "${this.name}" cannot start workers in ${platform.name}: start it with initLocal(), or lend it workers`,
+        )
+      const spec = workerSpec(
+        this.name,
+        this.runnable as Runnable,
+        this.options.runnableInitParams,
+        placement,
+        models,
+        store && platform.storeRef(store),
+        configs,
+      )
       const setupTimeoutMs = this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs
       await this.startPool(scheduler, placement, placement.workers, async (index) => {
         const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
@@ -101,9 +146,19 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { platform, store, models, configs, scheduler, placement } = await this.prepare(options, 1)
-      const spec = workerSpec(this.name, this.runnable as Runnable, this.options.runnableInitParams, placement, models, undefined, configs)
+      const spec = workerSpec(
+        this.name,
+        this.runnable as Runnable,
+        this.options.runnableInitParams,
+        placement,
+        models,
+        undefined,
+        configs,
+      )
       await this.startPool(scheduler, placement, 1, async () => {
-        const executor = new LocalExecutor(createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }))
+        const executor = new LocalExecutor(
+          createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
+        )
         try {
           this.collect(await executor.setup(spec))
           return executor
@@ -122,7 +177,9 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   initDelegated(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { scheduler, placement } = await this.prepare(options, 1, true)
-      await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () => Promise.reject(new Error('unused')))
+      await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () =>
+        Promise.reject(new Error('unused')),
+      )
     })
   }
 
@@ -131,7 +188,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    * not run twice) and a start that fails leaves the runner `failed`, with the reason kept.
    */
   private begin(work: () => Promise<void>): Promise<void> {
-    if (this.state === 'starting' || this.state === 'ready') return Promise.reject(new TypeError(`Runner "${this.name}" is already ${this.state}`))
+    if (this.state === 'starting' || this.state === 'ready')
+      return Promise.reject(new TypeError(`Runner "${this.name}" is already ${this.state}`))
     this.state = 'starting'
     this.notes = []
     this.starting = work().catch((error: unknown) => {
@@ -148,11 +206,19 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async prepare(options: RunnerInitOptions, workers?: number, delegated = false) {
     const { platform, store } = this.environment(options)
     // A delegated runner's models live with whoever runs it; here they only refine its method configs.
-    const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) => (delegated ? [] : Promise.reject(error)))
+    const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) =>
+      delegated ? [] : Promise.reject(error),
+    )
     const configs: Record<string, BatchingConfig> = {}
-    for (const method of Object.keys(this.runnable.methods)) configs[method] = this.batchingConfig(method, options.batching, models)
+    for (const method of Object.keys(this.runnable.methods))
+      configs[method] = this.batchingConfig(method, options.batching, models)
     const scheduler = this.createScheduler(configs)
-    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, workers === undefined ? this.options : { ...this.options, workers })
+    const placement = await placeRunner(
+      this.name,
+      this.runnable as Runnable,
+      platform,
+      workers === undefined ? this.options : { ...this.options, workers },
+    )
     return { platform, store, models, configs, scheduler, placement }
   }
 
@@ -181,8 +247,14 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Executors, calls in flight and queued, and what each executor's thread holds open (asked of each). */
   async stats(): Promise<RunnerStats> {
     const live = this.pool?.live ?? []
-    const now = { workers: this.workers, inFlight: live.reduce((n, e) => n + e.inFlight, 0), queued: this.metrics().reduce((n, m) => n + m.queued, 0) }
-    const threads = await Promise.all(live.filter((e) => e.counts).map(async (e) => ({ executor: e.label, counts: await e.counts!() })))
+    const now = {
+      workers: this.workers,
+      inFlight: live.reduce((n, e) => n + e.inFlight, 0),
+      queued: this.metrics().reduce((n, m) => n + m.queued, 0),
+    }
+    const threads = await Promise.all(
+      live.filter((e) => e.counts).map(async (e) => ({ executor: e.label, counts: await e.counts!() })),
+    )
     return { ...now, threads }
   }
 
@@ -209,13 +281,21 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   private environment(options: RunnerInitOptions): { platform: RunnerPlatform; store: ModelStore | undefined } {
     const platform = this.options.platform ?? options.platform
-    if (!platform) throw new TypeError(`Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin-serve/node", or browserPlatform from "tiffin-serve/browser"`)
+    if (!platform)
+      throw new TypeError(
+        `Runner "${this.name}" needs a platform: init({ platform: nodePlatform }) from "tiffin-serve/node", or browserPlatform from "tiffin-serve/browser"`,
+      )
     const needsStore = (this.options.models ?? []).some((m) => typeof m === 'string')
     const store = this.options.store ?? options.store ?? (needsStore ? platform.defaultStore() : undefined)
     return { platform, store }
   }
 
-  private async startPool(scheduler: Scheduler, placement: Placement, size: number, start: (index: number) => Promise<Executor>): Promise<void> {
+  private async startPool(
+    scheduler: Scheduler,
+    placement: Placement,
+    size: number,
+    start: (index: number) => Promise<Executor>,
+  ): Promise<void> {
     const pool = new WorkerPool({ runner: this.name, size, start, onJoin: () => scheduler.pump() })
     try {
       await pool.start()

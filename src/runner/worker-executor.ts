@@ -45,7 +45,11 @@ export class WorkerExecutor implements Executor {
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
     const move = options.transfer && !this.retryOnLoss
-    return this.track(method, () => unwrap(this.remote.call(method, move ? withTransfer(input) : input)), options.timeoutMs)
+    return this.track(
+      method,
+      () => unwrap(this.remote.call(method, move ? withTransfer(input) : input)),
+      options.timeoutMs,
+    )
   }
 
   counts(): Promise<LiveCounts> {
@@ -60,7 +64,8 @@ export class WorkerExecutor implements Executor {
 
   async close(): Promise<void> {
     // Stopping the thread frees all it holds anyway; tearing down first lets a runnable release in order.
-    if (!this.dead) await this.track('teardown', () => unwrap(this.remote.teardown()), TEARDOWN_MS).catch(() => undefined)
+    if (!this.dead)
+      await this.track('teardown', () => unwrap(this.remote.teardown()), TEARDOWN_MS).catch(() => undefined)
     this.die(new Error('was shut down'))
     await this.connection.terminate()
   }
@@ -78,7 +83,11 @@ export class WorkerExecutor implements Executor {
       }
       const timer = setTimeout(() => {
         const replaced = stopOnTimeout ? '; the worker is being replaced' : ''
-        fail(new Timeout(`Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}${replaced}`))
+        fail(
+          new Timeout(
+            `Runner "${this.runner}": "${method}" did not finish within ${timeoutMs} ms on ${this.label}${replaced}`,
+          ),
+        )
         if (stopOnTimeout) this.die(new Error(`was stopped after "${method}" overran ${timeoutMs} ms`))
       }, timeoutMs)
       this.pending.set(fail, method)
@@ -94,7 +103,9 @@ export class WorkerExecutor implements Executor {
   }
 
   private lost(method: string, cause: Error): WorkerLost {
-    return new WorkerLost(`Runner "${this.runner}": ${this.label} ${cause.message} while running "${method}"`, { cause })
+    return new WorkerLost(`Runner "${this.runner}": ${this.label} ${cause.message} while running "${method}"`, {
+      cause,
+    })
   }
 
   private die(cause: Error): void {

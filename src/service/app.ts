@@ -19,17 +19,34 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
   const http = service.config.http ?? {}
   const maxBodyBytes = http.maxBodyBytes ?? DEFAULTS.http.maxBodyBytes
   const app = httpBase({
-    readiness: () => ({ ready: service.ready, body: { status: service.ready ? 'ready' : 'starting', runners: Object.fromEntries(service.runners.map((r) => [r.name, r.state])) } }),
+    readiness: () => ({
+      ready: service.ready,
+      body: {
+        status: service.ready ? 'ready' : 'starting',
+        runners: Object.fromEntries(service.runners.map((r) => [r.name, r.state])),
+      },
+    }),
     metrics: () => renderPrometheus(service.httpMetrics, service.runnerMetrics()),
-    notFound: (method, path) => `No route ${method} ${path}; this service has ${service.apis.map((a) => `POST ${a.route}`).join(', ') || 'no APIs'}, and GET /docs`,
-    middleware: http.cors ? [cors({ origin: typeof http.cors.origin === 'string' ? http.cors.origin : [...http.cors.origin], credentials: http.cors.credentials ?? false })] : [],
+    notFound: (method, path) =>
+      `No route ${method} ${path}; this service has ${service.apis.map((a) => `POST ${a.route}`).join(', ') || 'no APIs'}, and GET /docs`,
+    middleware: http.cors
+      ? [
+          cors({
+            origin: typeof http.cors.origin === 'string' ? http.cors.origin : [...http.cors.origin],
+            credentials: http.cors.credentials ?? false,
+          }),
+        ]
+      : [],
   })
 
   app.get('/docs.json', (c) => c.json(service.openapi()))
   app.get('/docs', (c) => c.html(docsPage(service.openapi())))
 
   const tooLarge = (api: Api, requestId: string) => {
-    const response = errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), requestId)
+    const response = errorResponse(
+      new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`),
+      requestId,
+    )
     // The unread rest of the body would stall a kept-alive connection (Node drops it 500 ms later, losing
     // the client's next request on it): tell the client not to reuse it.
     response.headers.set('connection', 'close')
@@ -38,9 +55,14 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
     return response
   }
   for (const api of service.apis) {
-    app.post(api.route, bodyLimit({ maxSize: maxBodyBytes, onError: (c) => tooLarge(api, c.get('requestId')) }), (c) => answer(service, api, c.req.raw, c.get('requestId')))
+    app.post(api.route, bodyLimit({ maxSize: maxBodyBytes, onError: (c) => tooLarge(api, c.get('requestId')) }), (c) =>
+      answer(service, api, c.req.raw, c.get('requestId')),
+    )
     app.all(api.route, (c) => {
-      const response = errorResponse(new MethodNotAllowed(`${c.req.method} is not allowed on ${api.route}; send a POST`), c.get('requestId'))
+      const response = errorResponse(
+        new MethodNotAllowed(`${c.req.method} is not allowed on ${api.route}; send a POST`),
+        c.get('requestId'),
+      )
       response.headers.set('allow', 'POST')
       return response
     })
@@ -53,7 +75,13 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
   const maxInFlight = service.config.http?.maxInFlight ?? DEFAULTS.http.maxInFlight
   if (service.httpMetrics.inProgress >= maxInFlight) {
     service.httpMetrics.finished(api.name, 503, 0, false)
-    return errorResponse(new Overloaded(`The service is handling ${maxInFlight} calls, its limit (http.maxInFlight); try again shortly`, 1), requestId)
+    return errorResponse(
+      new Overloaded(
+        `The service is handling ${maxInFlight} calls, its limit (http.maxInFlight); try again shortly`,
+        1,
+      ),
+      requestId,
+    )
   }
   const timeoutMs = service.config.http?.timeoutMs ?? DEFAULTS.http.timeoutMs
   const controller = new AbortController()
@@ -80,7 +108,8 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
     response = await Promise.race([work, stopped])
   } catch (error) {
     // A client that went away is no server error: it is counted as 499 (client closed) and not logged.
-    if (request.signal.aborted && !(controller.signal.reason instanceof Timeout)) response = new Response(null, { status: CLIENT_CLOSED })
+    if (request.signal.aborted && !(controller.signal.reason instanceof Timeout))
+      response = new Response(null, { status: CLIENT_CLOSED })
     else response = errorResponse(controller.signal.aborted ? controller.signal.reason : error, requestId)
   } finally {
     clearTimeout(timer)

@@ -7,7 +7,10 @@ import { bodyLimit as streamingBodyLimit } from 'hono/body-limit'
  * build a full web Request around a stream for every call, even one whose body is read in one piece.
  * Bodies of unstated length (chunked) are still counted as they stream in.
  */
-export function bodyLimit(options: { readonly maxSize: number; readonly onError: (c: Context) => Response | Promise<Response> }): MiddlewareHandler {
+export function bodyLimit(options: {
+  readonly maxSize: number
+  readonly onError: (c: Context) => Response | Promise<Response>
+}): MiddlewareHandler {
   const streaming = streamingBodyLimit(options)
   return async (c: Context, next: Next) => {
     const headers = c.req.raw.headers

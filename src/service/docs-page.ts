@@ -8,17 +8,39 @@ const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.
  */
 export function docsPage(doc: OpenApiDocument): string {
   const operations = Object.entries(doc.paths).flatMap(([route, item]) =>
-    Object.entries(item as Record<string, { operationId: string; summary?: string; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> }>).map(
-      ([method, op]) => {
-        const body = op.requestBody
-          ? `<h4>Request</h4>${Object.entries(op.requestBody.content).map(([type, c]) => `<details><summary><code>${escape(type)}</code></summary><pre>${escape(JSON.stringify(c.schema, null, 2))}</pre></details>`).join('')}`
-          : ''
-        const responses = Object.entries(op.responses)
-          .map(([status, r]) => `<li><b>${escape(status)}</b> ${escape(r.description)}${r.content ? ` (${Object.keys(r.content).map((t) => `<code>${escape(t)}</code>`).join(', ')})` : ''}</li>`)
-          .join('')
-        return `<section><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(route)}</code></h3><p>${escape(op.summary ?? op.operationId)}</p>${body}<h4>Responses</h4><ul>${responses}</ul></section>`
-      },
-    ),
+    Object.entries(
+      item as Record<
+        string,
+        {
+          operationId: string
+          summary?: string
+          requestBody?: { content: Record<string, { schema: unknown }> }
+          responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>
+        }
+      >,
+    ).map(([method, op]) => {
+      const body = op.requestBody
+        ? `<h4>Request</h4>${Object.entries(op.requestBody.content)
+            .map(
+              ([type, c]) =>
+                `<details><summary><code>${escape(type)}</code></summary><pre>${escape(JSON.stringify(c.schema, null, 2))}</pre></details>`,
+            )
+            .join('')}`
+        : ''
+      const responses = Object.entries(op.responses)
+        .map(
+          ([status, r]) =>
+            `<li><b>${escape(status)}</b> ${escape(r.description)}${
+              r.content
+                ? ` (${Object.keys(r.content)
+                    .map((t) => `<code>${escape(t)}</code>`)
+                    .join(', ')})`
+                : ''
+            }</li>`,
+        )
+        .join('')
+      return `<section><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(route)}</code></h3><p>${escape(op.summary ?? op.operationId)}</p>${body}<h4>Responses</h4><ul>${responses}</ul></section>`
+    }),
   )
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

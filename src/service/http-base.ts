@@ -30,8 +30,12 @@ export function httpBase(options: HttpBaseOptions): Hono<HttpEnv> {
     const { ready, body } = options.readiness()
     return c.json(body, ready ? 200 : 503)
   })
-  app.get('/metrics', (c) => c.text(options.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
-  app.notFound((c) => errorResponse(new NotFound(options.notFound(c.req.method, new URL(c.req.url).pathname)), c.get('requestId')))
+  app.get('/metrics', (c) =>
+    c.text(options.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  )
+  app.notFound((c) =>
+    errorResponse(new NotFound(options.notFound(c.req.method, new URL(c.req.url).pathname)), c.get('requestId')),
+  )
   app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown'))
   return app
 }

@@ -32,7 +32,10 @@ export function openApiDocument(service: Service): OpenApiDocument {
           '413': errorResponse('The body is larger than the limit.'),
           '415': errorResponse('The content type is not one this API takes.'),
           '422': errorResponse('The body parsed but does not hold what the API expects.'),
-          '503': { ...errorResponse('A runner is overloaded or starting; retry after the Retry-After header\'s seconds.'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+          '503': {
+            ...errorResponse("A runner is overloaded or starting; retry after the Retry-After header's seconds."),
+            headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          },
           '504': errorResponse('The call took longer than the timeout.'),
         },
       },
@@ -40,11 +43,21 @@ export function openApiDocument(service: Service): OpenApiDocument {
   }
   for (const [route, description] of Object.entries(HEALTH)) {
     // Only readiness can fail; /healthz and /livez answer whenever the process does.
-    const responses = route === '/readyz' ? { '200': { description: 'OK' }, '503': errorResponse('Not ready.') } : { '200': { description: 'OK' } }
+    const responses =
+      route === '/readyz'
+        ? { '200': { description: 'OK' }, '503': errorResponse('Not ready.') }
+        : { '200': { description: 'OK' } }
     paths[route] = { get: { operationId: route.slice(1), tags: ['Health'], summary: description, responses } }
   }
   paths['/metrics'] = {
-    get: { operationId: 'metrics', tags: ['Health'], summary: 'Prometheus metrics.', responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+    get: {
+      operationId: 'metrics',
+      tags: ['Health'],
+      summary: 'Prometheus metrics.',
+      responses: {
+        '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+      },
+    },
   }
   return {
     openapi: '3.1.0',

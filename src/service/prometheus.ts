@@ -37,7 +37,8 @@ class Exposition {
 export function renderPrometheus(http: HttpMetrics, runners: readonly MethodMetrics[]): string {
   const out = new Exposition()
   out.family('tiffin_http_requests_total', 'counter', 'HTTP requests answered, by API and status.')
-  for (const [api, e] of http.byApi) for (const [status, n] of e.statuses) out.sample('tiffin_http_requests_total', { api, status: String(status) }, n)
+  for (const [api, e] of http.byApi)
+    for (const [status, n] of e.statuses) out.sample('tiffin_http_requests_total', { api, status: String(status) }, n)
   out.family('tiffin_http_request_duration_seconds', 'histogram', 'Time to answer a request.')
   for (const [api, e] of http.byApi) out.histogram('tiffin_http_request_duration_seconds', { api }, e.durationMs, 1e-3)
   out.family('tiffin_http_requests_in_progress', 'gauge', 'Requests being handled now.')
@@ -56,7 +57,9 @@ export function renderPrometheus(http: HttpMetrics, runners: readonly MethodMetr
     for (const m of runners) out.sample(name, of(m), value(m))
   }
   out.family('tiffin_runner_rejections_total', 'counter', 'Calls refused as overloaded, by reason.')
-  for (const m of runners) for (const [reason, n] of Object.entries(m.rejections)) out.sample('tiffin_runner_rejections_total', { ...of(m), reason }, n)
+  for (const m of runners)
+    for (const [reason, n] of Object.entries(m.rejections))
+      out.sample('tiffin_runner_rejections_total', { ...of(m), reason }, n)
   out.family('tiffin_runner_queued_items', 'gauge', 'Items waiting in the queue now.')
   for (const m of runners) out.sample('tiffin_runner_queued_items', of(m), m.queued)
   out.family('tiffin_runner_batch_size', 'histogram', 'Items per executed batch.')

@@ -13,18 +13,27 @@ import { renderPrometheus } from './prometheus.js'
  * One runner served over HTTP, for API servers elsewhere to call (`--runner-map`): `POST /call/<method>`
  * with tiffin's binary tensor format, plus the health, readiness and metrics routes. Batching happens here.
  */
-export function runnerApp(runner: Runner, maxBodyBytes = DEFAULTS.runnerHttp.maxBodyBytes): { app: Hono<HttpEnv>; http: HttpMetrics } {
+export function runnerApp(
+  runner: Runner,
+  maxBodyBytes = DEFAULTS.runnerHttp.maxBodyBytes,
+): { app: Hono<HttpEnv>; http: HttpMetrics } {
   const http = new HttpMetrics()
   const app = httpBase({
     readiness: () => ({ ready: runner.state === 'ready', body: { status: runner.state, runner: runner.name } }),
     metrics: () => renderPrometheus(http, runner.metrics()),
     notFound: (method, path) => `No route ${method} ${path} on runner "${runner.name}"`,
   })
-  const tooLarge = (c: { get(key: 'requestId'): string }) => errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
+  const tooLarge = (c: { get(key: 'requestId'): string }) =>
+    errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
   app.post('/call/:method', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {
     const method = c.req.param('method')
-    const handle = (runner.methods as Record<string, { run(input: never, options: { signal: AbortSignal }): Promise<unknown> }>)[method]
-    if (!handle) throw new NotFound(`Runner "${runner.name}" has no method "${method}"; it has ${Object.keys(runner.methods).join(', ')}`)
+    const handle = (
+      runner.methods as Record<string, { run(input: never, options: { signal: AbortSignal }): Promise<unknown> }>
+    )[method]
+    if (!handle)
+      throw new NotFound(
+        `Runner "${runner.name}" has no method "${method}"; it has ${Object.keys(runner.methods).join(', ')}`,
+      )
     const started = performance.now()
     http.started(method)
     let status = 500

@@ -98,11 +98,13 @@ export class Service<Apis extends ApiTypes = {}> {
     this.config = options.config ?? {}
     const seen = new Set<string>()
     for (const runner of this.runners) {
-      if (seen.has(runner.name)) throw new TypeError(`Service "${name}" has two runners named "${runner.name}"; give one a different name`)
+      if (seen.has(runner.name))
+        throw new TypeError(`Service "${name}" has two runners named "${runner.name}"; give one a different name`)
       seen.add(runner.name)
     }
     for (const runner of Object.keys(this.config.runners ?? {})) {
-      if (!seen.has(runner)) throw new TypeError(`Service "${name}" configures runner "${runner}", which it does not have`)
+      if (!seen.has(runner))
+        throw new TypeError(`Service "${name}" configures runner "${runner}", which it does not have`)
     }
   }
 
@@ -114,15 +116,24 @@ export class Service<Apis extends ApiTypes = {}> {
     if (this.built) throw new TypeError(`Service "${this.name}" is already answering requests; add APIs before that`)
     const name = options.name ?? handler.name
     if (!name) throw new TypeError('An API needs a name: pass `name`, or use a named function as its handler')
-    if (!/^[A-Za-z_][\w-]*$/.test(name)) throw new TypeError(`API name "${name}" may hold only letters, digits, "_" and "-"`)
+    if (!/^[A-Za-z_][\w-]*$/.test(name))
+      throw new TypeError(`API name "${name}" may hold only letters, digits, "_" and "-"`)
     const route = options.route ?? `/${name}`
-    if (!/^\/[\w\-./]*$/.test(route) || route.includes('..')) throw new TypeError(`API route "${route}" must start with "/" and hold only letters, digits, "-", "_", "." and "/"`)
-    if (RESERVED_ROUTES.includes(route)) throw new TypeError(`API route "${route}" is reserved (${RESERVED_ROUTES.join(', ')})`)
+    if (!/^\/[\w\-./]*$/.test(route) || route.includes('..'))
+      throw new TypeError(
+        `API route "${route}" must start with "/" and hold only letters, digits, "-", "_", "." and "/"`,
+      )
+    if (RESERVED_ROUTES.includes(route))
+      throw new TypeError(`API route "${route}" is reserved (${RESERVED_ROUTES.join(', ')})`)
     for (const api of this.added) {
       if (api.name === name) throw new TypeError(`Service "${this.name}" already has an API named "${name}"`)
-      if (api.route === route) throw new TypeError(`Service "${this.name}" already has an API at ${route} ("${api.name}")`)
+      if (api.route === route)
+        throw new TypeError(`Service "${this.name}" already has an API at ${route} ("${api.name}")`)
     }
-    this.added.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<unknown, unknown>)
+    this.added.push({ name, route, doc: options.doc, input: options.input, output: options.output, handler } as Api<
+      unknown,
+      unknown
+    >)
     return this as unknown as Service<Apis & { [K in N]: { readonly input: I; readonly output: O } }>
   }
 
@@ -149,7 +160,8 @@ export class Service<Apis extends ApiTypes = {}> {
       this.runners.map((r) => {
         const batching = this.config.runners?.[r.name]?.batching
         // A delegated runner forwards calls one by one: its remote replicas batch them in their own process.
-        if (options.delegated?.includes(r.name)) return r.initDelegated({ ...environment, batching: { ...batching, enabled: false } })
+        if (options.delegated?.includes(r.name))
+          return r.initDelegated({ ...environment, batching: { ...batching, enabled: false } })
         return r.init({ ...environment, batching })
       }),
     )
@@ -157,12 +169,16 @@ export class Service<Apis extends ApiTypes = {}> {
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
   async initLocal(environment: ServiceEnvironment): Promise<void> {
-    await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+    await this.startAll(
+      this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })),
+    )
   }
 
   /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
   async initDelegated(environment: ServiceEnvironment): Promise<void> {
-    await this.startAll(this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })))
+    await this.startAll(
+      this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })),
+    )
   }
 
   /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */

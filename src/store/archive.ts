@@ -37,7 +37,8 @@ export function unpackArchive(bytes: Uint8Array): UnpackedArchive {
       files.set(entry.name, entry.data)
     }
   }
-  if (!manifest) throw new Corrupted(`The archive has no ${MANIFEST}; it is not a tiffin model archive (or it is truncated)`)
+  if (!manifest)
+    throw new Corrupted(`The archive has no ${MANIFEST}; it is not a tiffin model archive (or it is truncated)`)
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder().decode(manifest))
@@ -46,7 +47,8 @@ export function unpackArchive(bytes: Uint8Array): UnpackedArchive {
   }
   const info = parseManifest(json, 'The archive')
   for (const name of Object.keys(info.files)) {
-    if (!files.has(name)) throw new Corrupted(`The archive lacks "${name}", which its manifest lists (is it truncated?)`)
+    if (!files.has(name))
+      throw new Corrupted(`The archive lacks "${name}", which its manifest lists (is it truncated?)`)
   }
   for (const name of files.keys()) {
     if (!(name in info.files)) throw new BadInput(`The archive holds "${name}", which its manifest does not list`)

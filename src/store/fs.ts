@@ -21,12 +21,16 @@ export function fileStore(root: string = tiffinHome()): ModelStore {
  * The file system calls the store makes: `node:fs/promises`, or a stand-in that fails at a chosen call,
  * which is how the tests interrupt a save at every step.
  */
-export type FileSystem = Pick<typeof nodeFs, 'mkdir' | 'mkdtemp' | 'open' | 'readdir' | 'readFile' | 'rename' | 'rm' | 'rmdir' | 'stat' | 'statfs'>
+export type FileSystem = Pick<
+  typeof nodeFs,
+  'mkdir' | 'mkdtemp' | 'open' | 'readdir' | 'readFile' | 'rename' | 'rm' | 'rmdir' | 'stat' | 'statfs'
+>
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code
 
 function mapWriteError(error: unknown): unknown {
-  if (code(error) === 'ENOSPC' || code(error) === 'EDQUOT') return new StorageFull('The disk is full; the model was not saved', { cause: error })
+  if (code(error) === 'ENOSPC' || code(error) === 'EDQUOT')
+    return new StorageFull('The disk is full; the model was not saved', { cause: error })
   return error
 }
 
@@ -61,13 +65,17 @@ export class FileBackend implements StoreBackend {
   }
 
   async names(): Promise<string[]> {
-    const entries = await this.fs.readdir(this.models, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
+    const entries = await this.fs
+      .readdir(this.models, { withFileTypes: true })
+      .catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
     return entries.filter((e) => e.isDirectory() && isTagPart(e.name)).map((e) => e.name)
   }
 
   async manifests(name: string): Promise<unknown[]> {
     const dir = this.path(name)
-    const entries = await this.fs.readdir(dir, { withFileTypes: true }).catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
+    const entries = await this.fs
+      .readdir(dir, { withFileTypes: true })
+      .catch((e: unknown) => (code(e) === 'ENOENT' ? [] : Promise.reject(e)))
     const out: unknown[] = []
     for (const entry of entries) {
       if (!entry.isDirectory() || !isTagPart(entry.name)) continue
@@ -122,7 +130,8 @@ export class FileBackend implements StoreBackend {
           // rename(2) will not replace a non-empty folder, so two saves of one version cannot both win.
           await self.fs.rename(temp, self.path(info.name, info.version))
         } catch (error) {
-          if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST') throw new Conflict(`${info.name}:${info.version} already exists`)
+          if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST')
+            throw new Conflict(`${info.name}:${info.version} already exists`)
           throw error
         }
       },

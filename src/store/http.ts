@@ -9,7 +9,11 @@ import { ModelStore } from './model-store.js'
  * and files), as a built service's folder holds its models. `versions` lists what is there, since static
  * files cannot be listed. Bytes are checked against their sha256 on every read, as in any store.
  */
-export function httpStore(base: string | URL, versions: Readonly<Record<string, readonly string[]>>, fetcher: typeof fetch = (input, init) => fetch(input, init)): ModelStore {
+export function httpStore(
+  base: string | URL,
+  versions: Readonly<Record<string, readonly string[]>>,
+  fetcher: typeof fetch = (input, init) => fetch(input, init),
+): ModelStore {
   return new ModelStore(new HttpBackend(new URL(base), versions, fetcher))
 }
 
@@ -30,7 +34,11 @@ class HttpBackend implements StoreBackend {
 
   async manifests(name: string): Promise<unknown[]> {
     const versions = this.versions[validateTagPart(name, 'name')] ?? []
-    return Promise.all(versions.map(async (version) => JSON.parse(new TextDecoder().decode(await this.get(name, version, 'model.json')))))
+    return Promise.all(
+      versions.map(async (version) =>
+        JSON.parse(new TextDecoder().decode(await this.get(name, version, 'model.json'))),
+      ),
+    )
   }
 
   readFile(name: string, version: string, file: string): Promise<Uint8Array> {
@@ -38,7 +46,10 @@ class HttpBackend implements StoreBackend {
   }
 
   private async get(name: string, version: string, file: string): Promise<Uint8Array> {
-    const url = new URL(`${encodeURIComponent(validateTagPart(name, 'name'))}/${encodeURIComponent(validateTagPart(version, 'version'))}/${encodeURIComponent(file)}`, this.base)
+    const url = new URL(
+      `${encodeURIComponent(validateTagPart(name, 'name'))}/${encodeURIComponent(validateTagPart(version, 'version'))}/${encodeURIComponent(file)}`,
+      this.base,
+    )
     const response = await this.fetcher(url)
     if (!response.ok) throw new NotFound(`${url.href} answered ${response.status}`)
     return new Uint8Array(await response.arrayBuffer())

@@ -72,13 +72,19 @@ export class IndexedDBBackend implements StoreBackend {
           // `add`, not `put`: a version that already exists fails the whole transaction.
           await Promise.all([
             tx.objectStore('manifests').add(info),
-            ...[...blobs].map(([file, blob]) => tx.objectStore('files').add({ name, version: info.version, file, blob })),
+            ...[...blobs].map(([file, blob]) =>
+              tx.objectStore('files').add({ name, version: info.version, file, blob }),
+            ),
             tx.done,
           ])
         } catch (error) {
-          if ((error as DOMException | null)?.name === 'ConstraintError') throw new Conflict(`${name}:${info.version} already exists`)
+          if ((error as DOMException | null)?.name === 'ConstraintError')
+            throw new Conflict(`${name}:${info.version} already exists`)
           if (isQuotaError(error) || isQuotaError(tx.error)) {
-            throw new StorageFull(`The browser's storage quota is full; ${name}:${info.version} was not saved and earlier models are intact`, { cause: error })
+            throw new StorageFull(
+              `The browser's storage quota is full; ${name}:${info.version} was not saved and earlier models are intact`,
+              { cause: error },
+            )
           }
           throw error
         }

@@ -47,10 +47,20 @@ export function validateFileName(name: string): string {
 }
 
 /** Normalises a signature given as `batchDim: n` or `[in, out]`, refusing negative or fractional axes. */
-export function normaliseSignature(method: string, sig: { batchable?: boolean; batchDim?: number | readonly number[] }): MethodSignature {
-  const dims = sig.batchDim === undefined ? [0, 0] : typeof sig.batchDim === 'number' ? [sig.batchDim, sig.batchDim] : [...sig.batchDim]
+export function normaliseSignature(
+  method: string,
+  sig: { batchable?: boolean; batchDim?: number | readonly number[] },
+): MethodSignature {
+  const dims =
+    sig.batchDim === undefined
+      ? [0, 0]
+      : typeof sig.batchDim === 'number'
+        ? [sig.batchDim, sig.batchDim]
+        : [...sig.batchDim]
   if (dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new BadInput(`Signature "${method}": batchDim must be an axis (a non-negative integer) or [inputAxis, outputAxis]`)
+    throw new BadInput(
+      `Signature "${method}": batchDim must be an axis (a non-negative integer) or [inputAxis, outputAxis]`,
+    )
   }
   return { batchable: sig.batchable === true, batchDim: [dims[0]!, dims[1]!] }
 }
@@ -87,13 +97,21 @@ export function parseManifest(value: unknown, where: string): ModelInfo {
   const main = files[String(value.file)]
   if (!isRecord(main)) return fail(`the main file "${String(value.file)}" is not among "files"`)
   if (value.size !== main.size || value.sha256 !== main.sha256) fail('"size" and "sha256" must describe the main file')
-  if (!isRecord(value.signatures) || !isRecord(value.labels) || !isRecord(value.metadata)) fail('"signatures", "labels" and "metadata" must be objects')
+  if (!isRecord(value.signatures) || !isRecord(value.labels) || !isRecord(value.metadata))
+    fail('"signatures", "labels" and "metadata" must be objects')
   for (const [method, sig] of Object.entries(value.signatures as Record<string, unknown>)) {
     const batchDim = isRecord(sig) ? sig.batchDim : undefined
-    const ok = isRecord(sig) && typeof sig.batchable === 'boolean' && Array.isArray(batchDim) && batchDim.length === 2 && batchDim.every((d) => Number.isInteger(d) && d >= 0)
+    const ok =
+      isRecord(sig) &&
+      typeof sig.batchable === 'boolean' &&
+      Array.isArray(batchDim) &&
+      batchDim.length === 2 &&
+      batchDim.every((d) => Number.isInteger(d) && d >= 0)
     if (!ok) fail(`signature "${method}" needs batchable (a boolean) and batchDim ([inputAxis, outputAxis])`)
   }
-  for (const [key, label] of Object.entries(value.labels as Record<string, unknown>)) if (typeof label !== 'string') fail(`label "${key}" must be a string`)
-  if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) fail('"createdAt" must be an ISO date')
+  for (const [key, label] of Object.entries(value.labels as Record<string, unknown>))
+    if (typeof label !== 'string') fail(`label "${key}" must be a string`)
+  if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt)))
+    fail('"createdAt" must be an ISO date')
   return value as unknown as ModelInfo
 }

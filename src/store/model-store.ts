@@ -4,7 +4,15 @@ import { BadInput, Conflict, Corrupted, NotFound } from '../errors.js'
 import { newVersion, parseTag, resolveVersion, validateTagPart } from '../tag.js'
 import { packArchive, unpackArchive } from './archive.js'
 import type { PendingVersion, StorageUsage, StoreBackend } from './backend.js'
-import { normaliseSignature, parseManifest, validateFileName, type MethodSignature, type ModelFormat, type ModelInfo, type StoredFile } from './manifest.js'
+import {
+  normaliseSignature,
+  parseManifest,
+  validateFileName,
+  type MethodSignature,
+  type ModelFormat,
+  type ModelInfo,
+  type StoredFile,
+} from './manifest.js'
 import { openSource, readAll, type ModelSource } from './source.js'
 
 export interface SaveProgress {
@@ -119,10 +127,13 @@ export class ModelStore {
     const info = typeof model === 'string' ? await this.get(model) : model
     const name = file ?? info.file
     const expected = info.files[name]
-    if (!expected) throw new NotFound(`${tagOf(info)} has no file "${name}"; it has ${Object.keys(info.files).join(', ')}`)
+    if (!expected)
+      throw new NotFound(`${tagOf(info)} has no file "${name}"; it has ${Object.keys(info.files).join(', ')}`)
     const bytes = await this.backend.readFile(info.name, info.version, name)
     if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
-      throw new Corrupted(`${tagOf(info)}: "${name}" does not match its sha256 (stored bytes are damaged); import or save the model again`)
+      throw new Corrupted(
+        `${tagOf(info)}: "${name}" does not match its sha256 (stored bytes are damaged); import or save the model again`,
+      )
     }
     return bytes
   }
@@ -165,7 +176,9 @@ export class ModelStore {
     for (const [file, expected] of Object.entries(info.files)) {
       const bytes = files.get(file)!
       if (bytes.length !== expected.size || sha256Hex(bytes) !== expected.sha256) {
-        throw new Corrupted(`The archive's "${file}" does not match the sha256 in its manifest; it is damaged or truncated`)
+        throw new Corrupted(
+          `The archive's "${file}" does not match the sha256 in its manifest; it is damaged or truncated`,
+        )
       }
     }
     const existing = (await this.versions(info.name)).find((v) => v.version === info.version)
@@ -200,7 +213,9 @@ export class ModelStore {
         if (!(error instanceof Corrupted)) throw error
       }
     }
-    return infos.sort((a, b) => (a.createdAt === b.createdAt ? (a.version < b.version ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
+    return infos.sort((a, b) =>
+      a.createdAt === b.createdAt ? (a.version < b.version ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
+    )
   }
 
   private signatures(given: SaveOptions['signatures']): Record<string, MethodSignature> {
@@ -209,7 +224,12 @@ export class ModelStore {
     return Object.fromEntries(entries.map(([method, sig]) => [method, normaliseSignature(method, sig)]))
   }
 
-  private async writeFile(pending: PendingVersion, file: string, source: ModelSource, options: SaveOptions): Promise<StoredFile> {
+  private async writeFile(
+    pending: PendingVersion,
+    file: string,
+    source: ModelSource,
+    options: SaveOptions,
+  ): Promise<StoredFile> {
     const { total, chunks } = await openSource(source, options.signal)
     const hash = sha256.create()
     let loaded = 0
@@ -233,7 +253,8 @@ async function* single(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 
 function checkLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
   for (const [key, value] of Object.entries(labels)) {
-    if (!/^[A-Za-z0-9]([-._/A-Za-z0-9]{0,62})$/.test(key)) throw new BadInput(`A label key holds letters, digits, "-", "_", ".", "/" (at most 63): "${key}"`)
+    if (!/^[A-Za-z0-9]([-._/A-Za-z0-9]{0,62})$/.test(key))
+      throw new BadInput(`A label key holds letters, digits, "-", "_", ".", "/" (at most 63): "${key}"`)
     if (typeof value !== 'string') throw new BadInput(`Label "${key}" must be a string`)
   }
   return { ...labels }
@@ -246,4 +267,3 @@ function toJson(value: unknown, what: string): unknown {
     throw new BadInput(`${what} must be JSON: ${(error as Error).message}`)
   }
 }
-

@@ -32,14 +32,17 @@ async function* readStream(stream: ReadableStream<Uint8Array>): AsyncIterable<Ui
 export async function openSource(source: ModelSource, signal?: AbortSignal): Promise<ByteStream> {
   if (source instanceof Uint8Array) return { total: source.length, chunks: sliceBytes(source) }
   if (source instanceof ArrayBuffer) return { total: source.byteLength, chunks: sliceBytes(new Uint8Array(source)) }
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return { total: source.size, chunks: readStream(source.stream()) }
+  if (typeof Blob !== 'undefined' && source instanceof Blob)
+    return { total: source.size, chunks: readStream(source.stream()) }
   if (source instanceof URL) {
     const response = await fetch(source, { signal })
-    if (!response.ok || !response.body) throw new BadInput(`Fetching ${source.href} answered ${response.status} ${response.statusText}`)
+    if (!response.ok || !response.body)
+      throw new BadInput(`Fetching ${source.href} answered ${response.status} ${response.statusText}`)
     const length = Number(response.headers.get('content-length'))
     return { total: length > 0 ? length : undefined, chunks: readStream(response.body) }
   }
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return { total: undefined, chunks: readStream(source) }
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream)
+    return { total: undefined, chunks: readStream(source) }
   if (source && typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
     return { total: undefined, chunks: source as AsyncIterable<Uint8Array> }
   }

@@ -53,24 +53,38 @@ const text = (bytes: Uint8Array): string => {
   return decoder.decode(end === -1 ? bytes : bytes.subarray(0, end))
 }
 
-const TYPES: Record<string, string> = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a device', '4': 'a device', '5': 'a folder', '6': 'a FIFO' }
+const TYPES: Record<string, string> = {
+  '1': 'a hard link',
+  '2': 'a symbolic link',
+  '3': 'a device',
+  '4': 'a device',
+  '5': 'a folder',
+  '6': 'a FIFO',
+}
 
 /** Reads every entry with its name exactly as stored; anything but a regular file is refused. */
 export function unpackTar(bytes: Uint8Array, refuse: (message: string) => Error): TarEntry[] {
-  if (bytes.length < BLOCK) throw new Corrupted(`The file is not a tiffin model archive: ${bytes.length} bytes is shorter than one tar header`)
+  if (bytes.length < BLOCK)
+    throw new Corrupted(`The file is not a tiffin model archive: ${bytes.length} bytes is shorter than one tar header`)
   const entries: TarEntry[] = []
-  for (let offset = 0; ; ) {
-    if (offset + BLOCK > bytes.length) throw new Corrupted('The archive ends before its end-of-archive marker (it is truncated)')
+  for (let offset = 0; ;) {
+    if (offset + BLOCK > bytes.length)
+      throw new Corrupted('The archive ends before its end-of-archive marker (it is truncated)')
     const header = bytes.subarray(offset, offset + BLOCK)
     if (header.every((b) => b === 0)) return entries
     const stored = parseInt(text(header.subarray(148, 156)).trim(), 8)
-    if (stored !== checksum(header)) throw new Corrupted(`The archive is not a readable tar file: bad header checksum at byte ${offset}`)
+    if (stored !== checksum(header))
+      throw new Corrupted(`The archive is not a readable tar file: bad header checksum at byte ${offset}`)
     const prefix = text(header.subarray(345, 500))
     const name = (prefix ? `${prefix}/` : '') + text(header.subarray(0, 100))
     const type = String.fromCharCode(header[156]!)
-    if (type !== '0' && type !== '\0') throw refuse(`The archive holds "${name}", which is ${TYPES[type] ?? `of tar type "${type}"`}; only regular files are allowed`)
+    if (type !== '0' && type !== '\0')
+      throw refuse(
+        `The archive holds "${name}", which is ${TYPES[type] ?? `of tar type "${type}"`}; only regular files are allowed`,
+      )
     const size = parseInt(text(header.subarray(124, 136)).trim() || '0', 8)
-    if (!Number.isSafeInteger(size) || size < 0) throw new Corrupted(`The archive is not a readable tar file: bad size for "${name}"`)
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new Corrupted(`The archive is not a readable tar file: bad size for "${name}"`)
     const start = offset + BLOCK
     if (start + size > bytes.length) throw new Corrupted(`The archive ends inside "${name}" (it is truncated)`)
     entries.push({ name, data: bytes.subarray(start, start + size) })

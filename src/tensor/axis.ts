@@ -77,9 +77,14 @@ export function checkedAlongAxis(value: Tensor, axis: number, label: string): Te
     throw error
   }
   const rank = checked.dims.length
-  if (rank === 0) throw new BadInput(`${label} is a scalar (rank 0) and has no axis to batch along; expected a tensor of rank 1 or more`)
+  if (rank === 0)
+    throw new BadInput(
+      `${label} is a scalar (rank 0) and has no axis to batch along; expected a tensor of rank 1 or more`,
+    )
   if (axis >= rank) {
-    throw new BadInput(`batchDim ${axis} is out of range for ${label} of rank ${rank} (dims [${checked.dims.join(', ')}]); expected an axis from 0 to ${rank - 1}`)
+    throw new BadInput(
+      `batchDim ${axis} is out of range for ${label} of rank ${rank} (dims [${checked.dims.join(', ')}]); expected an axis from 0 to ${rank - 1}`,
+    )
   }
   return checked
 }

@@ -30,15 +30,24 @@ const isFloat = (dtype: DType): boolean => dtype === 'float32' || dtype === 'flo
  * `from` is the source dtype, or `undefined` for plain arrays (read as JS numbers, bigints or booleans).
  * Returns `data` itself when it already is `to`'s typed array.
  */
-export function castData<D extends DType>(data: FeedData, from: DType | undefined, to: D, what: string): TypedArrays[D] {
+export function castData<D extends DType>(
+  data: FeedData,
+  from: DType | undefined,
+  to: D,
+  what: string,
+): TypedArrays[D] {
   if (from === to && isTypedArray(data)) return data as TypedArrays[D]
   const source = from ?? 'a plain array'
   if (from === 'float16' || to === 'float16') {
-    throw new BadInput(`${what}: expected ${to}, got ${source}; float16 data (raw bits in a Uint16Array) is only accepted for float16 inputs`)
+    throw new BadInput(
+      `${what}: expected ${to}, got ${source}; float16 data (raw bits in a Uint16Array) is only accepted for float16 inputs`,
+    )
   }
   const out = allocate(to, data.length)
   const fail = (value: unknown, index: number, why: string): never => {
-    throw new BadInput(`${what}: expected ${to}; cannot convert ${source} to ${to} without changing values (${String(value)} at index ${index} ${why})`)
+    throw new BadInput(
+      `${what}: expected ${to}; cannot convert ${source} to ${to} without changing values (${String(value)} at index ${index} ${why})`,
+    )
   }
   if (isFloat(to)) {
     const exactOnly = from !== undefined && !isFloat(from) // integer sources must survive exactly
@@ -67,7 +76,11 @@ export function castData<D extends DType>(data: FeedData, from: DType | undefine
 }
 
 /** Plain arrays come from JSON or user code: anything but numbers, bigints and booleans is refused. */
-function scalarAt(data: FeedData, i: number, fail: (value: unknown, index: number, why: string) => never): number | bigint | boolean {
+function scalarAt(
+  data: FeedData,
+  i: number,
+  fail: (value: unknown, index: number, why: string) => never,
+): number | bigint | boolean {
   const value: unknown = data[i]
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value
   return fail(value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : value, i, 'is not a number')

@@ -19,12 +19,17 @@ export const ARRAY_OF_DTYPE = {
 
 // A Uint16Array read on its own is uint16, not float16; a Uint8Array uint8, not bool.
 const DTYPE_OF_ARRAY = new Map<unknown, DType>(
-  (Object.entries(ARRAY_OF_DTYPE) as [DType, unknown][]).filter(([dtype]) => dtype !== 'float16' && dtype !== 'bool').map(([dtype, type]) => [type, dtype]),
+  (Object.entries(ARRAY_OF_DTYPE) as [DType, unknown][])
+    .filter(([dtype]) => dtype !== 'float16' && dtype !== 'bool')
+    .map(([dtype, type]) => [type, dtype]),
 )
 
 /** The dtype a typed array holds when nothing else says; subclasses (Node's Buffer) count as their base. */
 export function dtypeOfArray(data: ArrayBufferView): DType | undefined {
-  return DTYPE_OF_ARRAY.get(data.constructor) ?? [...DTYPE_OF_ARRAY].find(([type]) => data instanceof (type as typeof Uint8Array))?.[1]
+  return (
+    DTYPE_OF_ARRAY.get(data.constructor) ??
+    [...DTYPE_OF_ARRAY].find(([type]) => data instanceof (type as typeof Uint8Array))?.[1]
+  )
 }
 
 export function isTypedArray(value: unknown): value is TypedArray {

@@ -5,7 +5,16 @@
 // - bool elements are true/false; float16 elements are their numeric values, not their raw bits.
 import { BadInput, Unprocessable } from '../errors.js'
 import { castData } from './cast.js'
-import { DTYPES, elementCount, isDType, nestedDims, type DType, type Nested, type Tensor, type TypedArray } from './tensor.js'
+import {
+  DTYPES,
+  elementCount,
+  isDType,
+  nestedDims,
+  type DType,
+  type Nested,
+  type Tensor,
+  type TypedArray,
+} from './tensor.js'
 
 /** Deeper nesting is refused before it is walked, so a hostile body cannot exhaust the stack. */
 const MAX_RANK = 32
@@ -24,7 +33,8 @@ export type TensorJson = number | string | boolean | TensorJson[]
  * a value that does not fit it is a 422; a value that does not fit the body's own `dtype` is a 400.
  */
 export function tensorFromJson(body: unknown, declared: DType | undefined): Tensor {
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return objectForm(body as Record<string, unknown>, declared)
+  if (body !== null && typeof body === 'object' && !Array.isArray(body))
+    return objectForm(body as Record<string, unknown>, declared)
   const dtype = declared ?? DEFAULT_DTYPE
   const quick = floatsOf(body, dtype)
   if (quick) return quick
@@ -46,7 +56,13 @@ function floatsOf(body: unknown, dtype: DType): Tensor | undefined {
 }
 
 /** Writes the leaves under `node` from `at` on; returns where it stopped, or -1 at anything but a number where expected. */
-function fillFloats(node: unknown, dims: readonly number[], depth: number, data: Float32Array | Float64Array, at: number): number {
+function fillFloats(
+  node: unknown,
+  dims: readonly number[],
+  depth: number,
+  data: Float32Array | Float64Array,
+  at: number,
+): number {
   if (!Array.isArray(node) || node.length !== dims[depth]) return -1
   // Indexed loops: iterators would allocate a result (and box a double) per element.
   if (depth < dims.length - 1) {
@@ -68,27 +84,41 @@ function objectForm(body: Record<string, unknown>, declared: DType | undefined):
   const { dtype, data } = body
   const shape = body['shape'] ?? body['dims']
   if (data === undefined) {
-    throw new BadInput('A tensor object needs "data", with optional "dtype" and "shape": {"dtype": "float32", "shape": [2, 2], "data": [[1, 2], [3, 4]]}')
+    throw new BadInput(
+      'A tensor object needs "data", with optional "dtype" and "shape": {"dtype": "float32", "shape": [2, 2], "data": [[1, 2], [3, 4]]}',
+    )
   }
-  if (dtype !== undefined && !isDType(dtype)) throw new BadInput(`Unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.join(', ')}`)
+  if (dtype !== undefined && !isDType(dtype))
+    throw new BadInput(`Unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.join(', ')}`)
   const flat = flatten(data)
   let dims = flat.dims
   if (shape !== undefined) {
     dims = checkedShape(shape)
     if (elementCount(dims) !== flat.values.length) {
-      throw new BadInput(`The shape [${dims.join(', ')}] holds ${elementCount(dims)} elements, but data holds ${flat.values.length}`)
+      throw new BadInput(
+        `The shape [${dims.join(', ')}] holds ${elementCount(dims)} elements, but data holds ${flat.values.length}`,
+      )
     }
     if (flat.dims.length > 1 && flat.dims.join() !== dims.join()) {
-      throw new BadInput(`The data is nested as [${flat.dims.join(', ')}] but the shape is [${dims.join(', ')}]; send data flat or nested as the shape`)
+      throw new BadInput(
+        `The data is nested as [${flat.dims.join(', ')}] but the shape is [${dims.join(', ')}]; send data flat or nested as the shape`,
+      )
     }
   }
-  if (dtype === undefined) return { dtype: declared ?? DEFAULT_DTYPE, dims, data: fromScalars(flat.values, declared ?? DEFAULT_DTYPE, Unprocessable) }
+  if (dtype === undefined)
+    return {
+      dtype: declared ?? DEFAULT_DTYPE,
+      dims,
+      data: fromScalars(flat.values, declared ?? DEFAULT_DTYPE, Unprocessable),
+    }
   return { dtype, dims, data: fromScalars(flat.values, dtype, BadInput) }
 }
 
 function checkedShape(shape: unknown): number[] {
   if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new BadInput(`A tensor shape must be an array of at most ${MAX_RANK} non-negative integers, got ${JSON.stringify(shape)?.slice(0, 100)}`)
+    throw new BadInput(
+      `A tensor shape must be an array of at most ${MAX_RANK} non-negative integers, got ${JSON.stringify(shape)?.slice(0, 100)}`,
+    )
   }
   return shape as number[]
 }
@@ -96,7 +126,8 @@ function checkedShape(shape: unknown): number[] {
 /** Checks that nested arrays are rectangular and collects their leaves in row-major order. */
 function flatten(value: unknown): { dims: number[]; values: Scalar[] } {
   const dims = nestedDims(value as Nested)
-  if (dims.length > MAX_RANK) throw new BadInput(`The arrays are nested ${dims.length} deep; a tensor may have at most ${MAX_RANK} dimensions`)
+  if (dims.length > MAX_RANK)
+    throw new BadInput(`The arrays are nested ${dims.length} deep; a tensor may have at most ${MAX_RANK} dimensions`)
   const values: Scalar[] = []
   const index: number[] = [] // where the walk is, to name the place of an error
   const at = () => (index.length ? index.map((i) => `[${i}]`).join('') : 'the top')
@@ -104,7 +135,9 @@ function flatten(value: unknown): { dims: number[]; values: Scalar[] } {
     if (depth === dims.length) return void values.push(scalarOf(node, at))
     if (!Array.isArray(node) || node.length !== dims[depth]) {
       const found = Array.isArray(node) ? `${node.length} items` : JSON.stringify(node)
-      throw new BadInput(`Expected ${dims[depth]} items at ${at()} (shape [${dims.join(', ')}]), found ${found}; rows must be of equal length`)
+      throw new BadInput(
+        `Expected ${dims[depth]} items at ${at()} (shape [${dims.join(', ')}]), found ${found}; rows must be of equal length`,
+      )
     }
     for (let k = 0; k < node.length; k++) {
       index.push(k)
@@ -158,7 +191,8 @@ function scalarWriter({ dtype, data }: Tensor): (k: number) => number | string |
       return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()
     }
   }
-  const numberAt = dtype === 'float16' ? (k: number) => halfToFloat(data[k] as number) : (k: number) => data[k] as number
+  const numberAt =
+    dtype === 'float16' ? (k: number) => halfToFloat(data[k] as number) : (k: number) => data[k] as number
   return (k) => {
     const n = numberAt(k)
     return Number.isFinite(n) ? n : String(n)

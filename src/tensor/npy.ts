@@ -55,20 +55,24 @@ export function bytesOf(data: TypedArray): Uint8Array {
 export function readNpy(bytes: Uint8Array): Tensor {
   if (!hasNpyMagic(bytes)) throw new BadInput('The body is not a .npy file: it does not start with \\x93NUMPY')
   const major = bytes[6]
-  if (major !== 1 && major !== 2 && major !== 3) throw new BadInput(`Unknown .npy format version ${major}.${bytes[7]}; expected 1.0, 2.0 or 3.0`)
+  if (major !== 1 && major !== 2 && major !== 3)
+    throw new BadInput(`Unknown .npy format version ${major}.${bytes[7]}; expected 1.0, 2.0 or 3.0`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const lengthBytes = major === 1 ? 2 : 4
   if (bytes.byteLength < 8 + lengthBytes) throw new BadInput('The .npy file ends inside its preamble')
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
   const dataStart = 8 + lengthBytes + headerLength
-  if (dataStart > bytes.byteLength) throw new BadInput(`The .npy header claims ${headerLength} bytes, more than the file holds`)
+  if (dataStart > bytes.byteLength)
+    throw new BadInput(`The .npy header claims ${headerLength} bytes, more than the file holds`)
   // Version 1.0 and 2.0 headers are latin-1; 3.0 is UTF-8. Our keys and values are ASCII in both.
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataStart))
   const { dtype, dims } = parseHeader(header)
   const expected = elementCount(dims) * itemSize(dtype)
   const body = bytes.subarray(dataStart)
   if (body.byteLength !== expected) {
-    throw new BadInput(`The .npy data is ${body.byteLength} bytes, but a ${dtype} array of shape (${dims.join(', ')}) needs ${expected}`)
+    throw new BadInput(
+      `The .npy data is ${body.byteLength} bytes, but a ${dtype} array of shape (${dims.join(', ')}) needs ${expected}`,
+    )
   }
   return { dtype, dims, data: typedArrayFromBytes(dtype, body) }
 }
@@ -76,14 +80,20 @@ export function readNpy(bytes: Uint8Array): Tensor {
 /** Reads the header, a Python dict literal: `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`. */
 function parseHeader(header: string): { dtype: DType; dims: number[] } {
   if (!header.trimStart().startsWith('{')) throw new BadInput('The .npy header is not a Python dict literal')
-  if (/['"]descr['"]\s*:\s*\[/.test(header)) throw new Unprocessable('Structured .npy arrays (a list descr) are not supported; expected a plain numeric array')
+  if (/['"]descr['"]\s*:\s*\[/.test(header))
+    throw new Unprocessable('Structured .npy arrays (a list descr) are not supported; expected a plain numeric array')
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1]
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1]
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1]
   if (descr === undefined || fortran === undefined || shape === undefined) {
-    throw new BadInput(`The .npy header must hold 'descr', 'fortran_order' and 'shape'; got ${header.trim().slice(0, 200)}`)
+    throw new BadInput(
+      `The .npy header must hold 'descr', 'fortran_order' and 'shape'; got ${header.trim().slice(0, 200)}`,
+    )
   }
-  if (fortran === 'True') throw new Unprocessable('Fortran-order .npy arrays are not supported; save the array in C order (np.ascontiguousarray)')
+  if (fortran === 'True')
+    throw new Unprocessable(
+      'Fortran-order .npy arrays are not supported; save the array in C order (np.ascontiguousarray)',
+    )
   return { dtype: dtypeOfDescr(descr), dims: parseShape(shape) }
 }
 
@@ -92,10 +102,15 @@ function dtypeOfDescr(descr: string): DType {
   const dtype = DTYPE_OF_CODE.get(code)
   if (code === 'O') throw new Unprocessable('Object .npy arrays are not supported; expected a numeric dtype')
   if (!dtype || !'<>|='.includes(order)) {
-    throw new Unprocessable(`The .npy dtype ${descr} is not supported; expected one of ${Object.values(DESCR).join(' ')}`)
+    throw new Unprocessable(
+      `The .npy dtype ${descr} is not supported; expected one of ${Object.values(DESCR).join(' ')}`,
+    )
   }
   // A one-byte type has no byte order, whatever character NumPy or another writer put before it.
-  if (order === '>' && itemSize(dtype) > 1) throw new Unprocessable(`Big-endian .npy arrays (${descr}) are not supported; save as little-endian (${DESCR[dtype]})`)
+  if (order === '>' && itemSize(dtype) > 1)
+    throw new Unprocessable(
+      `Big-endian .npy arrays (${descr}) are not supported; save as little-endian (${DESCR[dtype]})`,
+    )
   return dtype
 }
 

@@ -27,7 +27,6 @@ export interface Tensor<D extends DType = DType> {
   readonly data: TypedArrays[D]
 }
 
-
 export const DTYPES = Object.keys(ARRAY_OF_DTYPE) as DType[]
 
 export function isDType(value: unknown): value is DType {
@@ -51,14 +50,19 @@ export function allocate<D extends DType>(dtype: D, length: number): TypedArrays
 export function tensor<D extends DType>(dtype: D, dims: readonly number[], data: TypedArrays[D]): Tensor<D> {
   if (!isDType(dtype)) throw new BadInput(`Unknown dtype "${String(dtype)}"; expected one of ${DTYPES.join(', ')}`)
   for (const d of dims) {
-    if (!Number.isInteger(d) || d < 0) throw new BadInput(`Tensor dims must be non-negative integers, got [${dims.join(', ')}]`)
+    if (!Number.isInteger(d) || d < 0)
+      throw new BadInput(`Tensor dims must be non-negative integers, got [${dims.join(', ')}]`)
   }
   if (!(data instanceof ARRAY_OF_DTYPE[dtype])) {
-    throw new BadInput(`A ${dtype} tensor needs a ${ARRAY_OF_DTYPE[dtype].name}, got ${data?.constructor?.name ?? typeof data}`)
+    throw new BadInput(
+      `A ${dtype} tensor needs a ${ARRAY_OF_DTYPE[dtype].name}, got ${data?.constructor?.name ?? typeof data}`,
+    )
   }
   const expected = elementCount(dims)
   if (data.length !== expected) {
-    throw new BadInput(`A tensor of dims [${dims.join(', ')}] holds ${expected} elements, but its data has ${data.length}`)
+    throw new BadInput(
+      `A tensor of dims [${dims.join(', ')}] holds ${expected} elements, but its data has ${data.length}`,
+    )
   }
   return { dtype, dims: [...dims], data }
 }
@@ -79,21 +83,27 @@ export function nestedDims(value: Nested): number[] {
 }
 
 /** Builds a tensor from nested arrays; the array must be rectangular and hold values of one kind. */
-export function fromNested<D extends DType>(dtype: D, value: Nested, dims: readonly number[] = nestedDims(value)): Tensor<D> {
+export function fromNested<D extends DType>(
+  dtype: D,
+  value: Nested,
+  dims: readonly number[] = nestedDims(value),
+): Tensor<D> {
   if (!isDType(dtype)) throw new BadInput(`Unknown dtype "${String(dtype)}"; expected one of ${DTYPES.join(', ')}`)
   const data = allocate(dtype, elementCount(dims))
   const big = isBigIntDType(dtype)
   let i = 0
   const walk = (node: Nested, depth: number, path: string): void => {
     if (depth === dims.length) {
-      if (Array.isArray(node)) throw new BadInput(`Expected a number at ${path || 'the top'}, found an array (dims [${dims.join(', ')}])`)
+      if (Array.isArray(node))
+        throw new BadInput(`Expected a number at ${path || 'the top'}, found an array (dims [${dims.join(', ')}])`)
       const scalar = node as number | bigint | boolean
       if (typeof scalar === 'bigint' || typeof scalar === 'number' || typeof scalar === 'boolean') {
         if (typeof scalar === 'number' && !Number.isFinite(scalar) && !dtype.startsWith('float')) {
           throw new BadInput(`${dtype} cannot hold ${scalar} (at ${path})`)
         }
         if (big) {
-          if (typeof scalar === 'number' && !Number.isInteger(scalar)) throw new BadInput(`${dtype} needs integers, got ${scalar} at ${path}`)
+          if (typeof scalar === 'number' && !Number.isInteger(scalar))
+            throw new BadInput(`${dtype} needs integers, got ${scalar} at ${path}`)
           ;(data as BigInt64Array)[i++] = BigInt(scalar)
         } else {
           ;(data as Float64Array)[i++] = Number(scalar)
@@ -104,7 +114,9 @@ export function fromNested<D extends DType>(dtype: D, value: Nested, dims: reado
     }
     if (!Array.isArray(node) || node.length !== dims[depth]) {
       const found = Array.isArray(node) ? `${node.length} items` : typeof node
-      throw new BadInput(`Expected ${dims[depth]} items at ${path || 'the top'} (dims [${dims.join(', ')}]), found ${found}; rows must be of equal length`)
+      throw new BadInput(
+        `Expected ${dims[depth]} items at ${path || 'the top'} (dims [${dims.join(', ')}]), found ${found}; rows must be of equal length`,
+      )
     }
     node.forEach((child: Nested, k: number) => walk(child, depth + 1, `${path}[${k}]`))
   }

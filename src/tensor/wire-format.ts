@@ -40,7 +40,8 @@ export function encodeValue(value: unknown): Uint8Array<ArrayBuffer> {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'bigint') throw new BadInput('A bigint outside a tensor cannot be sent to a remote runner')
     if (typeof v !== 'object' || v === null) return v
-    if (ArrayBuffer.isView(v)) return { $array: add(dtypeOf(v as TypedArray), [(v as TypedArray).length], v as TypedArray) } satisfies Ref
+    if (ArrayBuffer.isView(v))
+      return { $array: add(dtypeOf(v as TypedArray), [(v as TypedArray).length], v as TypedArray) } satisfies Ref
     if (isTensor(v)) return { $tensor: add(v.dtype, v.dims, v.data) } satisfies Ref
     if (Array.isArray(v)) return v.map(walk)
     return Object.fromEntries(Object.entries(v).map(([k, child]) => [k, walk(child)]))
@@ -51,7 +52,9 @@ export function encodeValue(value: unknown): Uint8Array<ArrayBuffer> {
   out.set(MAGIC, 0)
   new DataView(out.buffer).setUint32(4, header.length, true)
   out.set(header, 8)
-  datas.forEach((data, i) => out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), start + entries[i]!.offset))
+  datas.forEach((data, i) =>
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), start + entries[i]!.offset),
+  )
   return out
 }
 
@@ -72,10 +75,12 @@ export function decodeValue(bytes: Uint8Array): unknown {
   const arrays = (parsed.buffers ?? []).map((entry) => {
     if (!isDType(entry.dtype) || !Array.isArray(entry.dims)) fail('a buffer has no valid dtype or dims')
     const from = start + entry.offset
-    if (!(Number.isSafeInteger(entry.offset) && entry.offset >= 0 && from + entry.byteLength <= bytes.length)) fail('a buffer lies outside the body')
+    if (!(Number.isSafeInteger(entry.offset) && entry.offset >= 0 && from + entry.byteLength <= bytes.length))
+      fail('a buffer lies outside the body')
     const size = allocate(entry.dtype, 0).BYTES_PER_ELEMENT
     const count = entry.byteLength / size
-    if (!Number.isInteger(count) || count !== entry.dims.reduce((n, d) => n * d, 1)) fail(`a ${entry.dtype} buffer of ${entry.byteLength} bytes does not fit dims [${entry.dims}]`)
+    if (!Number.isInteger(count) || count !== entry.dims.reduce((n, d) => n * d, 1))
+      fail(`a ${entry.dtype} buffer of ${entry.byteLength} bytes does not fit dims [${entry.dims}]`)
     const data = allocate(entry.dtype, count)
     new Uint8Array(data.buffer).set(bytes.subarray(from, from + entry.byteLength))
     return { dtype: entry.dtype, dims: entry.dims, data }

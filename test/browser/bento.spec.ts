@@ -18,7 +18,11 @@ async function openCopy(page: Page, bento: FixtureBento, check: (host: StaticSer
   const host = await serveStatic(copy)
   try {
     await page.goto(host.url)
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', null, { timeout: 120_000 })
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed',
+      null,
+      { timeout: 120_000 },
+    )
     expect(await page.locator('#error').innerText()).toBe('')
     await check(host)
   } finally {
@@ -27,20 +31,28 @@ async function openCopy(page: Page, bento: FixtureBento, check: (host: StaticSer
   }
 }
 
-test('a copied bento served as static files answers its API from the Service Worker, and still does, page and all, once the host is gone', async ({ page }) => {
+test('a copied bento served as static files answers its API from the Service Worker, and still does, page and all, once the host is gone', async ({
+  page,
+}) => {
   test.setTimeout(180_000)
   await openCopy(page, await buildFixtureBento(), async (host) => {
     expect(await page.locator('#models').innerText()).toBe('Models: 1 in IndexedDB (1 copied now)')
     expect(await page.locator('#sw').innerText()).toBe('Service Worker: answering /api/*')
     // The page's workers run both runners, the custom one included (bundled in, found by name).
-    expect(await page.locator('#runners').innerText()).toMatch(/^Runners: linear \(onnx linear:\S+ on (webgpu|wasm) .*\), doubler \(ready\)$/)
+    expect(await page.locator('#runners').innerText()).toMatch(
+      /^Runners: linear \(onnx linear:\S+ on (webgpu|wasm) .*\), doubler \(ready\)$/,
+    )
 
     const rows = Array.from({ length: 6 }, (_, i) => [i, -i, i / 2, 1])
     const expected = linearModel().reference({ x: tensor('float32', [6, 4], Float32Array.from(rows.flat())) }).y!
     const callAll = () =>
       page.evaluate(async (rows) => {
         const post = async (path: string, body: unknown) => {
-          const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+          const response = await fetch(path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
           return { status: response.status, body: await response.json() }
         }
         const doubled = await Promise.all(Array.from({ length: 20 }, (_, i) => post('api/double', [i, i + 0.25])))
@@ -48,19 +60,32 @@ test('a copied bento served as static files answers its API from the Service Wor
       }, rows)
     const check = (answers: Awaited<ReturnType<typeof callAll>>) => {
       expect(answers.predicted.status).toBe(200)
-      ;(answers.predicted.body as number[][]).flat().forEach((value, i) => expect(value).toBeCloseTo(expected.data[i] as number, 4))
+      ;(answers.predicted.body as number[][])
+        .flat()
+        .forEach((value, i) => expect(value).toBeCloseTo(expected.data[i] as number, 4))
       answers.doubled.forEach((answer, i) => expect(answer).toEqual({ status: 200, body: [2 * i, 2 * i + 0.5] }))
       expect(answers.ready).toEqual({ status: 'ready', runners: { linear: 'ready', doubler: 'ready' } })
     }
     check(await callAll())
 
     await host.close()
-    expect(await page.evaluate(() => fetch('bento.json', { cache: 'no-store' }).then(() => 'reached', () => 'unreachable'))).toBe('reached') // from the Service Worker's cache
+    expect(
+      await page.evaluate(() =>
+        fetch('bento.json', { cache: 'no-store' }).then(
+          () => 'reached',
+          () => 'unreachable',
+        ),
+      ),
+    ).toBe('reached') // from the Service Worker's cache
     check(await callAll())
 
     // The page itself opens again with the host gone: the Service Worker kept its files.
     await page.reload()
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', null, { timeout: 120_000 })
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed',
+      null,
+      { timeout: 120_000 },
+    )
     expect(await page.locator('#error').innerText()).toBe('')
     expect(await page.locator('#models').innerText()).toBe('Models: 1 in IndexedDB')
     check(await callAll())
@@ -72,9 +97,16 @@ test('the demo, built and copied, serves its page and API from static files', as
   await openCopy(page, await buildDemoBento(), async (host) => {
     expect(await page.locator('h1').innerText()).toBe('demo')
     await host.close()
-    const rows = [[1, 2, 3, 4], [0.5, -1, 0, 2]]
+    const rows = [
+      [1, 2, 3, 4],
+      [0.5, -1, 0, 2],
+    ]
     const answer = await page.evaluate(async (rows) => {
-      const response = await fetch('api/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) })
+      const response = await fetch('api/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rows),
+      })
       return { status: response.status, body: (await response.json()) as number[][] }
     }, rows)
     const expected = linearModel().reference({ x: tensor('float32', [2, 4], Float32Array.from(rows.flat())) }).y!

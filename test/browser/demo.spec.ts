@@ -12,9 +12,12 @@ import { startDemo, type Demo } from '../support/demo-server.js'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const PLACES = ['node', 'page', 'sw'] as const
 
-const values = (page: Page): Promise<number[]> => page.$$eval('.outputs output', (outputs) => outputs.map((o) => Number((o as HTMLElement).dataset.value)))
+const values = (page: Page): Promise<number[]> =>
+  page.$$eval('.outputs output', (outputs) => outputs.map((o) => Number((o as HTMLElement).dataset.value)))
 
-test('npm start: the first run saves the bundled model, and the Service Worker, Node and the page give the same predictions', async ({ page }) => {
+test('npm start: the first run saves the bundled model, and the Service Worker, Node and the page give the same predictions', async ({
+  page,
+}) => {
   test.setTimeout(240_000)
   const model = linearModel()
   expect(new Uint8Array(readFileSync(join(ROOT, 'demo/models/linear.onnx')))).toEqual(model.bytes)
@@ -23,7 +26,9 @@ test('npm start: the first run saves the bundled model, and the Service Worker, 
   let demo: Demo | undefined
   try {
     demo = await startDemo(home)
-    expect(demo.lines.join('\n')).toMatch(new RegExp(`saved the bundled model as demo-linear:\\w+ in ${join(home, 'models').replace(/[/.\\]/g, '\\$&')}`))
+    expect(demo.lines.join('\n')).toMatch(
+      new RegExp(`saved the bundled model as demo-linear:\\w+ in ${join(home, 'models').replace(/[/.\\]/g, '\\$&')}`),
+    )
     expect(demo.lines.at(-1)).toBe(`tiffin demo: ${demo.url}`)
 
     await page.goto(demo.url)
@@ -32,7 +37,9 @@ test('npm start: the first run saves the bundled model, and the Service Worker, 
     await expect(page.locator('#status-model')).toContainText('saved demo-linear:')
 
     const row = [0.5, -1.25, 2, 3.75]
-    const expected = Array.from(model.reference({ x: tensor('float32', [1, 4], Float32Array.from(row)) }).y!.data as Float32Array)
+    const expected = Array.from(
+      model.reference({ x: tensor('float32', [1, 4], Float32Array.from(row)) }).y!.data as Float32Array,
+    )
     const inputs = page.locator('#predict input[name=x]')
     for (const [i, value] of row.entries()) await inputs.nth(i).fill(String(value))
 
@@ -46,14 +53,17 @@ test('npm start: the first run saves the bundled model, and the Service Worker, 
       answers[place]!.forEach((v, k) => expect(v, `${place}: y${k + 1}`).toBeCloseTo(expected[k]!, 5))
 
       await page.getByRole('button', { name: 'Fire 200 concurrent requests' }).click()
-      await expect(page.locator(`#stats[data-place=${place}]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 })
+      await expect(page.locator(`#stats[data-place=${place}]`)).toHaveAttribute('data-state', 'done', {
+        timeout: 60_000,
+      })
       await expect(page.locator('#stat-errors')).toHaveText('0')
       expect(Number((await page.locator('#stat-rps').textContent())!.replace(/,/g, ''))).toBeGreaterThan(0)
       // Hundreds of calls at once in one browser are merged; over HTTP the browser sends only 6 at a time.
       if (place !== 'node') expect(Number(await page.locator('#stat-batch').textContent())).toBeGreaterThan(1)
     }
     // The same float32 arithmetic on onnxruntime-node and onnxruntime-web (WASM or WebGPU): equal to rounding.
-    for (const place of ['node', 'page'] as const) answers[place]!.forEach((v, k) => expect(v).toBeCloseTo(answers.sw![k]!, 6))
+    for (const place of ['node', 'page'] as const)
+      answers[place]!.forEach((v, k) => expect(v).toBeCloseTo(answers.sw![k]!, 6))
     await page.screenshot({ path: join(ROOT, 'test-results/demo.png'), fullPage: true })
 
     expect(await demo.stop()).toBe(0)
@@ -62,7 +72,11 @@ test('npm start: the first run saves the bundled model, and the Service Worker, 
     // A second start finds the model in the store and starts without saving it again.
     demo = await startDemo(home)
     expect(demo.lines).toEqual([`tiffin demo: ${demo.url}`])
-    const response = await fetch(`${demo.url}/server/api/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([row]) })
+    const response = await fetch(`${demo.url}/server/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([row]),
+    })
     expect(((await response.json()) as number[][])[0]).toEqual(answers.node)
     expect(await demo.stop()).toBe(0)
     demo = undefined

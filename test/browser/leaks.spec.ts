@@ -3,7 +3,9 @@ import { expect, test } from '@playwright/test'
 const CALLS = 100_000
 
 for (const resource of ['webgpu', 'wasm'] as const) {
-  test(`${CALLS.toLocaleString('en')} calls through a runner on ${resource} leave workers, proxies, calls, sessions and GPU buffers where they started`, async ({ page }) => {
+  test(`${CALLS.toLocaleString('en')} calls through a runner on ${resource} leave workers, proxies, calls, sessions and GPU buffers where they started`, async ({
+    page,
+  }) => {
     test.setTimeout(180_000)
     await page.goto('/test/browser/pages/leaks.html')
     await page.waitForFunction(() => 'leakTest' in window)
@@ -19,7 +21,10 @@ for (const resource of ['webgpu', 'wasm'] as const) {
     if (resource === 'webgpu') expect(r.started.gpuBuffers.created).toBeGreaterThan(0)
     else expect(r.started.gpuBuffers).toEqual({ live: 0, created: 0 })
     // After the rest of the calls, all the same: GPU buffers too (ONNX Runtime reuses them).
-    expect({ ...r.ended, gpuBuffers: r.ended.gpuBuffers.live }).toEqual({ ...r.started, gpuBuffers: r.started.gpuBuffers.live })
+    expect({ ...r.ended, gpuBuffers: r.ended.gpuBuffers.live }).toEqual({
+      ...r.started,
+      gpuBuffers: r.started.gpuBuffers.live,
+    })
     expect(r.afterShutdown).toEqual(r.before)
   })
 }

@@ -43,7 +43,11 @@ test('the OCR demo reads the sample image in the page, the Service Worker and on
       await expect(page.locator('#load-note')).toContainText('images/s', { timeout: 120_000 })
       await expect(page.locator('#load-note')).not.toContainText('failed')
     }
-    console.log(`OCR of the sample, second read: ${Object.entries(timings).map(([p, ms]) => `${p} ${ms} ms`).join(', ')}`)
+    console.log(
+      `OCR of the sample, second read: ${Object.entries(timings)
+        .map(([p, ms]) => `${p} ${ms} ms`)
+        .join(', ')}`,
+    )
     // The dashboard has drawn the load on Node, the place chosen last.
     await expect(page.locator('#chart-batch path').first()).toBeAttached({ timeout: 5_000 })
     await page.getByRole('button', { name: 'Read again' }).click()

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test'
 
 for (const resource of ['wasm', 'webgpu'] as const) {
-  test(`ONNX runners on two ${resource} Web Workers run every test model and match the references`, async ({ page }) => {
+  test(`ONNX runners on two ${resource} Web Workers run every test model and match the references`, async ({
+    page,
+  }) => {
     test.setTimeout(240_000)
     await page.goto('/test/browser/pages/onnx-runner.html')
     await page.waitForFunction(() => 'onnxRunnerTest' in window)

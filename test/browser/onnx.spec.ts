@@ -9,18 +9,25 @@ const cases = [
   // The page is cross-origin isolated (vite.config.ts), so WASM gets the 2 threads it asks for.
   { resource: 'wasm', note: /on wasm \(onnxruntime-web\): WASM on 2 threads/ },
   // Chromium's WebGPU adapter here is SwiftShader: software, but the WebGPU code path all the same.
-  { resource: 'webgpu', note: /on webgpu \(onnxruntime-web\): WebGPU adapter .*swiftshader.*; warmed up at batch 1, 2, 4, 8 in \d+ ms; batches are padded/ },
+  {
+    resource: 'webgpu',
+    note: /on webgpu \(onnxruntime-web\): WebGPU adapter .*swiftshader.*; warmed up at batch 1, 2, 4, 8 in \d+ ms; batches are padded/,
+  },
 ] as const
 
 for (const { resource, note } of cases) {
-  test(`every test model saved in IndexedDB runs on ${resource} in a page and matches its reference at batch 1 and 3`, async ({ page }) => {
+  test(`every test model saved in IndexedDB runs on ${resource} in a page and matches its reference at batch 1 and 3`, async ({
+    page,
+  }) => {
     test.setTimeout(180_000)
     const results = await page.evaluate((r) => window.tiffinOnnx.runModels(r, [1, 3]), resource)
     expect(results.map((r) => r.model.split(':')[0])).toEqual(['linear', 'mlp', 'two-in-out', 'batch-axis-1'])
     for (const result of results) {
       expect(result.checks, result.model).toEqual({ 1: '', 3: '' })
       expect(result.note, result.model).toMatch(note)
-      console.log(`${resource} ${result.model}: setup ${result.setupMs.toFixed(0)} ms, ${result.msPerRun.toFixed(2)} ms a run at batch 3`)
+      console.log(
+        `${resource} ${result.model}: setup ${result.setupMs.toFixed(0)} ms, ${result.msPerRun.toFixed(2)} ms a run at batch 3`,
+      )
     }
   })
 }
@@ -31,7 +38,9 @@ const workerCases = [
 ] as const
 
 for (const { resource, note } of workerCases) {
-  test(`the runnable sets up and runs on ${resource} inside a module Web Worker, and its outputs match the reference`, async ({ page }) => {
+  test(`the runnable sets up and runs on ${resource} inside a module Web Worker, and its outputs match the reference`, async ({
+    page,
+  }) => {
     test.setTimeout(120_000)
     const results = await page.evaluate((r) => window.tiffinOnnx.runInWorker(r, 3), resource)
     expect(results).toHaveLength(3)

@@ -14,12 +14,20 @@ test('one custom runnable backs two runners over Web Workers, and calls spread o
   expect(result.placement).toMatchObject({ resource: 'wasm', workers: 2 }) // browsers run CPU code as WASM
 })
 
-test('a Web Worker that dies or hangs mid-call rejects the call with the runner named, and is replaced', async ({ page }) => {
+test('a Web Worker that dies or hangs mid-call rejects the call with the runner named, and is replaced', async ({
+  page,
+}) => {
   const r = await page.evaluate(() => window.runnerTest.faults())
-  expect(r.crashed).toEqual({ name: 'WorkerLost', error: 'Runner "fragile": worker 0 closed itself (self.close()) while running "crash"' })
+  expect(r.crashed).toEqual({
+    name: 'WorkerLost',
+    error: 'Runner "fragile": worker 0 closed itself (self.close()) while running "crash"',
+  })
   expect(r.crashMs).toBeLessThan(1_500)
   expect(r.after).toEqual({ ok: [10] })
-  expect(r.hung).toMatchObject({ name: 'Timeout', error: expect.stringMatching(/Runner "fragile": "hang" did not finish within 1500 ms/) })
+  expect(r.hung).toMatchObject({
+    name: 'Timeout',
+    error: expect.stringMatching(/Runner "fragile": "hang" did not finish within 1500 ms/),
+  })
   expect(r.afterHang).toEqual({ ok: [12] })
   expect(r.refused).toEqual({ name: 'BadInput', error: 'scale refuses: nope' })
   expect(r.workers).toEqual({ live: 1, restarts: 2 })

@@ -16,7 +16,9 @@ async function open(context: BrowserContext): Promise<Page> {
   return page
 }
 
-test('a Service Worker serves the example service with its runner embedded, and lets other requests through', async ({ page }) => {
+test('a Service Worker serves the example service with its runner embedded, and lets other requests through', async ({
+  page,
+}) => {
   test.setTimeout(120_000)
   await page.goto(PAGE)
   await page.waitForFunction(() => 'swTest' in window)
@@ -36,7 +38,9 @@ test('a Service Worker serves the example service with its runner embedded, and 
   expect(await page.locator('h1').innerText()).toBe('example')
 })
 
-test('runners delegated to a page: closing the lending page and opening another loses no request', async ({ context }) => {
+test('runners delegated to a page: closing the lending page and opening another loses no request', async ({
+  context,
+}) => {
   test.setTimeout(180_000)
   const lender = await open(context)
   await lender.evaluate(() => window.swTest.register('sw-delegated.ts'))
@@ -59,7 +63,9 @@ test('runners delegated to a page: closing the lending page and opening another 
   expect(await second.evaluate(() => window.swTest.handled())).toBeGreaterThanOrEqual(20)
 })
 
-test('updating the Service Worker while 200 requests are in flight loses none of them, and the new one answers', async ({ page }) => {
+test('updating the Service Worker while 200 requests are in flight loses none of them, and the new one answers', async ({
+  page,
+}) => {
   test.setTimeout(120_000)
   await page.goto(PAGE)
   await page.waitForFunction(() => 'swTest' in window)
@@ -73,7 +79,9 @@ test('updating the Service Worker while 200 requests are in flight loses none of
   expect(await page.evaluate(() => window.swTest.controller())).toContain('sw-embedded-v2.ts')
 })
 
-test('one example service file, served by Node and by a Service Worker, answers a table of requests alike', async ({ page }) => {
+test('one example service file, served by Node and by a Service Worker, answers a table of requests alike', async ({
+  page,
+}) => {
   test.setTimeout(120_000)
   const home = await mkdtemp(join(tmpdir(), 'tiffin-parity-'))
   await fileStore(home).save('linear', linearModel().bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })

@@ -22,7 +22,10 @@ test.describe('IndexedDB model store (shared suite)', () => {
 test('a model exported in Node imports in the browser and back with the same sha256 and bytes', async ({ page }) => {
   const node = fileStore(await mkdtemp(join(tmpdir(), 'tiffin-xrt-')))
   const bytes = bytesOf(200_000, 11)
-  const info = await node.save('cross', bytes, { labels: { from: 'node' }, signatures: { run: { batchable: true, batchDim: 0 } } })
+  const info = await node.save('cross', bytes, {
+    labels: { from: 'node' },
+    signatures: { run: { batchable: true, batchDim: 0 } },
+  })
   const archive = await node.export('cross')
   const back = await page.evaluate((a) => window.tiffinTest.roundTrip(a), Buffer.from(archive).toString('base64'))
   expect(back.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
@@ -33,7 +36,10 @@ test('a model exported in Node imports in the browser and back with the same sha
   expect(Buffer.from(await again.read('cross')).equals(Buffer.from(bytes))).toBe(true)
 })
 
-test('a save over the storage quota fails with a clear error and leaves earlier models usable', async ({ page, baseURL }) => {
+test('a save over the storage quota fails with a clear error and leaves earlier models usable', async ({
+  page,
+  baseURL,
+}) => {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 4_000_000 })
   const result = await page.evaluate(() => window.tiffinTest.overQuota(8_000_000))

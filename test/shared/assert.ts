@@ -6,10 +6,12 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionError(message)
 }
 
-const show = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
+const show = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
 
 export function assertEqual<T>(actual: T, expected: T, what: string): void {
-  if (show(actual) !== show(expected)) throw new AssertionError(`${what}: expected ${show(expected)}, got ${show(actual)}`)
+  if (show(actual) !== show(expected))
+    throw new AssertionError(`${what}: expected ${show(expected)}, got ${show(actual)}`)
 }
 
 export function assertBytesEqual(actual: Uint8Array, expected: Uint8Array, what: string): void {
@@ -31,7 +33,13 @@ export async function assertRejects(
     caught = error
   }
   assert(caught !== undefined, `${what}: expected ${type.name} matching ${pattern}, but it succeeded`)
-  assert(caught instanceof type, `${what}: expected ${type.name}, got ${(caught as Error)?.name}: ${(caught as Error)?.message}`)
-  assert(pattern.test((caught as Error).message), `${what}: message "${(caught as Error).message}" does not match ${pattern}`)
+  assert(
+    caught instanceof type,
+    `${what}: expected ${type.name}, got ${(caught as Error)?.name}: ${(caught as Error)?.message}`,
+  )
+  assert(
+    pattern.test((caught as Error).message),
+    `${what}: message "${(caught as Error).message}" does not match ${pattern}`,
+  )
   return caught as Error
 }

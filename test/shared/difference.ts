@@ -7,8 +7,10 @@ export function difference(actual: Record<string, Tensor>, expected: Record<stri
   if (names(actual) !== names(expected)) return `outputs ${names(actual)}, expected ${names(expected)}`
   for (const [name, want] of Object.entries(expected)) {
     const got = actual[name]!
-    if (got.dtype !== want.dtype || got.dims.join() !== want.dims.join()) return `${name}: ${got.dtype} [${got.dims}], expected ${want.dtype} [${want.dims}]`
-    if (got.data.constructor !== want.data.constructor) return `${name}: data is a ${got.data.constructor.name}, expected ${want.data.constructor.name}`
+    if (got.dtype !== want.dtype || got.dims.join() !== want.dims.join())
+      return `${name}: ${got.dtype} [${got.dims}], expected ${want.dtype} [${want.dims}]`
+    if (got.data.constructor !== want.data.constructor)
+      return `${name}: data is a ${got.data.constructor.name}, expected ${want.data.constructor.name}`
     const float = want.dtype === 'float32' || want.dtype === 'float64'
     for (let i = 0; i < want.data.length; i++) {
       const [g, w] = [got.data[i]!, want.data[i]!]

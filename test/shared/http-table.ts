@@ -47,25 +47,39 @@ function pngHeaderClaiming(width: number, height: number): Uint8Array<ArrayBuffe
   return bytes
 }
 
-const json = (base: string, route: string, body: unknown) => post(base, route, JSON.stringify(body), { 'content-type': 'application/json' })
+const json = (base: string, route: string, body: unknown) =>
+  post(base, route, JSON.stringify(body), { 'content-type': 'application/json' })
 function post(base: string, route: string, body: BodyInit, headers: Record<string, string>): Request {
   return new Request(base + route, { method: 'POST', body, headers })
 }
 const get = (base: string, route: string) => new Request(base + route)
 
-const goodPredict: TableRow = { name: 'predict: good JSON', expected: { status: 200, body: predicted }, request: (b) => json(b, '/predict', xRows) }
+const goodPredict: TableRow = {
+  name: 'predict: good JSON',
+  expected: { status: 200, body: predicted },
+  request: (b) => json(b, '/predict', xRows),
+}
 
 export const rows: readonly TableRow[] = [
   goodPredict,
   {
     name: 'predict: octet-stream with dtype and shape headers',
     expected: { status: 200, body: predicted },
-    request: (b) => post(b, '/predict', new Uint8Array(x.data.buffer.slice(0) as ArrayBuffer), { 'content-type': 'application/octet-stream', 'x-tensor-dtype': 'float32', 'x-tensor-shape': '3,4' }),
+    request: (b) =>
+      post(b, '/predict', new Uint8Array(x.data.buffer.slice(0) as ArrayBuffer), {
+        'content-type': 'application/octet-stream',
+        'x-tensor-dtype': 'float32',
+        'x-tensor-shape': '3,4',
+      }),
   },
   {
     name: 'predict: wrong shape',
     expected: { status: 422, error: 'unprocessable', messageHas: ['expected shape [-1, 4]', 'got [2, 3]'] },
-    request: (b) => json(b, '/predict', [[1, 2, 3], [4, 5, 6]]),
+    request: (b) =>
+      json(b, '/predict', [
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
   },
   {
     // int32 values float32 cannot hold exactly: a cast would change them, so the service refuses.
@@ -81,7 +95,8 @@ export const rows: readonly TableRow[] = [
   {
     name: 'predict: body over 256 KiB',
     expected: { status: 413, error: 'payload_too_large', messageHas: [String(256 * 1024)] },
-    request: (b) => post(b, '/predict', `[${'[0,0,0,0],'.repeat(30_000)}[0,0,0,0]]`, { 'content-type': 'application/json' }),
+    request: (b) =>
+      post(b, '/predict', `[${'[0,0,0,0],'.repeat(30_000)}[0,0,0,0]]`, { 'content-type': 'application/json' }),
   },
   {
     name: 'predict: wrong content type',
@@ -95,19 +110,31 @@ export const rows: readonly TableRow[] = [
   },
   {
     name: 'greet: fails the schema',
-    expected: { status: 422, error: 'unprocessable', messageHas: ['name: expected a non-empty string', 'times: expected a whole number from 1 to 5'] },
+    expected: {
+      status: 422,
+      error: 'unprocessable',
+      messageHas: ['name: expected a non-empty string', 'times: expected a whole number from 1 to 5'],
+    },
     request: (b) => json(b, '/greet', { name: '', times: 9 }),
   },
-  { name: 'shout: good', expected: { status: 200, body: 'HELLO, WORLD' }, request: (b) => post(b, '/shout', 'hello, world', { 'content-type': 'text/plain; charset=utf-8' }) },
+  {
+    name: 'shout: good',
+    expected: { status: 200, body: 'HELLO, WORLD' },
+    request: (b) => post(b, '/shout', 'hello, world', { 'content-type': 'text/plain; charset=utf-8' }),
+  },
   {
     name: 'shout: not UTF-8',
     expected: { status: 400, error: 'bad_input', messageHas: ['not valid UTF-8'] },
     request: (b) => post(b, '/shout', new Uint8Array([0x68, 0xff, 0xfe, 0x69]), { 'content-type': 'text/plain' }),
   },
-  { name: 'measure: a PNG', expected: { status: 200, body: measured }, request: (b) => post(b, '/measure', png, { 'content-type': 'image/png' }) },
+  {
+    name: 'measure: a PNG',
+    expected: { status: 200, body: measured },
+    request: (b) => post(b, '/measure', png, { 'content-type': 'image/png' }),
+  },
   {
     // A header claiming 2000×1000 pixels and no pixel data: refused from the header, before any decoding.
-    name: 'measure: a PNG over the API\'s maxPixels',
+    name: "measure: a PNG over the API's maxPixels",
     expected: { status: 413, error: 'payload_too_large', messageHas: ['2000×1000 pixels', 'at most 1000000 pixels'] },
     request: (b) => post(b, '/measure', pngHeaderClaiming(2000, 1000), { 'content-type': 'image/png' }),
   },
@@ -121,9 +148,17 @@ export const rows: readonly TableRow[] = [
     expected: { status: 404, error: 'not_found', messageHas: ['POST /nowhere', 'POST /predict'] },
     request: (b) => json(b, '/nowhere', {}),
   },
-  { name: 'GET on an API route', expected: { status: 405, error: 'method_not_allowed', messageHas: ['GET', 'POST'] }, request: (b) => get(b, '/predict') },
+  {
+    name: 'GET on an API route',
+    expected: { status: 405, error: 'method_not_allowed', messageHas: ['GET', 'POST'] },
+    request: (b) => get(b, '/predict'),
+  },
   { name: 'healthz', expected: { status: 200, body: { status: 'ok' } }, request: (b) => get(b, '/healthz') },
-  { name: 'readyz', expected: { status: 200, body: { status: 'ready', runners: { linear: 'ready' } } }, request: (b) => get(b, '/readyz') },
+  {
+    name: 'readyz',
+    expected: { status: 200, body: { status: 'ready', runners: { linear: 'ready' } } },
+    request: (b) => get(b, '/readyz'),
+  },
   { ...goodPredict, name: 'predict: good JSON again, after the bad requests' },
 ]
 
@@ -136,7 +171,12 @@ export async function runTable(fetch: (request: Request) => Promise<Response>, b
   for (const row of rows) {
     const response = await fetch(row.request(base))
     const contentType = response.headers.get('content-type')
-    results.push({ name: row.name, status: response.status, contentType, body: await readBody(response, contentType ?? '') })
+    results.push({
+      name: row.name,
+      status: response.status,
+      contentType,
+      body: await readBody(response, contentType ?? ''),
+    })
   }
   return results
 }
@@ -152,7 +192,11 @@ export function normalise(value: unknown): unknown {
   if (typeof value === 'number') return Math.round(value * 1e4) / 1e4 + 0 // + 0 turns -0 into 0
   if (Array.isArray(value)) return value.map(normalise)
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'requestId').map(([key, v]) => [key, normalise(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'requestId')
+      .map(([key, v]) => [key, normalise(v)]),
+  )
 }
 
 function nestRows(flat: number[], width: number): number[][] {

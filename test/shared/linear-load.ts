@@ -8,7 +8,12 @@ import { outcomeOf, outcomeOfError, right, underLoad, type LoadReport, type Outc
 const model = linearModel()
 
 /** Sends `count` one-row calls through `run`, `concurrency` at a time; call `i` sends the row of seed `first + i`. */
-export function linearLoad(run: (x: Tensor, signal: AbortSignal) => Promise<Record<string, Tensor>>, count: number, concurrency: number, first = 0): Promise<LoadReport> {
+export function linearLoad(
+  run: (x: Tensor, signal: AbortSignal) => Promise<Record<string, Tensor>>,
+  count: number,
+  concurrency: number,
+  first = 0,
+): Promise<LoadReport> {
   return underLoad(count, concurrency, async (i, signal) => {
     const inputs = model.sampleInputs(1, first + i)
     try {

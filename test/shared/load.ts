@@ -34,8 +34,13 @@ export async function underLoad(
     const controller = new AbortController()
     const abort = setTimeout(() => controller.abort(new Error(`call ${i} ran past ${timeoutMs} ms`)), timeoutMs)
     let hung: ReturnType<typeof setTimeout> | undefined
-    const bound = new Promise<Outcome>((resolve) => (hung = setTimeout(() => resolve({ problem: `call ${i} hung` }), timeoutMs + 1000)))
-    const outcome = await Promise.race([call(i, controller.signal).catch((error: unknown) => ({ problem: `call ${i} threw ${describe(error)}` })), bound])
+    const bound = new Promise<Outcome>(
+      (resolve) => (hung = setTimeout(() => resolve({ problem: `call ${i} hung` }), timeoutMs + 1000)),
+    )
+    const outcome = await Promise.race([
+      call(i, controller.signal).catch((error: unknown) => ({ problem: `call ${i} threw ${describe(error)}` })),
+      bound,
+    ])
     clearTimeout(abort)
     clearTimeout(hung)
     if ('right' in outcome) rightCount++
@@ -52,7 +57,10 @@ export async function underLoad(
 
 /** The total of refusals of the given kinds (all kinds when none are named). */
 export function refusedCount(report: LoadReport, ...kinds: string[]): number {
-  return Object.entries(report.refused).reduce((n, [kind, c]) => n + (kinds.length === 0 || kinds.includes(kind) ? c : 0), 0)
+  return Object.entries(report.refused).reduce(
+    (n, [kind, c]) => n + (kinds.length === 0 || kinds.includes(kind) ? c : 0),
+    0,
+  )
 }
 
 /**
@@ -72,7 +80,8 @@ export async function outcomeOf(response: Response, check: (body: unknown) => st
     return wrong === undefined ? right : { problem: `answered wrong: ${wrong}` }
   }
   const code = (body as { error?: unknown }).error
-  if (typeof code !== 'string' || response.status === 500) return { problem: `${response.status} ${text.slice(0, 200)}` }
+  if (typeof code !== 'string' || response.status === 500)
+    return { problem: `${response.status} ${text.slice(0, 200)}` }
   const retry = response.status === 503 && !response.headers.get('retry-after') ? ' without Retry-After' : ''
   return { refused: `${response.status} ${code}${retry}` }
 }

@@ -63,13 +63,22 @@ export const storeCases: StoreCase[] = [
       const saved = await store.save('resnet', bytes, { labels: { team: 'vision' }, metadata: { acc: 0.9 } })
       assertEqual(saved.sha256, await sha256Hex(bytes), 'sha256 of the saved model')
       assertEqual(saved.size, bytes.length, 'size')
-      for (const tag of ['resnet', 'resnet:latest', `resnet:${saved.version}`, `resnet:${saved.version.slice(0, 12)}`]) {
+      for (const tag of [
+        'resnet',
+        'resnet:latest',
+        `resnet:${saved.version}`,
+        `resnet:${saved.version.slice(0, 12)}`,
+      ]) {
         assertEqual(await store.get(tag), saved, `get(${tag})`)
       }
       assertBytesEqual(await store.read('resnet'), bytes, 'read bytes')
       assertEqual((await store.get('resnet')).labels, { team: 'vision' }, 'labels')
       assertEqual((await store.get('resnet')).metadata, { acc: 0.9 }, 'metadata')
-      assertEqual((await store.get('resnet')).signatures, { run: { batchable: false, batchDim: [0, 0] } }, 'default signature')
+      assertEqual(
+        (await store.get('resnet')).signatures,
+        { run: { batchable: false, batchDim: [0, 0] } },
+        'default signature',
+      )
     },
   },
   {
@@ -88,7 +97,10 @@ export const storeCases: StoreCase[] = [
         const expected = kind === 'url' ? bytes.subarray(0, 40_000) : bytes
         assertBytesEqual(await store.read(info), expected, `${kind} bytes`)
         assert(events.length > 0, `${kind}: progress events were reported`)
-        assert(events.every((e, i) => i === 0 || e.loaded > events[i - 1]!.loaded), `${kind}: progress only grows`)
+        assert(
+          events.every((e, i) => i === 0 || e.loaded > events[i - 1]!.loaded),
+          `${kind}: progress only grows`,
+        )
         assertEqual(events.at(-1)!.loaded, expected.length, `${kind}: the last progress event is the whole file`)
         if (kind === 'blob') assertEqual(events[0]!.total, bytes.length, 'a Blob tells its total size')
       }
@@ -101,7 +113,11 @@ export const storeCases: StoreCase[] = [
       const first = await store.save('m', bytesOf(100, 1))
       const second = await store.save('m', bytesOf(100, 2))
       const third = await store.save('m', bytesOf(100, 3))
-      assertEqual((await store.list('m')).map((m) => m.version), [first.version, second.version, third.version], 'list order')
+      assertEqual(
+        (await store.list('m')).map((m) => m.version),
+        [first.version, second.version, third.version],
+        'list order',
+      )
       assert(first.version < second.version && second.version < third.version, 'new versions sort by creation time')
       assertEqual((await store.get('m:latest')).version, third.version, 'latest')
       await store.delete('m:latest')
@@ -122,8 +138,18 @@ export const storeCases: StoreCase[] = [
       await assertRejects(() => store.get('p:v1'), Conflict, /ambiguous.*v1-a, v1-b/, 'ambiguous prefix')
       await assertRejects(() => store.get('p:v2'), NotFound, /No version of "p" matches/, 'unknown prefix')
       assertEqual((await store.get('p:v1-b')).version, 'v1-b', 'exact version')
-      await assertRejects(() => store.save('p', bytesOf(10), { version: 'v1-a' }), Conflict, /already exists/, 'saving a taken version')
-      await assertRejects(() => store.save('p', bytesOf(10), { version: 'latest' }), BadInput, /cannot be a version/, 'latest as a version')
+      await assertRejects(
+        () => store.save('p', bytesOf(10), { version: 'v1-a' }),
+        Conflict,
+        /already exists/,
+        'saving a taken version',
+      )
+      await assertRejects(
+        () => store.save('p', bytesOf(10), { version: 'latest' }),
+        BadInput,
+        /cannot be a version/,
+        'latest as a version',
+      )
     },
   },
   {
@@ -134,11 +160,21 @@ export const storeCases: StoreCase[] = [
         await assertRejects(() => store.get(tag), BadInput, rule, `get("${tag}")`)
         const [name, version] = tag.split(':')
         if (!tag.includes(':') || tag === 'ok:Bad') {
-          await assertRejects(() => store.save(name ?? '', bytesOf(4), version ? { version } : {}), BadInput, rule, `save("${tag}")`)
+          await assertRejects(
+            () => store.save(name ?? '', bytesOf(4), version ? { version } : {}),
+            BadInput,
+            rule,
+            `save("${tag}")`,
+          )
         }
       }
       for (const file of ['../x.onnx', '/etc/passwd', 'a/b', '..', 'model.json']) {
-        await assertRejects(() => store.save('f', bytesOf(4), { file }), BadInput, /file name|reserved/, `file "${file}"`)
+        await assertRejects(
+          () => store.save('f', bytesOf(4), { file }),
+          BadInput,
+          /file name|reserved/,
+          `file "${file}"`,
+        )
       }
       assertEqual(await store.list(), [], 'nothing was written')
     },
@@ -147,14 +183,20 @@ export const storeCases: StoreCase[] = [
     name: 'a flipped byte is caught by verify and refused on read',
     async run(h) {
       const store = await h.fresh()
-      const info = await store.save('flip', bytesOf(50_000), { files: { 'vocab.txt': new TextEncoder().encode('a\nb\n') } })
+      const info = await store.save('flip', bytesOf(50_000), {
+        files: { 'vocab.txt': new TextEncoder().encode('a\nb\n') },
+      })
       assertEqual((await store.verify('flip')).ok, true, 'a fresh model verifies')
       await h.flipByte(store, 'flip', info.version, 'model.onnx', 12_345)
       const report = await store.verify('flip')
       assertEqual(report.ok, false, 'verify after the flip')
       assertEqual(report.problems, ['model.onnx: sha256 mismatch'], 'the damaged file is named')
       await assertRejects(() => store.read('flip'), Corrupted, /does not match its sha256/, 'read after the flip')
-      assertEqual(new TextDecoder().decode(await store.read('flip', 'vocab.txt')), 'a\nb\n', 'the intact extra file still reads')
+      assertEqual(
+        new TextDecoder().decode(await store.read('flip', 'vocab.txt')),
+        'a\nb\n',
+        'the intact extra file still reads',
+      )
     },
   },
   {
@@ -169,9 +211,17 @@ export const storeCases: StoreCase[] = [
       assertBytesEqual(await source.export(`round:${info.version}`), archive, 'exporting twice gives the same bytes')
       const target = await h.fresh()
       assertEqual(await target.import(archive), info, 'imported manifest')
-      assertEqual(await target.import(new Blob([new Uint8Array(archive)])), info, 'importing again returns the same version')
+      assertEqual(
+        await target.import(new Blob([new Uint8Array(archive)])),
+        info,
+        'importing again returns the same version',
+      )
       assertBytesEqual(await target.read('round'), bytesOf(70_000, 3), 'model bytes after import')
-      assertEqual((await target.get('round')).signatures, { run: { batchable: true, batchDim: [1, 0] } }, 'signatures survive')
+      assertEqual(
+        (await target.get('round')).signatures,
+        { run: { batchable: true, batchDim: [1, 0] } },
+        'signatures survive',
+      )
       assertEqual(await target.list(), [info], 'exactly one version')
     },
   },
@@ -186,8 +236,18 @@ export const storeCases: StoreCase[] = [
       const damaged = archive.slice()
       damaged[indexOf(archive, bytesOf(20_000, 5).subarray(0, 64)) + 9_000]! ^= 0xff // inside the model's bytes
       await assertRejects(() => target.import(damaged), Corrupted, /does not match the sha256/, 'damaged archive')
-      await assertRejects(() => target.import(archive.slice(0, 5_000)), Corrupted, /truncated|not a readable/, 'truncated archive')
-      await assertRejects(() => target.import(bytesOf(3000)), Corrupted, /not a readable|no model.json|truncated/, 'random bytes')
+      await assertRejects(
+        () => target.import(archive.slice(0, 5_000)),
+        Corrupted,
+        /truncated|not a readable/,
+        'truncated archive',
+      )
+      await assertRejects(
+        () => target.import(bytesOf(3000)),
+        Corrupted,
+        /not a readable|no model.json|truncated/,
+        'random bytes',
+      )
       assertEqual(await target.list(), [kept], 'the store holds only what it held before')
     },
   },
@@ -198,10 +258,16 @@ export const storeCases: StoreCase[] = [
       const info = await source.save('evil', bytesOf(1000))
       const manifest = new TextEncoder().encode(JSON.stringify(info))
       const data = bytesOf(1000)
-      const named = (name: string): TarEntry[] => [{ name: 'model.json', data: manifest }, { name, data }]
+      const named = (name: string): TarEntry[] => [
+        { name: 'model.json', data: manifest },
+        { name, data },
+      ]
       // The second entry's header, rewritten after packing: what a hand-made tar can say that packTar cannot.
       const second = 512 + Math.ceil(manifest.length / 512) * 512
-      const asManifest = (changes: object): TarEntry[] => [{ name: 'model.json', data: new TextEncoder().encode(JSON.stringify({ ...info, ...changes })) }, { name: 'model.onnx', data }]
+      const asManifest = (changes: object): TarEntry[] => [
+        { name: 'model.json', data: new TextEncoder().encode(JSON.stringify({ ...info, ...changes })) },
+        { name: 'model.onnx', data },
+      ]
       const file = info.files['model.onnx']!
       const hostile: [string, Uint8Array][] = [
         ['dot-dot', packTar(named('../model.onnx'), 0)],
@@ -213,11 +279,19 @@ export const storeCases: StoreCase[] = [
         ['manifest naming the model ../evil', packTar(asManifest({ name: '../evil' }), 0)],
         ['manifest naming the version /tmp/x', packTar(asManifest({ version: '/tmp/x' }), 0)],
         ['manifest with no version', packTar(asManifest({ version: undefined }), 0)],
-        ['manifest listing ../model.onnx', packTar(asManifest({ file: '../model.onnx', files: { '../model.onnx': file } }), 0)],
+        [
+          'manifest listing ../model.onnx',
+          packTar(asManifest({ file: '../model.onnx', files: { '../model.onnx': file } }), 0),
+        ],
       ]
       const target = await h.fresh()
       for (const [what, tar] of hostile) {
-        const error = await assertRejects(() => target.import(tar), Error, /file name|only regular files|lacks|tag (name|version)|must be strings/, what)
+        const error = await assertRejects(
+          () => target.import(tar),
+          Error,
+          /file name|only regular files|lacks|tag (name|version)|must be strings/,
+          what,
+        )
         assert(error instanceof BadInput || error instanceof Corrupted, `${what}: refused as bad input or damage`)
       }
       assertEqual(await target.list(), [], 'nothing was imported')
@@ -231,13 +305,17 @@ export const storeCases: StoreCase[] = [
       const listed = await store.list('busy')
       assertEqual(listed.length, 8, 'all saves are listed')
       assertEqual((await store.get('busy')).version, listed.at(-1)!.version, 'latest is the last listed')
-      for (const info of saved) assertEqual((await store.verify(`busy:${info.version}`)).ok, true, `busy:${info.version} verifies`)
-      const racers = await Promise.allSettled([1, 2, 3, 4].map((seed) => store.save('race', bytesOf(30_000, seed), { version: 'v1' })))
+      for (const info of saved)
+        assertEqual((await store.verify(`busy:${info.version}`)).ok, true, `busy:${info.version} verifies`)
+      const racers = await Promise.allSettled(
+        [1, 2, 3, 4].map((seed) => store.save('race', bytesOf(30_000, seed), { version: 'v1' })),
+      )
       const won = racers.filter((r) => r.status === 'fulfilled')
       assertEqual(won.length, 1, 'exactly one save of race:v1 wins')
-      for (const r of racers) if (r.status === 'rejected') assert(r.reason instanceof Conflict, 'the others are conflicts')
+      for (const r of racers)
+        if (r.status === 'rejected') assert(r.reason instanceof Conflict, 'the others are conflicts')
       const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<ModelStore['save']>>>).value
-      assertEqual((await store.get('race:v1')).sha256, winner.sha256, 'the stored bytes are the winner\'s')
+      assertEqual((await store.get('race:v1')).sha256, winner.sha256, "the stored bytes are the winner's")
       assertEqual((await store.verify('race:v1')).ok, true, 'race:v1 verifies')
     },
   },
@@ -255,7 +333,12 @@ export const storeCases: StoreCase[] = [
       await assertRejects(() => store.save('half', failing), Error, /network gone/, 'a stream that fails')
       const controller = new AbortController()
       controller.abort(new Error('user cancelled'))
-      await assertRejects(() => store.save('half', bytesOf(3_000_000), { signal: controller.signal }), Error, /cancelled/, 'aborted save')
+      await assertRejects(
+        () => store.save('half', bytesOf(3_000_000), { signal: controller.signal }),
+        Error,
+        /cancelled/,
+        'aborted save',
+      )
       assertEqual(await store.list(), [before], 'only the earlier version is there')
       assertEqual(await store.get('half:latest'), before, 'latest is unchanged')
     },
@@ -264,10 +347,26 @@ export const storeCases: StoreCase[] = [
     name: 'signatures accept an axis or an [input, output] pair, and bad ones are refused',
     async run(h) {
       const store = await h.fresh()
-      const info = await store.save('sig', bytesOf(10), { signatures: { run: { batchable: true, batchDim: 1 }, embed: { batchable: true, batchDim: [0, 1] } } })
-      assertEqual(info.signatures, { run: { batchable: true, batchDim: [1, 1] }, embed: { batchable: true, batchDim: [0, 1] } }, 'signatures')
-      await assertRejects(() => store.save('sig', bytesOf(10), { signatures: { run: { batchDim: -1 } } }), BadInput, /batchDim/, 'negative axis')
-      await assertRejects(() => store.save('sig', bytesOf(10), { labels: { 'bad key!': 'x' } }), BadInput, /label key/, 'bad label')
+      const info = await store.save('sig', bytesOf(10), {
+        signatures: { run: { batchable: true, batchDim: 1 }, embed: { batchable: true, batchDim: [0, 1] } },
+      })
+      assertEqual(
+        info.signatures,
+        { run: { batchable: true, batchDim: [1, 1] }, embed: { batchable: true, batchDim: [0, 1] } },
+        'signatures',
+      )
+      await assertRejects(
+        () => store.save('sig', bytesOf(10), { signatures: { run: { batchDim: -1 } } }),
+        BadInput,
+        /batchDim/,
+        'negative axis',
+      )
+      await assertRejects(
+        () => store.save('sig', bytesOf(10), { labels: { 'bad key!': 'x' } }),
+        BadInput,
+        /label key/,
+        'bad label',
+      )
     },
   },
 ]
@@ -281,7 +380,11 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 /** Rewrites one header of a tar (its type and link target, or its ustar name prefix), fixing its checksum. */
-function rewriteHeader(tar: Uint8Array, offset: number, change: { type?: string; link?: string; prefix?: string }): Uint8Array {
+function rewriteHeader(
+  tar: Uint8Array,
+  offset: number,
+  change: { type?: string; link?: string; prefix?: string },
+): Uint8Array {
   const out = tar.slice()
   const encoder = new TextEncoder()
   if (change.type) out[offset + 156] = change.type.charCodeAt(0)

@@ -24,9 +24,14 @@ export interface CliResult {
 export function tiffin(home: string, args: readonly string[], cwd = REPO_ROOT): Promise<CliResult> {
   const env = { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '' }
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX, join(SRC, 'cli.ts'), ...args], { cwd, env, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', TSX, join(SRC, 'cli.ts'), ...args],
+      { cwd, env, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -96,14 +101,24 @@ export async function buildFixtureBento(): Promise<FixtureBento> {
 /** The demo service, built with demo/tiffin.config.ts as the README shows. */
 export async function buildDemoBento(): Promise<FixtureBento> {
   const home = await mkdtemp(join(tmpdir(), 'tiffin-bento-home-'))
-  await onnxModels(fileStore(home)).saveModel('demo-linear', await readFile(join(REPO_ROOT, 'demo/models/linear.onnx')), BATCHABLE)
+  await onnxModels(fileStore(home)).saveModel(
+    'demo-linear',
+    await readFile(join(REPO_ROOT, 'demo/models/linear.onnx')),
+    BATCHABLE,
+  )
   return built(home, await tiffin(home, ['build', 'demo']))
 }
 
 function built(home: string, build: CliResult): FixtureBento {
   if (build.code !== 0) throw new Error(`tiffin build failed (${build.code}):\n${build.stderr}`)
   const lines = build.stdout.trimEnd().split('\n')
-  return { home, path: lines.at(-1)!, tag: lines.at(-2)!.replace(/^built /, ''), build, remove: () => rm(home, { recursive: true, force: true }) }
+  return {
+    home,
+    path: lines.at(-1)!,
+    tag: lines.at(-2)!.replace(/^built /, ''),
+    build,
+    remove: () => rm(home, { recursive: true, force: true }),
+  }
 }
 
 /** A copy of a folder somewhere new, as a deployment would get it. */

@@ -23,7 +23,10 @@ export function startDemo(home: string, timeoutMs = 90_000): Promise<Demo> {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo printed no URL within ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`the demo printed no URL within ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`)),
+      timeoutMs,
+    )
     let pending = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       pending += chunk
@@ -37,6 +40,8 @@ export function startDemo(home: string, timeoutMs = 90_000): Promise<Demo> {
         resolve({ child, url, lines, stop: () => (child.kill('SIGTERM'), exited) })
       }
     })
-    void exited.then((code) => reject(new Error(`the demo exited with code ${code} before printing its URL:\n${lines.join('\n')}\n${stderr}`)))
+    void exited.then((code) =>
+      reject(new Error(`the demo exited with code ${code} before printing its URL:\n${lines.join('\n')}\n${stderr}`)),
+    )
   })
 }

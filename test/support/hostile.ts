@@ -12,14 +12,28 @@ export const SEEDS = [
   writeNpy({ dtype: 'int64', dims: [2], data: new BigInt64Array([1n, -1n]) }),
   encodePng({ width: 2, height: 2, channels: 4, depth: 8, data: new Uint8Array(16).fill(200) }),
   encodePng({ width: 3, height: 1, channels: 1, depth: 2, data: new Uint8Array([0b00011011]) }),
-  encodePng({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 1]), palette: [[1, 2, 3], [4, 5, 6]] }),
+  encodePng({
+    width: 2,
+    height: 1,
+    channels: 1,
+    depth: 8,
+    data: new Uint8Array([0, 1]),
+    palette: [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+  }),
   new Uint8Array(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256).fill(90) }, 50).data),
   new TextEncoder().encode('{"dtype": "int8", "shape": [1, 2], "data": [[1, 2]]}'),
   new TextEncoder().encode('--X\r\nContent-Disposition: form-data; name="a"\r\n\r\nhi\r\n--X--\r\n'),
 ]
 
 export const mutated = fc
-  .tuple(fc.constantFrom(...SEEDS), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.option(fc.nat()))
+  .tuple(
+    fc.constantFrom(...SEEDS),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    fc.option(fc.nat()),
+  )
   .map(([seed, patches, cut]) => {
     const bytes = Uint8Array.from(seed)
     for (const [at, value] of patches) bytes[at % bytes.length] = value
@@ -53,6 +67,9 @@ export const contentType = fc.oneof(
 )
 
 export const tensorHeaders = fc.record(
-  { 'x-tensor-dtype': fc.oneof(fc.constantFrom(...DTYPES), fc.stringMatching(/^[ -~]{0,10}$/)), 'x-tensor-shape': fc.stringMatching(/^[0-9, e.-]{0,12}$/) },
+  {
+    'x-tensor-dtype': fc.oneof(fc.constantFrom(...DTYPES), fc.stringMatching(/^[ -~]{0,10}$/)),
+    'x-tensor-shape': fc.stringMatching(/^[0-9, e.-]{0,12}$/),
+  },
   { requiredKeys: [] },
 )

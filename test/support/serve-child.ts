@@ -27,6 +27,8 @@ export function serveModule(module: string, home: string, args: readonly string[
       const url = /serving \S+ at (http:\/\/\S+)/.exec(stdout)?.[1]
       if (url) resolve({ url, child, stderr: () => stderr, exitCode })
     })
-    void exitCode.then((code) => reject(new Error(`tiffin serve ${module} exited with ${code} before listening: ${stderr}`)))
+    void exitCode.then((code) =>
+      reject(new Error(`tiffin serve ${module} exited with ${code} before listening: ${stderr}`)),
+    )
   })
 }

@@ -29,7 +29,10 @@ export async function serveStatic(folder: string): Promise<StaticServer> {
     stat(file).then(
       (info) => {
         if (!info.isFile()) return void res.writeHead(404).end()
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': info.size })
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-length': info.size,
+        })
         createReadStream(file).pipe(res)
       },
       () => res.writeHead(404).end(),

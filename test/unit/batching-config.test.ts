@@ -11,10 +11,23 @@ describe('batching settings', () => {
     const method = { batchable: true, maxBatchSize: 8 }
     const runner = { maxBatchSize: 16, maxLatencyMs: 50 }
     const service = { maxBatchSize: 32, maxLatencyMs: 70, maxQueueItems: 100, enabled: true }
-    expect(resolveBatching('r', 'm', method, runner, service)).toMatchObject({ maxBatchSize: 8, maxLatencyMs: 50, maxQueueItems: 100 })
-    expect(resolveBatching('r', 'm', { batchable: true }, {}, service)).toMatchObject({ maxBatchSize: 32, maxLatencyMs: 70 })
-    expect(resolveBatching('r', 'm', { batchable: true }, {}, {})).toMatchObject({ ...BATCHING_DEFAULTS, batchable: true })
-    expect(resolveBatching('r', 'm', { batchable: true, batchDim: [1, 0] }, {})).toMatchObject({ inputAxis: 1, outputAxis: 0 })
+    expect(resolveBatching('r', 'm', method, runner, service)).toMatchObject({
+      maxBatchSize: 8,
+      maxLatencyMs: 50,
+      maxQueueItems: 100,
+    })
+    expect(resolveBatching('r', 'm', { batchable: true }, {}, service)).toMatchObject({
+      maxBatchSize: 32,
+      maxLatencyMs: 70,
+    })
+    expect(resolveBatching('r', 'm', { batchable: true }, {}, {})).toMatchObject({
+      ...BATCHING_DEFAULTS,
+      batchable: true,
+    })
+    expect(resolveBatching('r', 'm', { batchable: true, batchDim: [1, 0] }, {})).toMatchObject({
+      inputAxis: 1,
+      outputAxis: 0,
+    })
   })
 
   it('a runner layers its methodConfigs over the runnable, and the service config under its options', () => {
@@ -30,15 +43,21 @@ describe('batching settings', () => {
   })
 
   it('refuse nonsense with the setting named', () => {
-    expect(() => resolveBatching('r', 'm', { batchable: true }, { maxBatchSize: 0 })).toThrow(/Runner "r", method "m": maxBatchSize must be a whole number of at least 1/)
-    expect(() => resolveBatching('r', 'm', { batchable: true }, { maxLatencyMs: -1 })).toThrow(/maxLatencyMs must be above 0/)
+    expect(() => resolveBatching('r', 'm', { batchable: true }, { maxBatchSize: 0 })).toThrow(
+      /Runner "r", method "m": maxBatchSize must be a whole number of at least 1/,
+    )
+    expect(() => resolveBatching('r', 'm', { batchable: true }, { maxLatencyMs: -1 })).toThrow(
+      /maxLatencyMs must be above 0/,
+    )
   })
 
   it('runner names are unique within a service', () => {
     const a = new Runner(scale, { name: 'twice', runnableInitParams: { factor: 1 } })
     const b = new Runner(scale, { name: 'twice', runnableInitParams: { factor: 2 } })
     expect(() => new Service('svc', { runners: [a, b] })).toThrow(/Service "svc" has two runners named "twice"/)
-    expect(() => new Service('svc', { runners: [a], config: { runners: { nope: {} } } })).toThrow(/configures runner "nope", which it does not have/)
+    expect(() => new Service('svc', { runners: [a], config: { runners: { nope: {} } } })).toThrow(
+      /configures runner "nope", which it does not have/,
+    )
   })
 })
 
@@ -58,22 +77,36 @@ describe('the dispatch policy', () => {
     model: calibrated(0.1, 5),
   }
 
-  it('sends a full batch at once', () => expect(decide({ ...base, queuedItems: 70 })).toMatchObject({ action: 'dispatch', items: 64, why: 'full' }))
+  it('sends a full batch at once', () =>
+    expect(decide({ ...base, queuedItems: 70 })).toMatchObject({ action: 'dispatch', items: 64, why: 'full' }))
   it('sends at once while it is still learning how long batches take', () =>
-    expect(decide({ ...base, model: { calibrated: false, predict: () => 0 } })).toMatchObject({ action: 'dispatch', why: 'learning' }))
-  it('sends at once at low load', () => expect(decide({ ...base, arrivalRate: 0.1 })).toMatchObject({ action: 'dispatch', why: 'keeps up' }))
+    expect(decide({ ...base, model: { calibrated: false, predict: () => 0 } })).toMatchObject({
+      action: 'dispatch',
+      why: 'learning',
+    }))
+  it('sends at once at low load', () =>
+    expect(decide({ ...base, arrivalRate: 0.1 })).toMatchObject({ action: 'dispatch', why: 'keeps up' }))
   it('waits under heavy load, until arrivals pause', () => {
     expect(decide({ ...base, arrivalRate: 10 })).toEqual({ action: 'wait', until: 101 })
     expect(decide({ ...base, arrivalRate: 10, now: 101 })).toMatchObject({ action: 'dispatch', why: 'arrivals paused' })
   })
   it('sends when every recent caller is waiting, but not while a burst climbs past every earlier level', () => {
-    expect(decide({ ...base, arrivalRate: 10, earlierPeak: 4 })).toMatchObject({ action: 'dispatch', why: 'every caller is waiting' })
+    expect(decide({ ...base, arrivalRate: 10, earlierPeak: 4 })).toMatchObject({
+      action: 'dispatch',
+      why: 'every caller is waiting',
+    })
     expect(decide({ ...base, arrivalRate: 10, earlierPeak: 3 })).toMatchObject({ action: 'wait' })
   })
   it('sends before the oldest call would miss its deadline', () => {
     const latestStart = base.oldestDeadline - (0.1 * 64 + 5)
-    expect(decide({ ...base, arrivalRate: 10, typicalGapMs: 1_000, now: latestStart - 1 })).toEqual({ action: 'wait', until: latestStart })
-    expect(decide({ ...base, arrivalRate: 10, typicalGapMs: 1_000, now: latestStart })).toMatchObject({ action: 'dispatch', why: 'deadline' })
+    expect(decide({ ...base, arrivalRate: 10, typicalGapMs: 1_000, now: latestStart - 1 })).toEqual({
+      action: 'wait',
+      until: latestStart,
+    })
+    expect(decide({ ...base, arrivalRate: 10, typicalGapMs: 1_000, now: latestStart })).toMatchObject({
+      action: 'dispatch',
+      why: 'deadline',
+    })
   })
   it('estimates when a new call would finish from the work ahead and the workers', () => {
     const predict = (n: number) => n + 10

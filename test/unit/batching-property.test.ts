@@ -55,11 +55,21 @@ describe('batching under random load', () => {
         async ({ rank, axisSeed, maxBatchSize, workers, calls, arrays, seed }) => {
           const axis = arrays ? 0 : axisSeed % rank
           let state = seed
-          const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-          const executors = Array.from({ length: workers }, (_, i) => new RowwiseExecutor(`w${i}`, () => Math.floor(random() * 3), axis))
+          const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+          const executors = Array.from(
+            { length: workers },
+            (_, i) => new RowwiseExecutor(`w${i}`, () => Math.floor(random() * 3), axis),
+          )
           const scheduler = new Scheduler({
             runner: 'prop',
-            methods: { run: resolveBatching('prop', 'run', { batchable: true, batchDim: axis }, { maxBatchSize, maxLatencyMs: 60_000 }) },
+            methods: {
+              run: resolveBatching(
+                'prop',
+                'run',
+                { batchable: true, batchDim: axis },
+                { maxBatchSize, maxLatencyMs: 60_000 },
+              ),
+            },
             live: () => executors,
             timeoutMs: 60_000,
             strandedMs: 60_000,
@@ -71,7 +81,11 @@ describe('batching under random load', () => {
             // Non-batch dims vary between callers, so some calls can never share a batch.
             const dims = Array.from({ length: rank }, (_, d) => (d === axis ? c.items : c.otherDim + d))
             const size = dims.reduce((a, b) => a * b, 1)
-            return { dtype: 'float64', dims, data: Float64Array.from({ length: size }, (_, i) => caller * 1000 + i) } as Tensor<'float64'>
+            return {
+              dtype: 'float64',
+              dims,
+              data: Float64Array.from({ length: size }, (_, i) => caller * 1000 + i),
+            } as Tensor<'float64'>
           })
           const answers = await Promise.all(
             inputs.map(async (input, caller) => {

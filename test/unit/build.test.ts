@@ -15,7 +15,13 @@ import { loadBuildConfig } from '../../src/build/config.js'
 import { fileStore } from '../../src/store/fs.js'
 import { tensor, type Tensor } from '../../src/tensor/tensor.js'
 import { linearModel } from '../fixtures/models.js'
-import { buildDemoBento, buildFixtureBento, copyElsewhere, tiffin, type FixtureBento } from '../support/bento-fixture.js'
+import {
+  buildDemoBento,
+  buildFixtureBento,
+  copyElsewhere,
+  tiffin,
+  type FixtureBento,
+} from '../support/bento-fixture.js'
 import { serveModule, type Served } from '../support/serve-child.js'
 
 let bento: FixtureBento
@@ -36,7 +42,11 @@ async function serve(target: string, home: string, args: string[] = []): Promise
 }
 
 const post = async (url: string, body: unknown): Promise<{ status: number; json: unknown }> => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   return { status: response.status, json: await response.json() }
 }
 
@@ -84,14 +94,26 @@ describe('tiffin build', () => {
     // The included file is there; the excluded one is not.
     expect(await readFile(join(bento.path, 'files/data/notes.txt'), 'utf8')).toBe('packed with the bento\n')
     expect(existsSync(join(bento.path, 'files/data/secret.txt'))).toBe(false)
-    for (const file of [info.node.entry, 'index.html', 'sw.js', 'openapi.json', 'README.md', 'Dockerfile', 'package.json']) expect(existsSync(join(bento.path, file)), file).toBe(true)
+    for (const file of [
+      info.node.entry,
+      'index.html',
+      'sw.js',
+      'openapi.json',
+      'README.md',
+      'Dockerfile',
+      'package.json',
+    ])
+      expect(existsSync(join(bento.path, file)), file).toBe(true)
     expect((await fileStore(bento.path).verify(`linear:${model.version}`)).ok).toBe(true)
-    expect(await readFile(join(bento.path, 'Dockerfile'), 'utf8')).toMatch(/CMD \["serve", "\.", "--host", "0\.0\.0\.0"\]/)
+    expect(await readFile(join(bento.path, 'Dockerfile'), 'utf8')).toMatch(
+      /CMD \["serve", "\.", "--host", "0\.0\.0\.0"\]/,
+    )
     expect(JSON.parse(await readFile(join(bento.path, 'package.json'), 'utf8'))).toMatchObject({
       type: 'module',
       dependencies: { 'tiffin-serve': `file:runtime/tiffin-serve-${info.tiffin}.tgz` },
     })
-    for (const file of [`runtime/tiffin-serve-${info.tiffin}.tgz`, 'package-lock.json', '.dockerignore']) expect(existsSync(join(bento.path, file)), file).toBe(true)
+    for (const file of [`runtime/tiffin-serve-${info.tiffin}.tgz`, 'package-lock.json', '.dockerignore'])
+      expect(existsSync(join(bento.path, file)), file).toBe(true)
   })
 
   it('bundles the service without tiffin-serve, and keeps the runnable in a module of its own under its export name', async () => {
@@ -107,11 +129,16 @@ describe('tiffin build', () => {
     await writeFile(join(project, 'tiffin.yaml'), 'service: ./service.ts\nreplica: 3\n')
     const unknown = await tiffin(bento.home, ['build', project])
     expect(unknown.code).toBe(2) // bad input, as for every command
-    expect(unknown.stderr).toMatch(/^tiffin: .*tiffin\.yaml: "replica" is not a config field; expected one of service, name/)
+    expect(unknown.stderr).toMatch(
+      /^tiffin: .*tiffin\.yaml: "replica" is not a config field; expected one of service, name/,
+    )
 
     const other = await tempFolder()
     await writeFile(join(other, 'package.json'), '{ "type": "module" }')
-    await writeFile(join(other, 'service.ts'), `import { Service } from '${join(process.cwd(), 'src/index.js')}'\nexport default new Service('empty')\n`)
+    await writeFile(
+      join(other, 'service.ts'),
+      `import { Service } from '${join(process.cwd(), 'src/index.js')}'\nexport default new Service('empty')\n`,
+    )
     await writeFile(join(other, 'tiffin.yaml'), 'service: ./service.ts\nrunners:\n  ghost:\n    replicas: 2\n')
     const ghost = await tiffin(bento.home, ['build', other])
     expect(ghost.code).toBe(2)
@@ -144,7 +171,9 @@ describe('tiffin serve <folder | tag>', () => {
     // Concurrent calls to the custom runnable are batched in its worker, and each caller gets its own numbers.
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(`${served.url}/double`, [i, i + 0.5])))
     answers.forEach((answer, i) => expect(answer).toEqual({ status: 200, json: [2 * i, 2 * i + 1] }))
-    expect(await (await fetch(`${served.url}/docs.json`)).json()).toEqual(JSON.parse(await readFile(join(copy, 'openapi.json'), 'utf8')))
+    expect(await (await fetch(`${served.url}/docs.json`)).json()).toEqual(
+      JSON.parse(await readFile(join(copy, 'openapi.json'), 'utf8')),
+    )
   })
 
   it('serves a copy of the demo, built from demo/tiffin.config.ts, with an empty store', async () => {
@@ -153,11 +182,17 @@ describe('tiffin serve <folder | tag>', () => {
     made.push(join(copy, '..'))
     await demo.remove()
     const served = await serve(copy, await tempFolder())
-    const rows = [[1, 2, 3, 4], [-1, 0.5, 2, 0]]
+    const rows = [
+      [1, 2, 3, 4],
+      [-1, 0.5, 2, 0],
+    ]
     const answer = await post(`${served.url}/predict`, rows)
     expect(answer.status).toBe(200)
     expectLinear(answer.json as number[][], tensor('float32', [2, 4], Float32Array.from(rows.flat())))
-    expect(await post(`${served.url}/describe`, { include: ['apis'] })).toMatchObject({ status: 200, json: { service: 'demo', apis: [{ name: 'predict' }, { name: 'describe' }] } })
+    expect(await post(`${served.url}/describe`, { include: ['apis'] })).toMatchObject({
+      status: 200,
+      json: { service: 'demo', apis: [{ name: 'predict' }, { name: 'describe' }] },
+    })
   }, 60_000)
 
   it('serves a bento by tag, and one runner of it for an API server that calls it remotely', async () => {
@@ -185,12 +220,19 @@ describe('tiffin bentos', () => {
     expect((await tiffin(home, ['bentos', 'list'])).stdout).toMatch(/^No bentos in /)
     expect(await tiffin(home, ['bentos', 'import', archive])).toMatchObject({ code: 0, stdout: `${bento.tag}\n` })
     const listed = await tiffin(home, ['bentos', 'list'])
-    expect(listed.stdout.split('\n')[1]).toMatch(new RegExp(`^${bento.tag}\\s+2\\s+linear,doubler\\s+\\d{4}-.* UTC\\s+team=tests$`))
-    const shown = JSON.parse((await tiffin(home, ['bentos', 'show', 'fixture-bento', '--json'])).stdout) as BentoInfo & { path: string }
+    expect(listed.stdout.split('\n')[1]).toMatch(
+      new RegExp(`^${bento.tag}\\s+2\\s+linear,doubler\\s+\\d{4}-.* UTC\\s+team=tests$`),
+    )
+    const shown = JSON.parse(
+      (await tiffin(home, ['bentos', 'show', 'fixture-bento', '--json'])).stdout,
+    ) as BentoInfo & { path: string }
     expect(shown).toEqual({ ...info, path: join(home, 'bentos', 'fixture-bento', info.version) })
     expect((await fileStore(shown.path).verify(info.models[0]!.tag)).ok).toBe(true)
 
-    expect(await tiffin(home, ['bentos', 'delete', 'fixture-bento'])).toMatchObject({ code: 0, stdout: `${bento.tag}\n` })
+    expect(await tiffin(home, ['bentos', 'delete', 'fixture-bento'])).toMatchObject({
+      code: 0,
+      stdout: `${bento.tag}\n`,
+    })
     expect((await tiffin(home, ['bentos', 'list'])).stdout).toMatch(/^No bentos in /)
   })
 
@@ -208,7 +250,9 @@ describe('tiffin bentos', () => {
     const inner = join(work, 'inner')
     await mkdir(inner)
     await writeFile(join(work, 'outside.txt'), 'escaped')
-    await create({ gzip: true, file: join(work, 'escape.tiffin-bento'), cwd: inner, preservePaths: true }, ['../outside.txt'])
+    await create({ gzip: true, file: join(work, 'escape.tiffin-bento'), cwd: inner, preservePaths: true }, [
+      '../outside.txt',
+    ])
     attempts.push([join(work, 'escape.tiffin-bento'), /\.\.\/outside\.txt leaves the bento's folder/])
 
     const damaged = join(work, 'damaged')
@@ -242,7 +286,10 @@ describe('the Kubernetes manifests', () => {
     const folder = join(bento.path, 'deploy', 'kubernetes')
     files = new Map()
     for (const file of (await readdir(folder)).sort()) {
-      files.set(file, parseAllDocuments(await readFile(join(folder, file), 'utf8')).map((d) => d.toJSON() as Doc))
+      files.set(
+        file,
+        parseAllDocuments(await readFile(join(folder, file), 'utf8')).map((d) => d.toJSON() as Doc),
+      )
     }
   })
 
@@ -250,32 +297,75 @@ describe('the Kubernetes manifests', () => {
     expect([...files.keys()]).toEqual(['api.yaml', 'runner-doubler.yaml', 'runner-linear.yaml'])
     const models = { Deployment, Service: KubeService, HorizontalPodAutoscaler } as const
     for (const [file, docs] of files) {
-      expect(docs.map((d) => d.kind), file).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler'])
+      expect(
+        docs.map((d) => d.kind),
+        file,
+      ).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler'])
       for (const doc of docs) new models[doc.kind as keyof typeof models](doc as never).validate()
     }
   })
 
   it('wire the API server to each runner through its Service, probe /readyz and /livez, and carry the config settings', () => {
-    const [apiDeployment] = files.get('api.yaml')! as unknown as [{ spec: { replicas: number; template: { spec: { containers: { args: string[]; ports: { name: string }[]; readinessProbe: { httpGet: { path: string; port: string } }; livenessProbe: { httpGet: { path: string } } }[] } } } }]
+    const [apiDeployment] = files.get('api.yaml')! as unknown as [
+      {
+        spec: {
+          replicas: number
+          template: {
+            spec: {
+              containers: {
+                args: string[]
+                ports: { name: string }[]
+                readinessProbe: { httpGet: { path: string; port: string } }
+                livenessProbe: { httpGet: { path: string } }
+              }[]
+            }
+          }
+        }
+      },
+    ]
     const api = apiDeployment.spec.template.spec.containers[0]!
     expect(apiDeployment.spec.replicas).toBe(2)
     expect(api.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' })
     expect(api.livenessProbe.httpGet.path).toBe('/livez')
     expect(api.ports.map((p) => p.name)).toContain('http')
     for (const runner of ['linear', 'doubler']) {
-      const [deployment, service] = files.get(`runner-${runner}.yaml`)! as unknown as [{ spec: { template: { spec: { containers: { args: string[] }[] } } } }, { metadata: { name: string }; spec: { ports: { port: number }[] } }]
+      const [deployment, service] = files.get(`runner-${runner}.yaml`)! as unknown as [
+        { spec: { template: { spec: { containers: { args: string[] }[] } } } },
+        { metadata: { name: string }; spec: { ports: { port: number }[] } },
+      ]
       expect(api.args).toContain(`${runner}=http://${service.metadata.name}:${service.spec.ports[0]!.port}`)
-      expect(deployment.spec.template.spec.containers[0]!.args.join(' ')).toBe(`serve . --runner ${runner} --host 0.0.0.0 --port 3000`)
+      expect(deployment.spec.template.spec.containers[0]!.args.join(' ')).toBe(
+        `serve . --runner ${runner} --host 0.0.0.0 --port 3000`,
+      )
     }
     const [doubler, , hpa] = files.get('runner-doubler.yaml')! as unknown as [
-      { spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { containers: { resources: unknown }[] } } } },
+      {
+        spec: {
+          replicas: number
+          selector: { matchLabels: Record<string, string> }
+          template: { metadata: { labels: Record<string, string> }; spec: { containers: { resources: unknown }[] } }
+        }
+      },
       unknown,
-      { spec: { minReplicas: number; maxReplicas: number; metrics: { resource: { target: { averageUtilization: number } } }[] } },
+      {
+        spec: {
+          minReplicas: number
+          maxReplicas: number
+          metrics: { resource: { target: { averageUtilization: number } } }[]
+        }
+      },
     ]
     expect(doubler.spec.replicas).toBe(2)
-    expect(doubler.spec.template.spec.containers[0]!.resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '256Mi' } })
+    expect(doubler.spec.template.spec.containers[0]!.resources).toEqual({
+      requests: { cpu: '250m', memory: '1Gi' },
+      limits: { memory: '256Mi' },
+    })
     expect(doubler.spec.template.metadata.labels).toMatchObject(doubler.spec.selector.matchLabels)
-    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.metrics[0]!.resource.target.averageUtilization]).toEqual([2, 6, 60])
+    expect([
+      hpa.spec.minReplicas,
+      hpa.spec.maxReplicas,
+      hpa.spec.metrics[0]!.resource.target.averageUtilization,
+    ]).toEqual([2, 6, 60])
   })
 
   it('name things as DNS labels', () => {

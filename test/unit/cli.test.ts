@@ -21,9 +21,14 @@ interface CliResult {
 function tiffin(home: string, ...args: string[]): Promise<CliResult> {
   const env = { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '' }
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      { cwd: REPO_ROOT, env },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -67,7 +72,23 @@ describe('tiffin models, from save to delete', () => {
   })
 
   it('save records labels and a batchable signature, and prints the tag last (no progress bar off a terminal)', async () => {
-    const saved = await tiffin(home, 'models', 'save', modelFile, '--name', 'linear', '--version', '1', '--label', 'team=vision', '--label', 'note=a=b', '--batchable', '--batch-dim', '1')
+    const saved = await tiffin(
+      home,
+      'models',
+      'save',
+      modelFile,
+      '--name',
+      'linear',
+      '--version',
+      '1',
+      '--label',
+      'team=vision',
+      '--label',
+      'note=a=b',
+      '--batchable',
+      '--batch-dim',
+      '1',
+    )
     expect(saved).toMatchObject({ code: 0, stderr: '' })
     expect(lastLine(saved.stdout)).toBe('linear:1')
 
@@ -100,7 +121,11 @@ describe('tiffin models, from save to delete', () => {
     expect(listed.code).toBe(0)
     const [header, first] = listed.stdout.split('\n')
     expect(header).toMatch(/^TAG\s+FORMAT\s+SIZE\s+CREATED\s+LABELS$/)
-    expect(first).toMatch(new RegExp(`^linear:1\\s+onnx\\s+${linearModel().bytes.length} B\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+note=a=b, team=vision$`))
+    expect(first).toMatch(
+      new RegExp(
+        `^linear:1\\s+onnx\\s+${linearModel().bytes.length} B\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+note=a=b, team=vision$`,
+      ),
+    )
   })
 
   it('show --verify passes a good model, then fails naming the file once a byte of it is flipped', async () => {
@@ -144,11 +169,19 @@ describe('tiffin errors: one line on stderr, exit 2 for usage and bad input, 1 o
   })
 
   it.concurrent('a tag that tries to leave the store is refused naming the rule', async () => {
-    expectOneLineError(await tiffin(work, 'models', 'save', modelFile, '--name', '../x'), 2, /may hold only lower-case letters.*"\.\.\/x"/)
+    expectOneLineError(
+      await tiffin(work, 'models', 'save', modelFile, '--name', '../x'),
+      2,
+      /may hold only lower-case letters.*"\.\.\/x"/,
+    )
   })
 
   it.concurrent('a missing model file is a failure that names the file', async () => {
-    expectOneLineError(await tiffin(work, 'models', 'save', join(work, 'missing.onnx'), '--name', 'x'), 1, /missing\.onnx: no such file/)
+    expectOneLineError(
+      await tiffin(work, 'models', 'save', join(work, 'missing.onnx'), '--name', 'x'),
+      1,
+      /missing\.onnx: no such file/,
+    )
   })
 
   it.concurrent('an unknown command is a usage error', async () => {

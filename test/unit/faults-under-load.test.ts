@@ -14,7 +14,12 @@ const FACTOR = 3
 const POISON = -1
 
 const scaleRunner = (params: Omit<ScaleParams, 'factor'>, options: RunnerOptions<ScaleParams, never>) =>
-  new Runner(scale, { maxBatchSize: 16, timeoutMs: 20_000, ...options, runnableInitParams: { factor: FACTOR, exitOn: POISON, ...params } })
+  new Runner(scale, {
+    maxBatchSize: 16,
+    timeoutMs: 20_000,
+    ...options,
+    runnableInitParams: { factor: FACTOR, exitOn: POISON, ...params },
+  })
 
 interface Served {
   readonly url: string
@@ -28,7 +33,11 @@ afterEach(async () => {
 })
 
 /** One API, `scale`, on a runner of its own, served over HTTP. */
-async function serveScale(params: Omit<ScaleParams, 'factor'>, options: RunnerOptions<ScaleParams, never> = {}, http: HttpConfig = {}): Promise<Served> {
+async function serveScale(
+  params: Omit<ScaleParams, 'factor'>,
+  options: RunnerOptions<ScaleParams, never> = {},
+  http: HttpConfig = {},
+): Promise<Served> {
   const runner = scaleRunner(params, options)
   const service = new Service('faults', { runners: [runner as Runner], config: { http } }).api(
     { name: 'scale', input: io.json<number[]>(), output: io.json() },
@@ -42,9 +51,18 @@ async function serveScale(params: Omit<ScaleParams, 'factor'>, options: RunnerOp
 /** Call `i` sends `[i, i + 0.5]` (or the poison at `poisonAt`) and must get exactly those numbers, scaled. */
 async function scaleCall(url: string, i: number, signal: AbortSignal, poisonAt = -1): Promise<Outcome> {
   const numbers = i === poisonAt ? [POISON] : [i, i + 0.5]
-  const response = await fetch(`${url}/scale`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(numbers), signal })
+  const response = await fetch(`${url}/scale`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(numbers),
+    signal,
+  })
   const want = numbers.map((n) => n * FACTOR)
-  return outcomeOf(response, (body) => (JSON.stringify(body) === JSON.stringify(want) ? undefined : `call ${i}: ${JSON.stringify(body)}, expected ${JSON.stringify(want)}`))
+  return outcomeOf(response, (body) =>
+    JSON.stringify(body) === JSON.stringify(want)
+      ? undefined
+      : `call ${i}: ${JSON.stringify(body)}, expected ${JSON.stringify(want)}`,
+  )
 }
 
 /** Waits for a condition the system reaches on its own (a worker replaced), failing after `ms`. */
@@ -58,7 +76,10 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
 
 /** After the fault: nothing left queued or running, ready, and a good call answered right. */
 async function expectHealthy({ url, runner, service }: Served): Promise<void> {
-  await until('calls settled', async () => service.httpMetrics.inProgress === 0 && (await runner.stats()).inFlight === 0)
+  await until(
+    'calls settled',
+    async () => service.httpMetrics.inProgress === 0 && (await runner.stats()).inFlight === 0,
+  )
   expect((await runner.stats()).queued).toBe(0)
   expect((await fetch(`${url}/readyz`)).status).toBe(200)
   expect(await scaleCall(url, 10_000_000, AbortSignal.timeout(10_000))).toEqual({ right: true })
@@ -79,20 +100,24 @@ describe('faults under load, over HTTP', () => {
     await expectHealthy(served)
   }, 60_000)
 
-  it.each([1, 2])('with %i worker(s), a replacement whose setup hangs is stopped after setupTimeoutMs and replaced again', async (workers) => {
-    // Setups 1..workers start the pool; the next, the first replacement, hangs; the one after succeeds.
-    const counter = new Int32Array(new SharedArrayBuffer(4))
-    const served = await serveScale({ setups: { counter, hang: [workers + 1] } }, { workers, setupTimeoutMs: 2000 })
-    const report = await underLoad(2000, 200, (i, signal) => scaleCall(served.url, i, signal, 500))
-    expect(report.problems).toEqual([])
-    expect(Object.keys(report.refused)).toEqual(['503 worker_lost'])
-    // With no worker left, calls wait for one at most setupTimeoutMs, then are refused; with one left, it serves them.
-    if (workers === 2) expect(refusedCount(report)).toBeLessThanOrEqual(16)
-    await until('the pool back to full', () => served.runner.workers.live === workers)
-    expect(Atomics.load(counter, 0)).toBe(workers + 2)
-    expect(served.runner.workers.restarts).toBe(1)
-    await expectHealthy(served)
-  }, 60_000)
+  it.each([1, 2])(
+    'with %i worker(s), a replacement whose setup hangs is stopped after setupTimeoutMs and replaced again',
+    async (workers) => {
+      // Setups 1..workers start the pool; the next, the first replacement, hangs; the one after succeeds.
+      const counter = new Int32Array(new SharedArrayBuffer(4))
+      const served = await serveScale({ setups: { counter, hang: [workers + 1] } }, { workers, setupTimeoutMs: 2000 })
+      const report = await underLoad(2000, 200, (i, signal) => scaleCall(served.url, i, signal, 500))
+      expect(report.problems).toEqual([])
+      expect(Object.keys(report.refused)).toEqual(['503 worker_lost'])
+      // With no worker left, calls wait for one at most setupTimeoutMs, then are refused; with one left, it serves them.
+      if (workers === 2) expect(refusedCount(report)).toBeLessThanOrEqual(16)
+      await until('the pool back to full', () => served.runner.workers.live === workers)
+      expect(Atomics.load(counter, 0)).toBe(workers + 2)
+      expect(served.runner.workers.restarts).toBe(1)
+      await expectHealthy(served)
+    },
+    60_000,
+  )
 
   it('a full queue refuses calls at once with 503 overloaded and Retry-After, and answers every other call right', async () => {
     const served = await serveScale({ callDelayMs: 10 }, { workers: 1, maxBatchSize: 8, maxQueueItems: 16 })
@@ -120,7 +145,9 @@ describe('faults under load, over HTTP', () => {
       if (i % 3 !== 0) return scaleCall(served.url, i, signal)
       const client = AbortSignal.any([signal, AbortSignal.timeout(i % 20)])
       // A call that finishes before its client leaves must still be right.
-      return scaleCall(served.url, i, client).catch((error: unknown) => (client.aborted && !signal.aborted ? { refused: 'client left' } : Promise.reject(error)))
+      return scaleCall(served.url, i, client).catch((error: unknown) =>
+        client.aborted && !signal.aborted ? { refused: 'client left' } : Promise.reject(error),
+      )
     })
     expect(report.problems).toEqual([])
     expect(Object.keys(report.refused)).toEqual(['client left'])

@@ -33,13 +33,30 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true })
 })
 
-const ROUTES = ['/predict', '/greet', '/shout', '/measure', '/healthz', '/livez', '/readyz', '/metrics', '/docs', '/docs.json', '/']
+const ROUTES = [
+  '/predict',
+  '/greet',
+  '/shout',
+  '/measure',
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/metrics',
+  '/docs',
+  '/docs.json',
+  '/',
+]
 // Every method Node's parser knows, and made-up ones (which the parser itself answers with a bare 400).
 // CONNECT is left out: Node's HTTP server hands it to a 'connect' listener, not to the service.
 const method = fc.oneof(fc.constantFrom(...METHODS), fc.stringMatching(/^[A-Z]{1,10}$/)).filter((m) => m !== 'CONNECT')
 const path = fc.oneof(
   fc.constantFrom(...ROUTES),
-  fc.tuple(fc.constantFrom(...ROUTES), fc.constantFrom('', '/', '/..', '/../predict', '?x=1', '?%zz', '%00', '%2e%2e/', '//predict', '#frag')).map(([a, b]) => a + b),
+  fc
+    .tuple(
+      fc.constantFrom(...ROUTES),
+      fc.constantFrom('', '/', '/..', '/../predict', '?x=1', '?%zz', '%00', '%2e%2e/', '//predict', '#frag'),
+    )
+    .map(([a, b]) => a + b),
   // Any printable character but "\\", which Node's parser refuses in a request target with a bare 400.
   fc.stringMatching(/^\/[!-[\]-~]{0,40}$/),
 )
@@ -47,13 +64,28 @@ const path = fc.oneof(
 const apiCall = fc.tuple(fc.constant('POST'), fc.constantFrom('/predict', '/greet', '/shout', '/measure'))
 
 // Headers that frame the message (length, connection) are Node's to set: the body is sent as it is.
-const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'host', 'upgrade', 'keep-alive', 'expect', 'te', 'trailer'])
+const FRAMING = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'host',
+  'upgrade',
+  'keep-alive',
+  'expect',
+  'te',
+  'trailer',
+])
 const headers = fc
   .tuple(
     fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/), fc.stringMatching(/^[ -~]{0,40}$/), { maxKeys: 4 }),
     tensorHeaders,
     fc.option(contentType.filter((t): t is string => t !== undefined)),
-    fc.option(fc.oneof(fc.constantFrom('application/x-npy', 'application/octet-stream', 'image/png', '*/*'), fc.stringMatching(/^[ -~]{0,20}$/))),
+    fc.option(
+      fc.oneof(
+        fc.constantFrom('application/x-npy', 'application/octet-stream', 'image/png', '*/*'),
+        fc.stringMatching(/^[ -~]{0,20}$/),
+      ),
+    ),
     fc.option(fc.stringMatching(/^[ -~]{0,80}$/)),
   )
   .map(([random, tensor, type, accept, requestId]) => {
@@ -72,17 +104,39 @@ async function bytesOf(payload: unknown): Promise<Uint8Array> {
 }
 
 /** Sends one request with node:http (which, unlike fetch, sends any method and header as given). */
-function send(options: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }): Promise<{ status: number; type: string; text: string }> {
+function send(options: {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body: Uint8Array
+}): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {
     // A body gets its length: Node's client would send a GET's or a DELETE's body without any framing.
-    const headers = options.body.length > 0 ? { ...options.headers, 'content-length': String(options.body.length) } : options.headers
+    const headers =
+      options.body.length > 0 ? { ...options.headers, 'content-length': String(options.body.length) } : options.headers
     // A made-up method is a parse error to Node, which answers it and drops the connection: on a connection of its own.
-    const request = httpRequest({ host: '127.0.0.1', port, agent: METHODS.includes(options.method) ? agent : false, ...options, headers, timeout: 10_000 }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode!, type: String(response.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }))
-      response.on('error', reject)
-    })
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        agent: METHODS.includes(options.method) ? agent : false,
+        ...options,
+        headers,
+        timeout: 10_000,
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            type: String(response.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString(),
+          }),
+        )
+        response.on('error', reject)
+      },
+    )
     request.on('timeout', () => request.destroy(new Error(`${options.method} ${options.path} hung`)))
     request.on('error', reject)
     request.end(options.body.length > 0 ? options.body : undefined)
@@ -113,7 +167,12 @@ describe('hostile HTTP against tiffin serve', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(apiCall, fc.tuple(method, path)), headers, body, async ([m, p], h, payload) => {
         // HEAD and TRACE carry no body (Node's parser refuses a TRACE with one, with a bare 400).
-        const response = await send({ method: m, path: p, headers: h, body: m === 'HEAD' || m === 'TRACE' ? new Uint8Array() : await bytesOf(payload) })
+        const response = await send({
+          method: m,
+          path: p,
+          headers: h,
+          body: m === 'HEAD' || m === 'TRACE' ? new Uint8Array() : await bytesOf(payload),
+        })
         expect(response.status, `${m} ${p}`).toBeLessThan(500)
         if (response.status >= 400 && m !== 'HEAD' && METHODS.includes(m)) {
           expect(response.type, `${m} ${p} ${response.status}`).toMatch(/^application\/json/)
@@ -130,12 +189,25 @@ describe('hostile HTTP against tiffin serve', () => {
     const head = (route: string, length: number, type: string) =>
       `POST ${route} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${type}\r\ncontent-length: ${length}\r\n\r\n`
     const cutShort = fc
-      .tuple(fc.constantFrom('/predict', '/shout', '/measure', '/greet'), fc.constantFrom('application/json', 'text/plain', 'image/png', 'application/x-npy'), fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 100_000 }))
-      .map(([route, type, sent, missing]) => Buffer.concat([Buffer.from(head(route, sent.length + missing, type)), sent]))
+      .tuple(
+        fc.constantFrom('/predict', '/shout', '/measure', '/greet'),
+        fc.constantFrom('application/json', 'text/plain', 'image/png', 'application/x-npy'),
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 100_000 }),
+      )
+      .map(([route, type, sent, missing]) =>
+        Buffer.concat([Buffer.from(head(route, sent.length + missing, type)), sent]),
+      )
     const garbage = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 400 }).map((b) => Buffer.from(b)),
       fc.stringMatching(/^[ -~\r\n]{1,200}$/).map((s) => Buffer.from(s)),
-      fc.constantFrom('GET / HTTP/9.9\r\n\r\n', 'POST /predict HTTP/1.1\r\ncontent-length: -1\r\n\r\n', 'POST /predict HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n').map((s) => Buffer.from(s)),
+      fc
+        .constantFrom(
+          'GET / HTTP/9.9\r\n\r\n',
+          'POST /predict HTTP/1.1\r\ncontent-length: -1\r\n\r\n',
+          'POST /predict HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n',
+        )
+        .map((s) => Buffer.from(s)),
     )
     await fc.assert(
       fc.asyncProperty(fc.oneof(cutShort, garbage), fc.boolean(), async (bytes, waitForAnswer) => {

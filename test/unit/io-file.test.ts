@@ -29,7 +29,9 @@ describe('file', () => {
     const two = new FormData()
     two.append('a', new Blob(['1']), 'a')
     two.append('b', new Blob(['2']), 'b')
-    await expect(file().parse(new Request('http://tiffin.test/api', { method: 'POST', body: two }))).rejects.toMatchObject({
+    await expect(
+      file().parse(new Request('http://tiffin.test/api', { method: 'POST', body: two })),
+    ).rejects.toMatchObject({
       status: 400,
       message: 'A multipart body must hold exactly one file here; it holds 2',
     })

@@ -6,10 +6,16 @@ import { image, type ImagePixels } from '../../src/io/image.js'
 
 const post = (body: BodyInit, type?: string) =>
   new Request('http://tiffin.test/api', { method: 'POST', body, headers: type ? { 'content-type': type } : {} })
-const rejection = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('parse resolved'), (e: unknown) => e as Error)
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('parse resolved'),
+    (e: unknown) => e as Error,
+  )
 
 /** A 3×2 RGBA picture: red, green, blue / white, half-transparent grey, black. */
-const RGBA = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255, 128, 128, 128, 128, 0, 0, 0, 255])
+const RGBA = new Uint8Array([
+  255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255, 128, 128, 128, 128, 0, 0, 0, 255,
+])
 const png = (data: Parameters<typeof encodePng>[0]) => encodePng(data) as Uint8Array<ArrayBuffer>
 
 /** A PNG made of a signature and an IHDR only: enough to claim any size, with nothing to decode. */
@@ -25,26 +31,41 @@ function pngClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
 
 describe('image', () => {
   it('decodes an RGBA PNG to its exact pixels', async () => {
-    const pixels = await image().parse(post(png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }), 'image/png'))
+    const pixels = await image().parse(
+      post(png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }), 'image/png'),
+    )
     expect(pixels).toEqual({ width: 3, height: 2, channels: 4, data: new Uint8ClampedArray(RGBA) })
   })
 
   it('expands every PNG colour type to 8-bit RGBA', async () => {
-    const decode = async (data: Parameters<typeof encodePng>[0]) => [...(await image().parse(post(png(data), 'image/png'))).data]
-    expect(await decode({ width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([1, 2, 3, 4, 5, 6]) })).toEqual([1, 2, 3, 255, 4, 5, 6, 255])
-    expect(await decode({ width: 2, height: 1, channels: 2, depth: 8, data: new Uint8Array([10, 20, 30, 40]) })).toEqual([10, 10, 10, 20, 30, 30, 30, 40])
+    const decode = async (data: Parameters<typeof encodePng>[0]) => [
+      ...(await image().parse(post(png(data), 'image/png'))).data,
+    ]
+    expect(
+      await decode({ width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([1, 2, 3, 4, 5, 6]) }),
+    ).toEqual([1, 2, 3, 255, 4, 5, 6, 255])
+    expect(
+      await decode({ width: 2, height: 1, channels: 2, depth: 8, data: new Uint8Array([10, 20, 30, 40]) }),
+    ).toEqual([10, 10, 10, 20, 30, 30, 30, 40])
     // 16-bit samples keep their high byte.
-    expect(await decode({ width: 1, height: 1, channels: 3, depth: 16, data: new Uint16Array([0x1234, 0xff00, 0x00ff]) })).toEqual([0x12, 0xff, 0x00, 255])
+    expect(
+      await decode({ width: 1, height: 1, channels: 3, depth: 16, data: new Uint16Array([0x1234, 0xff00, 0x00ff]) }),
+    ).toEqual([0x12, 0xff, 0x00, 255])
     // 1-bit grey, packed eight pixels to a byte, rows padded to a byte: 3 pixels a row, 2 rows.
-    const [white, black] = [[255, 255, 255, 255], [0, 0, 0, 255]]
-    expect(await decode({ width: 3, height: 2, channels: 1, depth: 1, data: new Uint8Array([0b10100000, 0b01000000]) })).toEqual(
-      [white, black, white, black, white, black].flat(),
-    )
+    const [white, black] = [
+      [255, 255, 255, 255],
+      [0, 0, 0, 255],
+    ]
+    expect(
+      await decode({ width: 3, height: 2, channels: 1, depth: 1, data: new Uint8Array([0b10100000, 0b01000000]) }),
+    ).toEqual([white, black, white, black, white, black].flat())
     const palette = [
       [255, 0, 0, 128],
       [0, 0, 255, 255],
     ]
-    expect(await decode({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([1, 0]), palette })).toEqual([0, 0, 255, 255, 255, 0, 0, 128])
+    expect(await decode({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([1, 0]), palette })).toEqual(
+      [0, 0, 255, 255, 255, 0, 0, 128],
+    )
   })
 
   it('decodes a JPEG to pixels within the tolerance of lossy compression', async () => {
@@ -72,14 +93,22 @@ describe('image', () => {
     expect(error).toBeInstanceOf(BadInput)
     expect(error.message).toBe('The body is not a PNG or JPEG image')
     const broken = png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }).slice(0, 40)
-    expect((await rejection(image().parse(post(broken, 'image/png')))).message).toMatch(/^The PNG image does not decode: /)
+    expect((await rejection(image().parse(post(broken, 'image/png')))).message).toMatch(
+      /^The PNG image does not decode: /,
+    )
   })
 
   it('refuses a PNG whose header claims 100000×100000 pixels before decoding it', async () => {
     const error = await rejection(image().parse(post(pngClaiming(100_000, 100_000), 'image/png')))
     expect(error).toBeInstanceOf(PayloadTooLarge)
     expect(error.message).toBe('The image is 100000×100000 pixels; this API takes at most 40000000 pixels')
-    expect(await rejection(image({ maxPixels: 5 }).parse(post(png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }), 'image/png')))).toBeInstanceOf(PayloadTooLarge)
+    expect(
+      await rejection(
+        image({ maxPixels: 5 }).parse(
+          post(png({ width: 3, height: 2, data: RGBA, channels: 4, depth: 8 }), 'image/png'),
+        ),
+      ),
+    ).toBeInstanceOf(PayloadTooLarge)
   })
 
   it('takes at most 40 megapixels by default, counted from the header: one row more is refused, the limit itself is decoded', async () => {
@@ -87,13 +116,19 @@ describe('image', () => {
     expect(over).toBeInstanceOf(PayloadTooLarge)
     expect(over.message).toBe('The image is 8000×5001 pixels; this API takes at most 40000000 pixels')
     // At the limit the header passes, and decoding starts (and fails, since this PNG has no pixel data).
-    expect((await rejection(image().parse(post(pngClaiming(8000, 5000), 'image/png')))).message).toMatch(/^The PNG image does not decode: /)
+    expect((await rejection(image().parse(post(pngClaiming(8000, 5000), 'image/png')))).message).toMatch(
+      /^The PNG image does not decode: /,
+    )
   })
 
   it('refuses a JPEG whose frame header claims too many pixels before decoding it', async () => {
     // SOI, an APP0 segment to skip, then SOF0 of 65535×65535 with one component.
-    const file = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0])
-    expect((await rejection(image().parse(post(file, 'image/jpeg')))).message).toBe('The image is 65535×65535 pixels; this API takes at most 40000000 pixels')
+    const file = new Uint8Array([
+      0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0,
+    ])
+    expect((await rejection(image().parse(post(file, 'image/jpeg')))).message).toBe(
+      'The image is 65535×65535 pixels; this API takes at most 40000000 pixels',
+    )
   })
 
   it('refuses formats the API does not take, and non-image types, with a 415', async () => {

@@ -15,7 +15,12 @@ const order: StandardSchemaV1<unknown, { name: string; items: { price: number }[
       const v = value as { name?: unknown; items?: { price?: unknown }[] }
       if (typeof v?.name !== 'string') issues.push({ message: 'Expected string', path: ['name'] })
       if (!Array.isArray(v?.items)) issues.push({ message: 'Expected array', path: ['items'] })
-      else v.items.forEach((item, i) => typeof item?.price !== 'number' && issues.push({ message: 'Expected number', path: ['items', { key: i }, 'price'] }))
+      else
+        v.items.forEach(
+          (item, i) =>
+            typeof item?.price !== 'number' &&
+            issues.push({ message: 'Expected number', path: ['items', { key: i }, 'price'] }),
+        )
       return issues.length ? { issues } : { value: v as { name: string; items: { price: number }[] } }
     },
   },
@@ -23,16 +28,22 @@ const order: StandardSchemaV1<unknown, { name: string; items: { price: number }[
 
 describe('json', () => {
   it('reads an application/json body, and +json types too', async () => {
-    expect(await json().parse(post('{"a": [1, 2, {"b": null}]}', 'application/json'))).toEqual({ a: [1, 2, { b: null }] })
+    expect(await json().parse(post('{"a": [1, 2, {"b": null}]}', 'application/json'))).toEqual({
+      a: [1, 2, { b: null }],
+    })
     expect(await json().parse(post('"hi"', 'application/problem+json; charset=utf-8'))).toBe('hi')
   })
 
   it('answers malformed JSON with a 400 that says where it broke', async () => {
-    const error = await json().parse(post('{"a" 1}', 'application/json')).catch((e: unknown) => e)
+    const error = await json()
+      .parse(post('{"a" 1}', 'application/json'))
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BadInput)
     expect((error as Error).message).toMatch(/not valid JSON: .* \(at character 5\)$/)
     await expect(json().parse(post('', 'application/json'))).rejects.toThrow(/empty; expected a JSON value/)
-    await expect(json().parse(post(new Uint8Array([0x22, 0xff, 0x22]), 'application/json'))).rejects.toThrow(/not valid UTF-8/)
+    await expect(json().parse(post(new Uint8Array([0x22, 0xff, 0x22]), 'application/json'))).rejects.toThrow(
+      /not valid UTF-8/,
+    )
   })
 
   it('answers a body that fails the schema with a 422 listing every issue with its path', async () => {
@@ -41,7 +52,9 @@ describe('json', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Unprocessable)
     expect((error as Unprocessable).status).toBe(422)
-    expect((error as Error).message).toBe('The body does not match the schema: name: Expected string; items[1].price: Expected number')
+    expect((error as Error).message).toBe(
+      'The body does not match the schema: name: Expected string; items[1].price: Expected number',
+    )
   })
 
   it('returns what the schema returns when the body passes', async () => {
@@ -50,7 +63,9 @@ describe('json', () => {
   })
 
   it('refuses other content types with a 415 that names application/json', async () => {
-    const error = await json().parse(post('{}', 'text/plain')).catch((e: unknown) => e)
+    const error = await json()
+      .parse(post('{}', 'text/plain'))
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UnsupportedMediaType)
     expect((error as Error).message).toBe('The request has Content-Type text/plain; expected application/json')
     await expect(json().parse(post('{}'))).rejects.toMatchObject({ status: 415 }) // a string body is text/plain by default

@@ -4,7 +4,11 @@ import { text } from '../../src/io/text.js'
 
 const post = (body: BodyInit, type?: string) =>
   new Request('http://tiffin.test/api', { method: 'POST', body, headers: type ? { 'content-type': type } : {} })
-const rejection = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('parse resolved'), (e: unknown) => e as Error)
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('parse resolved'),
+    (e: unknown) => e as Error,
+  )
 
 describe('text', () => {
   it('reads a UTF-8 text/plain body', async () => {
@@ -19,7 +23,10 @@ describe('text', () => {
   })
 
   it('refuses other media types and charsets with a 415', async () => {
-    expect(await rejection(text().parse(post('{}', 'application/json')))).toMatchObject({ status: 415, message: 'The request has Content-Type application/json; expected text/plain' })
+    expect(await rejection(text().parse(post('{}', 'application/json')))).toMatchObject({
+      status: 415,
+      message: 'The request has Content-Type application/json; expected text/plain',
+    })
     const latin1 = await rejection(text().parse(post('abc', 'text/plain; charset=ISO-8859-1')))
     expect(latin1).toBeInstanceOf(UnsupportedMediaType)
     expect(latin1.message).toBe("The request's charset is iso-8859-1; expected utf-8")
@@ -31,7 +38,9 @@ describe('text', () => {
     const error = await rejection(d.parse(post('abcd')))
     expect(error).toBeInstanceOf(PayloadTooLarge)
     expect(error.message).toBe('The text is 4 characters long; this API takes at most 3')
-    expect((await rejection(d.parse(post('x'.repeat(1000))))).message).toBe('The text is more than 3 characters long; this API takes at most 3')
+    expect((await rejection(d.parse(post('x'.repeat(1000))))).message).toBe(
+      'The text is more than 3 characters long; this API takes at most 3',
+    )
   })
 
   it('answers text/plain in UTF-8, and reads parts', async () => {
@@ -40,6 +49,8 @@ describe('text', () => {
     expect(await response.text()).toBe('ok ✓')
     expect(await text().parsePart!('field value', 'f')).toBe('field value')
     expect(await text().parsePart!(new Blob(['from a file']), 'f')).toBe('from a file')
-    expect(text({ maxLength: 10 }).requestContent()).toEqual({ 'text/plain': { schema: { type: 'string', maxLength: 10 } } })
+    expect(text({ maxLength: 10 }).requestContent()).toEqual({
+      'text/plain': { schema: { type: 'string', maxLength: 10 } },
+    })
   })
 })

@@ -26,7 +26,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   'adapters/browser': [...RUNTIME_FREE, 'adapters/web'],
   'adapters/service-worker': [...RUNTIME_FREE, 'adapters/web'],
   'adapters/node': [...RUNTIME_FREE, 'package-info'],
-  build: [...RUNTIME_FREE, 'client', 'package-info', 'adapters/web', 'adapters/browser', 'adapters/service-worker', 'adapters/node'],
+  build: [
+    ...RUNTIME_FREE,
+    'client',
+    'package-info',
+    'adapters/web',
+    'adapters/browser',
+    'adapters/service-worker',
+    'adapters/node',
+  ],
   cli: [...RUNTIME_FREE, 'package-info', 'adapters/node', 'build'],
   // The entry points only re-export.
   index: [...RUNTIME_FREE, 'client'],
@@ -42,7 +50,9 @@ function layerOf(file: string): string {
 }
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 describe('the layers of src/', () => {
@@ -58,7 +68,8 @@ describe('the layers of src/', () => {
       const from = layerOf(file)
       for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)) {
         const to = layerOf(normalize(join(dirname(file), match[1]!)))
-        if (to !== from && !ALLOWED[from]!.includes(to)) wrong.push(`${relative(SRC, file)} imports ${match[1]} (${from} → ${to})`)
+        if (to !== from && !ALLOWED[from]!.includes(to))
+          wrong.push(`${relative(SRC, file)} imports ${match[1]} (${from} → ${to})`)
       }
     }
     expect(wrong).toEqual([])

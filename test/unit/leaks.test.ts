@@ -40,14 +40,20 @@ async function holdings(runner: Runner) {
  * The same holdings, Node's handles allowing for a timer or two that happen to be pending at one moment and
  * not the other (a batch deadline, a test timeout being cleared): a leak over 100,000 calls would be far more.
  */
-function expectSameHoldings(after: Awaited<ReturnType<typeof holdings>>, before: Awaited<ReturnType<typeof holdings>>): void {
+function expectSameHoldings(
+  after: Awaited<ReturnType<typeof holdings>>,
+  before: Awaited<ReturnType<typeof holdings>>,
+): void {
   expect({ ...after, handles: undefined }).toEqual({ ...before, handles: undefined })
   const kinds = new Set([...Object.keys(before.handles), ...Object.keys(after.handles)])
-  const grown = [...kinds].filter((kind) => (after.handles[kind] ?? 0) > (before.handles[kind] ?? 0) + (kind === 'Timeout' ? 2 : 0))
+  const grown = [...kinds].filter(
+    (kind) => (after.handles[kind] ?? 0) > (before.handles[kind] ?? 0) + (kind === 'Timeout' ? 2 : 0),
+  )
   expect(grown.map((kind) => `${kind}: ${before.handles[kind] ?? 0} → ${after.handles[kind]}`)).toEqual([])
 }
 
-const load = (runner: Runner, count: number, first = 0) => linearLoad((x, signal) => runner.run({ x } as never, { signal }) as never, count, 2000, first)
+const load = (runner: Runner, count: number, first = 0) =>
+  linearLoad((x, signal) => runner.run({ x } as never, { signal }) as never, count, 2000, first)
 
 describe(`${CALLS.toLocaleString('en')} calls through a runner`, () => {
   it('on worker_threads leave workers, proxies, calls, sessions and handles as they were, and shutdown releases all', async () => {
@@ -58,7 +64,9 @@ describe(`${CALLS.toLocaleString('en')} calls through a runner`, () => {
     expect(await load(runner, 2000)).toEqual({ right: 2000, refused: {}, problems: [] })
     const started = await holdings(runner)
     expect(started.here).toEqual({ ...before, workers: before.workers + 2, proxies: before.proxies + 2 })
-    expect(started.runner.threads.map((t) => t.counts)).toEqual([0, 1].map(() => ({ workers: 0, proxies: 0, calls: 0, sessions: 1 })))
+    expect(started.runner.threads.map((t) => t.counts)).toEqual(
+      [0, 1].map(() => ({ workers: 0, proxies: 0, calls: 0, sessions: 1 })),
+    )
     expect(started.runner).toMatchObject({ workers: { live: 2, restarts: 0 }, inFlight: 0, queued: 0 })
 
     expect(await load(runner, CALLS, 2000)).toEqual({ right: CALLS, refused: {}, problems: [] })

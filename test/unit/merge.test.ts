@@ -9,7 +9,8 @@ function filled<D extends DType>(dtype: D, dims: readonly number[], seed = 0): T
   const data = allocate(dtype, elementCount(dims))
   for (let k = 0; k < data.length; k++) {
     const bits = (Math.imul(k + 1, 2654435761) + seed) | 0
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[k] = BigInt.asIntN(64, BigInt(bits) << 20n)
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+      data[k] = BigInt.asIntN(64, BigInt(bits) << 20n)
     else (data as Float64Array)[k] = dtype === 'bool' ? bits & 1 : bits / 7
   }
   return { dtype, dims: [...dims], data }
@@ -28,7 +29,8 @@ function referenceSlice<D extends DType>(t: Tensor<D>, axis: number, start: numb
   return { dtype: t.dtype, dims, data }
 }
 
-const offsets = (counts: readonly number[]): number[] => counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0))
+const offsets = (counts: readonly number[]): number[] =>
+  counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0))
 
 function expectSeparateBuffers(values: readonly TypedArray[]): void {
   expect(new Set(values.map((data) => data.buffer)).size).toBe(values.length)
@@ -36,7 +38,13 @@ function expectSeparateBuffers(values: readonly TypedArray[]): void {
 
 describe('merging and splitting a batch', () => {
   it.each([0, 1, 2])('tensors merged along axis %i of a rank-3 tensor split back into the same tensors', (axis) => {
-    const pieces = [1, 3, 2].map((n, seed) => filled('float32', [2, 3, 4].map((d, i) => (i === axis ? n : d)), seed))
+    const pieces = [1, 3, 2].map((n, seed) =>
+      filled(
+        'float32',
+        [2, 3, 4].map((d, i) => (i === axis ? n : d)),
+        seed,
+      ),
+    )
     const merged = mergeItems(pieces, axis)
     expect(merged.dims[axis]).toBe(6)
     expect(splitItems(merged, axis, [1, 3, 2])).toEqual(pieces)
@@ -67,9 +75,26 @@ describe('merging and splitting a batch', () => {
   })
 
   it('plain arrays concatenate their rows and split back into the same rows', () => {
-    const merged = mergeItems([[{ text: 'a' }], [[1, 2], [3, 4]], ['c']], 0)
+    const merged = mergeItems(
+      [
+        [{ text: 'a' }],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        ['c'],
+      ],
+      0,
+    )
     expect(merged).toEqual([{ text: 'a' }, [1, 2], [3, 4], 'c'])
-    expect(splitItems(merged, 0, [1, 2, 1])).toEqual([[{ text: 'a' }], [[1, 2], [3, 4]], ['c']])
+    expect(splitItems(merged, 0, [1, 2, 1])).toEqual([
+      [{ text: 'a' }],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      ['c'],
+    ])
   })
 
   it('bare typed arrays merge as 1-D tensors and keep their type, int64 included', () => {
@@ -117,7 +142,9 @@ describe('compatibility keys', () => {
   it('are equal for inputs that differ only in their batch size', () => {
     expect(compatibilityKey(reshaped([7, 3, 4]), 0)).toBe(compatibilityKey(base, 0))
     expect(compatibilityKey(reshaped([2, 9, 4]), 1)).toBe(compatibilityKey(base, 1))
-    expect(compatibilityKey({ b: reshaped([5, 2]), a: reshaped([5]) }, 0)).toBe(compatibilityKey({ a: reshaped([1]), b: reshaped([1, 2]) }, 0))
+    expect(compatibilityKey({ b: reshaped([5, 2]), a: reshaped([5]) }, 0)).toBe(
+      compatibilityKey({ a: reshaped([1]), b: reshaped([1, 2]) }, 0),
+    )
     expect(compatibilityKey([1, 2, 3], 0)).toBe(compatibilityKey([['x']], 0))
     expect(compatibilityKey(Float32Array.of(1), 0)).toBe(compatibilityKey(new Float32Array(9), 0))
   })
@@ -141,7 +168,9 @@ describe('compatibility keys', () => {
   })
 
   it('are checked by mergeItems, which refuses values of different keys', () => {
-    expect(() => mergeItems<unknown>([base, reshaped([2, 3, 5])], 0)).toThrow(/one compatibility key.*\[\*, 3, 4\].*\[\*, 3, 5\]/)
+    expect(() => mergeItems<unknown>([base, reshaped([2, 3, 5])], 0)).toThrow(
+      /one compatibility key.*\[\*, 3, 4\].*\[\*, 3, 5\]/,
+    )
   })
 })
 
@@ -149,19 +178,51 @@ describe('counting items', () => {
   it('counts along the batch axis for every kind of value', () => {
     expect(countItems(filled('uint8', [2, 5, 3]), 1)).toBe(5)
     expect(countItems({ a: filled('bool', [4]), b: filled('int64', [4, 2]) }, 0)).toBe(4)
-    expect(countItems([[1, 2], [3, 4], [5, 6]], 0)).toBe(3)
+    expect(
+      countItems(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        0,
+      ),
+    ).toBe(3)
     expect(countItems(new Uint16Array(7), 0)).toBe(7)
   })
 
   it.each<[string, unknown, number, RegExp]>([
-    ['an axis beyond the rank', filled('float32', [2, 3]), 2, /batchDim 2 is out of range for the tensor of rank 2 \(dims \[2, 3\]\); expected an axis from 0 to 1/],
+    [
+      'an axis beyond the rank',
+      filled('float32', [2, 3]),
+      2,
+      /batchDim 2 is out of range for the tensor of rank 2 \(dims \[2, 3\]\); expected an axis from 0 to 1/,
+    ],
     ['a scalar', filled('float32', []), 0, /scalar \(rank 0\).*expected a tensor of rank 1 or more/],
     ['a negative axis', filled('float32', [2]), -1, /batchDim must be a non-negative integer, got -1/],
     ['a record whose tensor lacks the axis', { x: filled('float32', [2]) }, 1, /out of range for "x" of rank 1/],
-    ['a record whose tensors disagree', { a: filled('float32', [2, 3]), b: filled('int32', [3]) }, 0, /same number of items along batchDim 0, but "a" has 2, "b" has 3/],
-    ['an array batched along axis 1', [[1, 2], [3, 4]], 1, /plain array batches along axis 0.*batchDim is 1/],
+    [
+      'a record whose tensors disagree',
+      { a: filled('float32', [2, 3]), b: filled('int32', [3]) },
+      0,
+      /same number of items along batchDim 0, but "a" has 2, "b" has 3/,
+    ],
+    [
+      'an array batched along axis 1',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      1,
+      /plain array batches along axis 0.*batchDim is 1/,
+    ],
     ['a typed array batched along axis 1', new Float32Array(4), 1, /Float32Array is 1-D and batches along axis 0/],
-    ['a tensor whose data does not match its dims', { dtype: 'float32', dims: [2, 2], data: new Float32Array(3) }, 0, /dims \[2, 2\] holds 4 elements, but its data has 3/],
+    [
+      'a tensor whose data does not match its dims',
+      { dtype: 'float32', dims: [2, 2], data: new Float32Array(3) },
+      0,
+      /dims \[2, 2\] holds 4 elements, but its data has 3/,
+    ],
     ['a record holding something else', { a: filled('float32', [2]), b: 'text' }, 0, /"b" is not a tensor/],
     ['an empty record', {}, 0, /empty record/],
     ['a number', 42, 0, /Cannot batch a number; expected a tensor/],
@@ -179,7 +240,9 @@ describe('splitting a batch output', () => {
   })
 
   it('reports an output that cannot be split as the runnable’s fault, not a bad input', () => {
-    expect(() => splitItems(filled('float32', [4]), 1, [4])).toThrow(/runnable's output cannot be split along batchDim 1/)
+    expect(() => splitItems(filled('float32', [4]), 1, [4])).toThrow(
+      /runnable's output cannot be split along batchDim 1/,
+    )
     expect(() => splitItems(filled('float32', [4]), 1, [4])).not.toThrow(BadInput)
   })
 
@@ -202,7 +265,11 @@ describe('properties over random shapes, axes and dtypes', () => {
     )
     .map(({ dims, axis, counts, dtype, seed }) => {
       const total = counts.reduce((a, b) => a + b, 0)
-      const whole = filled(dtype, dims.map((d, i) => (i === axis ? total : d)), seed)
+      const whole = filled(
+        dtype,
+        dims.map((d, i) => (i === axis ? total : d)),
+        seed,
+      )
       return { whole, axis, counts, total }
     })
 
@@ -221,7 +288,9 @@ describe('properties over random shapes, axes and dtypes', () => {
 
   it('sliceItems(x, axis, a, b) holds exactly the elements an index-by-index slice picks', () => {
     const range = split.chain((c) =>
-      fc.tuple(fc.integer({ min: 0, max: c.total }), fc.integer({ min: 0, max: c.total })).map(([a, b]) => ({ ...c, start: Math.min(a, b), end: Math.max(a, b) })),
+      fc
+        .tuple(fc.integer({ min: 0, max: c.total }), fc.integer({ min: 0, max: c.total }))
+        .map(([a, b]) => ({ ...c, start: Math.min(a, b), end: Math.max(a, b) })),
     )
     fc.assert(
       fc.property(range, ({ whole, axis, start, end }) => {
@@ -233,7 +302,13 @@ describe('properties over random shapes, axes and dtypes', () => {
   it('slicing a merge at each piece’s offset gives back that piece', () => {
     fc.assert(
       fc.property(split, ({ whole, axis, counts }) => {
-        const pieces = counts.map((n, seed) => filled(whole.dtype, whole.dims.map((d, i) => (i === axis ? n : d)), seed))
+        const pieces = counts.map((n, seed) =>
+          filled(
+            whole.dtype,
+            whole.dims.map((d, i) => (i === axis ? n : d)),
+            seed,
+          ),
+        )
         const merged = mergeItems(pieces, axis)
         offsets(counts).forEach((start, i) => {
           expect(sliceItems(merged, axis, start, start + counts[i]!)).toEqual(pieces[i])

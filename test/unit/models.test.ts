@@ -6,14 +6,23 @@ import { promisify } from 'node:util'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { tensor, type Tensor } from '../../src/tensor/tensor.js'
-import { allTestModels, batchAxis1Model, linearModel, mlpModel, twoInOutModel, type TestModel } from '../fixtures/models.js'
+import {
+  allTestModels,
+  batchAxis1Model,
+  linearModel,
+  mlpModel,
+  twoInOutModel,
+  type TestModel,
+} from '../fixtures/models.js'
 
 const SMALL_MLP = { inputSize: 12, width: 32, depth: 2, outputSize: 5, seed: 3 }
 
 async function runOrt(model: TestModel, inputs: Record<string, Tensor>): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(model.bytes)
   try {
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(t.dtype, t.data, [...t.dims])]))
+    const feeds = Object.fromEntries(
+      Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(t.dtype, t.data, [...t.dims])]),
+    )
     return await session.run(feeds)
   } finally {
     await session.release()
@@ -130,7 +139,10 @@ describe('two-in-out int64 exactness', () => {
   it('keeps count exact beyond 2^53', async () => {
     const model = twoInOutModel()
     const big = 2n ** 60n + 12345n // b·3 + 1 stays below 2^63, yet is far beyond float64's exact range
-    const inputs = { a: model.sampleInputs(2).a!, b: tensor('int64', [2, 2], BigInt64Array.of(big, -big, 7n, -big + 1n)) }
+    const inputs = {
+      a: model.sampleInputs(2).a!,
+      b: tensor('int64', [2, 2], BigInt64Array.of(big, -big, 7n, -big + 1n)),
+    }
     const expected = model.reference(inputs)
     expect(expected.count!.data).toEqual(BigInt64Array.of(3n * big + 1n, -3n * big + 1n, 22n, -3n * big + 4n))
     expectMatches(await runOrt(model, inputs), expected)

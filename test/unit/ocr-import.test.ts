@@ -28,7 +28,11 @@ describe('importing the OCR models', () => {
     const store = await emptyStore()
     const { read, readFile } = files()
     const imported = await importOcrModels(store, readFile)
-    expect(imported.map(({ info, saved }) => [info.name, saved])).toEqual([['ocr-det', true], ['ocr-cls', true], ['ocr-rec', true]])
+    expect(imported.map(({ info, saved }) => [info.name, saved])).toEqual([
+      ['ocr-det', true],
+      ['ocr-cls', true],
+      ['ocr-rec', true],
+    ])
     expect(read.sort()).toEqual(Object.values(OCR_FILES).sort())
     const [det, cls, rec] = imported.map(({ info }) => info)
     expect(det!.signatures.run).toMatchObject({ batchable: false })
@@ -45,7 +49,9 @@ describe('importing the OCR models', () => {
     const { read, readFile } = files()
     const again = await importOcrModels(store, readFile)
     expect(read).toEqual([])
-    expect(again.map(({ info, saved }) => [info.version, saved])).toEqual(first.map(({ info }) => [info.version, false]))
+    expect(again.map(({ info, saved }) => [info.version, saved])).toEqual(
+      first.map(({ info }) => [info.version, false]),
+    )
   })
 
   it('saves a new recogniser when the one there lacks its dictionary', async () => {

@@ -1,6 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { convexHull, minAreaRect, orderCorners, rectCorners, type Point, type Quad, type RotatedRect } from '../../demo/ocr/geometry.js'
+import {
+  convexHull,
+  minAreaRect,
+  orderCorners,
+  rectCorners,
+  type Point,
+  type Quad,
+  type RotatedRect,
+} from '../../demo/ocr/geometry.js'
 import {
   boxesFromMap,
   boxScore,
@@ -33,19 +41,42 @@ function expectPoint(actual: Point, expected: Point, digits = 6) {
 /** A probability map with `value` on every pixel whose centre `inside` accepts, 0.02 elsewhere. */
 function mapOf(width: number, height: number, regions: { inside: (x: number, y: number) => boolean; value: number }[]) {
   const map = new Float32Array(width * height).fill(0.02)
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (const r of regions) if (r.inside(x, y)) map[y * width + x] = r.value
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) for (const r of regions) if (r.inside(x, y)) map[y * width + x] = r.value
   return map
 }
-const block = (x0: number, y0: number, x1: number, y1: number, value = 0.9) => ({ inside: (x: number, y: number) => x >= x0 && x <= x1 && y >= y0 && y <= y1, value })
+const block = (x0: number, y0: number, x1: number, y1: number, value = 0.9) => ({
+  inside: (x: number, y: number) => x >= x0 && x <= x1 && y >= y0 && y <= y1,
+  value,
+})
 
 describe('convex hull and minimum-area rectangle', () => {
   it('the hull of a square with points inside and on its edges is its four corners', () => {
-    const points: Point[] = [[0, 0], [10, 0], [10, 10], [0, 10], [5, 5], [5, 0], [10, 3], [2, 8]]
-    expect(convexHull(points).map((p) => p.join(',')).sort()).toEqual(['0,0', '0,10', '10,0', '10,10'])
+    const points: Point[] = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+      [5, 5],
+      [5, 0],
+      [10, 3],
+      [2, 8],
+    ]
+    expect(
+      convexHull(points)
+        .map((p) => p.join(','))
+        .sort(),
+    ).toEqual(['0,0', '0,10', '10,0', '10,10'])
   })
 
   it('finds an axis-aligned rectangle exactly', () => {
-    const rect = minAreaRect([[2, 3], [42, 3], [42, 13], [2, 13], [20, 8]])
+    const rect = minAreaRect([
+      [2, 3],
+      [42, 3],
+      [42, 13],
+      [2, 13],
+      [20, 8],
+    ])
     expect(sides(rect)).toEqual([40, 10])
     expectPoint(rect.center, [22, 8])
     expect(foldedDegrees(rect)).toBeCloseTo(0, 9)
@@ -53,7 +84,15 @@ describe('convex hull and minimum-area rectangle', () => {
 
   it('finds a rotated rectangle from its corners and points inside it', () => {
     const truth: RotatedRect = { center: [50, 40], width: 60, height: 14, angle: rad(30) }
-    const inside: Point[] = [[-20, 3], [10, -5], [25, 6], [0, 0]].map(([u, v]) => [50 + u! * Math.cos(rad(30)) - v! * Math.sin(rad(30)), 40 + u! * Math.sin(rad(30)) + v! * Math.cos(rad(30))])
+    const inside: Point[] = [
+      [-20, 3],
+      [10, -5],
+      [25, 6],
+      [0, 0],
+    ].map(([u, v]) => [
+      50 + u! * Math.cos(rad(30)) - v! * Math.sin(rad(30)),
+      40 + u! * Math.sin(rad(30)) + v! * Math.cos(rad(30)),
+    ])
     const rect = minAreaRect([...rectCorners(truth), ...inside])
     expect(sides(rect)[0]).toBeCloseTo(60, 9)
     expect(sides(rect)[1]).toBeCloseTo(14, 9)
@@ -63,7 +102,12 @@ describe('convex hull and minimum-area rectangle', () => {
 
   it('handles one point, and points on one line', () => {
     expect(minAreaRect([[3, 4]])).toEqual({ center: [3, 4], width: 0, height: 0, angle: 0 })
-    const line = minAreaRect([[0, 0], [3, 4], [6, 8], [1.5, 2]])
+    const line = minAreaRect([
+      [0, 0],
+      [3, 4],
+      [6, 8],
+      [1.5, 2],
+    ])
     expect([line.width, line.height]).toEqual([10, 0])
     expectPoint(line.center, [3, 4])
     expect(() => minAreaRect([])).toThrow(/at least one point/)
@@ -98,9 +142,26 @@ describe('convex hull and minimum-area rectangle', () => {
   })
 
   it('orders corners as PaddleOCR does: top-left, top-right, bottom-right, bottom-left', () => {
-    const [tl, tr, br, bl]: Quad = [[10, 12], [90, 2], [92, 22], [12, 32]]
+    const [tl, tr, br, bl]: Quad = [
+      [10, 12],
+      [90, 2],
+      [92, 22],
+      [12, 32],
+    ]
     expect(orderCorners([br, tl, bl, tr])).toEqual([tl, tr, br, bl])
-    expect(orderCorners([[5, 5], [0, 0], [5, 0], [0, 5]])).toEqual([[0, 0], [5, 0], [5, 5], [0, 5]])
+    expect(
+      orderCorners([
+        [5, 5],
+        [0, 0],
+        [5, 0],
+        [0, 5],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [5, 0],
+      [5, 5],
+      [0, 5],
+    ])
   })
 })
 
@@ -109,25 +170,41 @@ describe('DB post-processing', () => {
     const rect: RotatedRect = { center: [50, 20], width: 100, height: 20, angle: rad(10) }
     const grown = unclip(rect, 1.5) // 2000 × 1.5 / 240 = 12.5
     expect(grown).toEqual({ ...rect, width: 125, height: 45 })
-    expect(unclip({ center: [0, 0], width: 0, height: 0, angle: 0 }, 2)).toEqual({ center: [0, 0], width: 0, height: 0, angle: 0 })
+    expect(unclip({ center: [0, 0], width: 0, height: 0, angle: 0 }, 2)).toEqual({
+      center: [0, 0],
+      width: 0,
+      height: 0,
+      angle: 0,
+    })
   })
 
   it('takes 8-connected regions: pixels touching at a corner are one region', () => {
-    const mask = new Uint8Array([
-      1, 0, 0, 0, 1,
-      0, 1, 0, 0, 1,
-      0, 0, 0, 0, 0,
-      1, 1, 0, 0, 0,
-    ])
+    const mask = new Uint8Array([1, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0])
     const regions = regionOutlines(mask, 5, 4)
-    expect(regions.map((r) => r.map((p) => p.join(',')).sort())).toEqual([['0,0', '1,1'], ['4,0', '4,1'], ['0,3', '1,3']])
+    expect(regions.map((r) => r.map((p) => p.join(',')).sort())).toEqual([
+      ['0,0', '1,1'],
+      ['4,0', '4,1'],
+      ['0,3', '1,3'],
+    ])
     expect(regionOutlines(mask, 5, 4, 2)).toHaveLength(2)
   })
 
   it('scores a box by the mean probability of the pixels inside it', () => {
     const map = mapOf(20, 10, [block(5, 2, 14, 6, 0.8)])
-    expect(boxScore(map, 20, 10, [[5, 2], [14, 2], [14, 6], [5, 6]])).toBeCloseTo(0.8, 6)
-    const wider = boxScore(map, 20, 10, [[0, 0], [19, 0], [19, 9], [0, 9]])
+    expect(
+      boxScore(map, 20, 10, [
+        [5, 2],
+        [14, 2],
+        [14, 6],
+        [5, 6],
+      ]),
+    ).toBeCloseTo(0.8, 6)
+    const wider = boxScore(map, 20, 10, [
+      [0, 0],
+      [19, 0],
+      [19, 9],
+      [0, 9],
+    ])
     expect(wider).toBeCloseTo((50 * 0.8 + 150 * 0.02) / 200, 6)
   })
 
@@ -137,7 +214,12 @@ describe('DB post-processing', () => {
     expect(boxes).toHaveLength(2)
     // Pixel centres 20..120 × 10..30: a 100 × 20 rectangle; offset 2000 × 1.8 / 240 = 15.
     const d1 = (100 * 20 * DETECTION_DEFAULTS.unclipRatio) / 240
-    const expected1: Quad = [[20 - d1, 10 - d1], [120 + d1, 10 - d1], [120 + d1, 30 + d1], [20 - d1, 30 + d1]]
+    const expected1: Quad = [
+      [20 - d1, 10 - d1],
+      [120 + d1, 10 - d1],
+      [120 + d1, 30 + d1],
+      [20 - d1, 30 + d1],
+    ]
     boxes[0]!.quad.forEach((p, i) => expectPoint(p, expected1[i]!))
     expect(boxes[0]!.score).toBeCloseTo(0.9, 6)
     const d2 = (40 * 15 * DETECTION_DEFAULTS.unclipRatio) / 110
@@ -149,9 +231,15 @@ describe('DB post-processing', () => {
     const [cx, cy, w, h, angle] = [100, 60, 120, 20, rad(20)]
     const inside = (x: number, y: number) => {
       const [dx, dy] = [x - cx, y - cy]
-      return Math.abs(dx * Math.cos(angle) + dy * Math.sin(angle)) <= w / 2 && Math.abs(-dx * Math.sin(angle) + dy * Math.cos(angle)) <= h / 2
+      return (
+        Math.abs(dx * Math.cos(angle) + dy * Math.sin(angle)) <= w / 2 &&
+        Math.abs(-dx * Math.sin(angle) + dy * Math.cos(angle)) <= h / 2
+      )
     }
-    const boxes = boxesFromMap(mapOf(200, 120, [{ inside, value: 0.95 }]), 200, 120, { ...DETECTION_DEFAULTS, unclipRatio: 0 })
+    const boxes = boxesFromMap(mapOf(200, 120, [{ inside, value: 0.95 }]), 200, 120, {
+      ...DETECTION_DEFAULTS,
+      unclipRatio: 0,
+    })
     expect(boxes).toHaveLength(1)
     const [tl, tr, , bl] = boxes[0]!.quad
     const length = Math.hypot(tr[0] - tl[0], tr[1] - tl[1])
@@ -174,25 +262,81 @@ describe('DB post-processing', () => {
 
   it('scales boxes to the image in whole pixels inside it, dropping ones 3 pixels or less across', () => {
     const boxes: TextBox[] = [
-      { quad: [[-3, 10], [50.2, 10], [50.2, 20], [-3, 20]], score: 0.9 },
-      { quad: [[10, 40], [11, 40], [11, 48], [10, 48]], score: 0.9 },
+      {
+        quad: [
+          [-3, 10],
+          [50.2, 10],
+          [50.2, 20],
+          [-3, 20],
+        ],
+        score: 0.9,
+      },
+      {
+        quad: [
+          [10, 40],
+          [11, 40],
+          [11, 48],
+          [10, 48],
+        ],
+        score: 0.9,
+      },
     ]
     expect(scaleBoxes(boxes, { width: 100, height: 50 }, { width: 200, height: 100 })).toEqual([
-      { quad: [[0, 20], [100, 20], [100, 40], [0, 40]], score: 0.9 },
+      {
+        quad: [
+          [0, 20],
+          [100, 20],
+          [100, 40],
+          [0, 40],
+        ],
+        score: 0.9,
+      },
     ])
   })
 
   it('puts boxes in reading order: lines top to bottom, left to right within a line', () => {
-    const box = (x: number, y: number, name: string) => ({ quad: [[x, y], [x + 40, y], [x + 40, y + 20], [x, y + 20]] as Quad, score: 1, name })
-    const boxes = [box(200, 103, 'f'), box(10, 52, 'c'), box(100, 5, 'b'), box(100, 48, 'd'), box(10, 100, 'e'), box(10, 8, 'a')]
-    expect(readingOrder(boxes).map((b) => b.name).join('')).toBe('abcdef')
+    const box = (x: number, y: number, name: string) => ({
+      quad: [
+        [x, y],
+        [x + 40, y],
+        [x + 40, y + 20],
+        [x, y + 20],
+      ] as Quad,
+      score: 1,
+      name,
+    })
+    const boxes = [
+      box(200, 103, 'f'),
+      box(10, 52, 'c'),
+      box(100, 5, 'b'),
+      box(100, 48, 'd'),
+      box(10, 100, 'e'),
+      box(10, 8, 'a'),
+    ]
+    expect(
+      readingOrder(boxes)
+        .map((b) => b.name)
+        .join(''),
+    ).toBe('abcdef')
   })
 
   it('reads a [1, 1, H, W] map into boxes on the image, and refuses any other shape', () => {
     const map = tensor('float32', [1, 1, 64, 128], mapOf(128, 64, [block(30, 20, 100, 40)]))
     // 70 × 20, grown by 1400 × 1.8 / 180 = 14 on each side, then doubled.
-    expect(detectText(map, { width: 256, height: 128 })).toEqual([{ quad: [[32, 12], [228, 12], [228, 108], [32, 108]], score: expect.closeTo(0.9, 6) }])
-    expect(() => detectText(tensor('float32', [1, 64, 128], new Float32Array(64 * 128)), { width: 1, height: 1 })).toThrow(/\[1, 1, H, W\]/)
+    expect(detectText(map, { width: 256, height: 128 })).toEqual([
+      {
+        quad: [
+          [32, 12],
+          [228, 12],
+          [228, 108],
+          [32, 108],
+        ],
+        score: expect.closeTo(0.9, 6),
+      },
+    ])
+    expect(() =>
+      detectText(tensor('float32', [1, 64, 128], new Float32Array(64 * 128)), { width: 1, height: 1 }),
+    ).toThrow(/\[1, 1, H, W\]/)
   })
 })
 
@@ -213,7 +357,8 @@ describe('CTC decoding', () => {
     const data = new Float32Array(winners.length * classes.length)
     winners.forEach(([winner, p, space], t) => {
       const rest = (1 - p - (space ?? 0)) / (classes.length - 1 - (space === undefined ? 0 : 1))
-      for (let c = 0; c < classes.length; c++) data[t * classes.length + c] = c === winner ? p : c === 3 && space !== undefined ? space : rest
+      for (let c = 0; c < classes.length; c++)
+        data[t * classes.length + c] = c === winner ? p : c === 3 && space !== undefined ? space : rest
     })
     return data
   }

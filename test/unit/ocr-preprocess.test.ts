@@ -16,7 +16,11 @@ import {
 } from '../../demo/ocr/preprocess.js'
 
 /** An opaque image whose pixel (x, y) has the colour `color(x, y)`. */
-function paint(width: number, height: number, color: (x: number, y: number) => readonly [number, number, number]): Pixels {
+function paint(
+  width: number,
+  height: number,
+  color: (x: number, y: number) => readonly [number, number, number],
+): Pixels {
   const image = blankPixels(width, height)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) image.data.set([...color(x, y), 255], (y * width + x) * 4)
@@ -76,9 +80,24 @@ describe('transparency', () => {
 describe('square to quad', () => {
   it('sends the unit square’s corners to the quad’s, for any convex quad', () => {
     const quads: Quad[] = [
-      [[10, 5], [30, 5], [30, 15], [10, 15]],
-      [[0, 0], [40, 10], [35, 30], [5, 20]], // a parallelogram would be affine; this one is projective
-      [[3, 7], [50, 2], [61, 40], [1, 33]],
+      [
+        [10, 5],
+        [30, 5],
+        [30, 15],
+        [10, 15],
+      ],
+      [
+        [0, 0],
+        [40, 10],
+        [35, 30],
+        [5, 20],
+      ], // a parallelogram would be affine; this one is projective
+      [
+        [3, 7],
+        [50, 2],
+        [61, 40],
+        [1, 33],
+      ],
     ]
     for (const quad of quads) {
       const map = squareToQuad(quad)
@@ -91,16 +110,27 @@ describe('square to quad', () => {
   })
 
   it('maps a degenerate quad, three corners on one line, onto the parallelogram on its first corners', () => {
-    const map = squareToQuad([[0, 0], [10, 0], [10, 10], [10, 20]])
+    const map = squareToQuad([
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [10, 20],
+    ])
     expect(map(1, 1)).toEqual([20, 20])
     expect(map(0.5, 0.5)).toEqual([10, 10])
   })
 
   it('maps straight lines to straight lines (the middle of the square to where the diagonals cross)', () => {
-    const quad: Quad = [[0, 0], [40, 10], [35, 30], [5, 20]]
+    const quad: Quad = [
+      [0, 0],
+      [40, 10],
+      [35, 30],
+      [5, 20],
+    ]
     const [cx, cy] = squareToQuad(quad)(0.5, 0.5)
     // The diagonals p0–p2 and p1–p3 cross where both line equations hold.
-    const onDiagonal = (a: readonly number[], b: readonly number[]) => (b[0]! - a[0]!) * (cy - a[1]!) - (b[1]! - a[1]!) * (cx - a[0]!)
+    const onDiagonal = (a: readonly number[], b: readonly number[]) =>
+      (b[0]! - a[0]!) * (cy - a[1]!) - (b[1]! - a[1]!) * (cx - a[0]!)
     expect(onDiagonal(quad[0], quad[2])).toBeCloseTo(0, 9)
     expect(onDiagonal(quad[1], quad[3])).toBeCloseTo(0, 9)
   })
@@ -109,9 +139,18 @@ describe('square to quad', () => {
 describe('cropping a text box', () => {
   it('cuts an axis-aligned box out pixel for pixel', () => {
     const image = paint(50, 30, (x, y) => [x, y, 0])
-    const crop = cropQuad(image, [[10, 5], [30, 5], [30, 15], [10, 15]])
+    const crop = cropQuad(image, [
+      [10, 5],
+      [30, 5],
+      [30, 15],
+      [10, 15],
+    ])
     expect([crop.width, crop.height]).toEqual([20, 10])
-    for (const [x, y] of [[0, 0], [19, 9], [7, 3]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [19, 9],
+      [7, 3],
+    ] as const) {
       expect([...crop.data.subarray((y * 20 + x) * 4, (y * 20 + x) * 4 + 3)]).toEqual([10 + x, 5 + y, 0])
     }
   })
@@ -130,7 +169,9 @@ describe('cropping a text box', () => {
     const crop = cropQuad(image, [corner(-60, -12), corner(60, -12), corner(60, 12), corner(-60, 12)])
     expect(crop.width).toBe(120)
     expect(crop.height).toBe(24)
-    const colour = (x: number, y: number) => [...crop.data.subarray((y * crop.width + x) * 4, (y * crop.width + x) * 4 + 3)]
+    const colour = (x: number, y: number) => [
+      ...crop.data.subarray((y * crop.width + x) * 4, (y * crop.width + x) * 4 + 3),
+    ]
     expect(colour(20, 12)).toEqual([255, 0, 0])
     expect(colour(100, 12)).toEqual([0, 0, 255])
     expect(colour(30, 3)).toEqual([255, 0, 0])
@@ -139,7 +180,12 @@ describe('cropping a text box', () => {
   it('turns a box at least 1.5 times taller than wide a quarter turn counter-clockwise', () => {
     // A 10×30 column, red at the top, black below.
     const image = paint(40, 50, (x, y) => (y < 20 ? [255, 0, 0] : [0, 0, 0]))
-    const crop = cropQuad(image, [[10, 10], [20, 10], [20, 40], [10, 40]])
+    const crop = cropQuad(image, [
+      [10, 10],
+      [20, 10],
+      [20, 40],
+      [10, 40],
+    ])
     expect([crop.width, crop.height]).toEqual([30, 10])
     expect(red(crop, 2, 5)).toBe(255) // the top went to the left
     expect(red(crop, 27, 5)).toBe(0)
@@ -150,14 +196,22 @@ describe('rotations', () => {
   // 3×2:  a b c
   //       d e f
   const letters = paint(3, 2, (x, y) => [y * 3 + x, 0, 0])
-  const reds = (image: Pixels) => Array.from({ length: image.height }, (_, y) => Array.from({ length: image.width }, (_, x) => red(image, x, y)))
+  const reds = (image: Pixels) =>
+    Array.from({ length: image.height }, (_, y) => Array.from({ length: image.width }, (_, x) => red(image, x, y)))
 
   it('rotate90 turns counter-clockwise, as numpy’s rot90', () => {
-    expect(reds(rotate90(letters))).toEqual([[2, 5], [1, 4], [0, 3]])
+    expect(reds(rotate90(letters))).toEqual([
+      [2, 5],
+      [1, 4],
+      [0, 3],
+    ])
   })
 
   it('rotate180 turns the image over', () => {
-    expect(reds(rotate180(letters))).toEqual([[5, 4, 3], [2, 1, 0]])
+    expect(reds(rotate180(letters))).toEqual([
+      [5, 4, 3],
+      [2, 1, 0],
+    ])
     expect(rotate180(rotate180(letters)).data).toEqual(letters.data)
   })
 })
@@ -180,7 +234,12 @@ describe('line inputs', () => {
     expect(recognizerWidth(line(370))).toBe(400) // padded by 8%
     expect(recognizerWidth(line(502))).toBe(496)
     expect(recognizerWidth(line(5000))).toBe(2976)
-    expect(recognizerWidth(paint(100, 10, () => [0, 0, 0]), [320, 640])).toBe(640) // 480 at height 48
+    expect(
+      recognizerWidth(
+        paint(100, 10, () => [0, 0, 0]),
+        [320, 640],
+      ),
+    ).toBe(640) // 480 at height 48
     const x = recognizerInput(line(370))
     expect(x.dims).toEqual([1, 3, 48, 400])
     const at = (col: number) => x.data[10 * 400 + col]!

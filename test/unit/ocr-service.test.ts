@@ -23,13 +23,16 @@ let store: ModelStore
 
 async function ocr(file: keyof typeof WORDS): Promise<OcrLine[]> {
   const body = new Uint8Array(await fixture(file))
-  const response = await service.fetch(new Request('http://tiffin.test/ocr', { method: 'POST', body, headers: { 'content-type': 'image/png' } }))
+  const response = await service.fetch(
+    new Request('http://tiffin.test/ocr', { method: 'POST', body, headers: { 'content-type': 'image/png' } }),
+  )
   expect(response.status).toBe(200)
   return (await response.json()) as OcrLine[]
 }
 
 /** Items and executions so far, per runner. */
-const counts = () => [classifier, reader].map((r) => ({ items: r.metrics()[0]!.items, executions: r.metrics()[0]!.executions }))
+const counts = () =>
+  [classifier, reader].map((r) => ({ items: r.metrics()[0]!.items, executions: r.metrics()[0]!.executions }))
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tiffin-ocr-'))
@@ -55,13 +58,21 @@ describe('the OCR service, end to end on onnxruntime-node', () => {
       for (let y = top; y < bottom; y++) {
         for (let x = 0; x < image.width; x++) {
           if (image.data[(y * image.width + x) * image.channels]! > 128) continue
-          Object.assign(found, { left: Math.min(found.left, x), right: Math.max(found.right, x), top: Math.min(found.top, y), bottom: Math.max(found.bottom, y) })
+          Object.assign(found, {
+            left: Math.min(found.left, x),
+            right: Math.max(found.right, x),
+            top: Math.min(found.top, y),
+            bottom: Math.max(found.bottom, y),
+          })
         }
       }
       return found
     }
     const gap = Math.round((lines[0]!.box[3][1] + lines[1]!.box[0][1]) / 2)
-    for (const [line, inkOf] of [[lines[0]!, ink(0, gap)], [lines[1]!, ink(gap, image.height)]] as const) {
+    for (const [line, inkOf] of [
+      [lines[0]!, ink(0, gap)],
+      [lines[1]!, ink(gap, image.height)],
+    ] as const) {
       const [tl, tr, br, bl] = line.box
       expect([tr[1], br[0], bl[1], bl[0]]).toEqual([tl[1], tr[0], br[1], tl[0]])
       const margins = [inkOf.left - tl[0], tr[0] - inkOf.right, inkOf.top - tl[1], bl[1] - inkOf.bottom]
@@ -91,13 +102,21 @@ describe('the OCR service, end to end on onnxruntime-node', () => {
   })
 
   it('answers a body that is not an image with a 400', async () => {
-    const response = await service.fetch(new Request('http://tiffin.test/ocr', { method: 'POST', body: 'not a picture', headers: { 'content-type': 'image/png' } }))
+    const response = await service.fetch(
+      new Request('http://tiffin.test/ocr', {
+        method: 'POST',
+        body: 'not a picture',
+        headers: { 'content-type': 'image/png' },
+      }),
+    )
     expect(response.status).toBe(400)
   })
 
   it('a recogniser saved without its dictionary fails to start, saying so', async () => {
     await store.save('bare-rec', new Uint8Array([1, 2, 3]))
     const bare = new Runner(recognizer, { name: 'bare', models: ['bare-rec:latest'] })
-    await expect(bare.initLocal({ platform: nodePlatform, store })).rejects.toThrow(/bare-rec:.* has no "ppocr_keys_v1.txt" beside it/)
+    await expect(bare.initLocal({ platform: nodePlatform, store })).rejects.toThrow(
+      /bare-rec:.* has no "ppocr_keys_v1.txt" beside it/,
+    )
   })
 })

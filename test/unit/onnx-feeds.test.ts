@@ -38,13 +38,21 @@ describe('prepareFeeds: names', () => {
   })
 
   it('refuses a missing input', () => {
-    expect(() => prepareFeeds({ a: tensor('float32', [1, 4], floats(4)) }, twoInputs, 'two:1')).toThrow(/two:1 is missing input "b"; its inputs are a .*, b \(int64 \[N, 2\]\)/)
+    expect(() => prepareFeeds({ a: tensor('float32', [1, 4], floats(4)) }, twoInputs, 'two:1')).toThrow(
+      /two:1 is missing input "b"; its inputs are a .*, b \(int64 \[N, 2\]\)/,
+    )
   })
 
   it('refuses things that are not tensors', () => {
-    expect(() => prepareFeeds({ x: 'hello' } as never, linear, 'm:1')).toThrow('input "x" of m:1: expected a tensor { dtype, dims, data }, got string')
-    expect(() => prepareFeeds(null as never, linear, 'm:1')).toThrow(/m:1 takes a record of tensors keyed by input name .*got null/)
-    expect(() => prepareFeeds({ x: { dims: [1, 4], data: [1, 2, 3] } }, linear, 'm:1')).toThrow('input "x" of m:1: dims [1, 4] hold 4 elements, but data has 3')
+    expect(() => prepareFeeds({ x: 'hello' } as never, linear, 'm:1')).toThrow(
+      'input "x" of m:1: expected a tensor { dtype, dims, data }, got string',
+    )
+    expect(() => prepareFeeds(null as never, linear, 'm:1')).toThrow(
+      /m:1 takes a record of tensors keyed by input name .*got null/,
+    )
+    expect(() => prepareFeeds({ x: { dims: [1, 4], data: [1, 2, 3] } }, linear, 'm:1')).toThrow(
+      'input "x" of m:1: dims [1, 4] hold 4 elements, but data has 3',
+    )
   })
 })
 
@@ -56,12 +64,16 @@ describe('prepareFeeds: dims', () => {
   })
 
   it('refuses a different rank', () => {
-    expect(() => prepareFeeds({ x: tensor('float32', [4], floats(4)) }, linear, 'linear:abc')).toThrow('input "x" of linear:abc: expected dims [N, 4], got [4]')
+    expect(() => prepareFeeds({ x: tensor('float32', [4], floats(4)) }, linear, 'linear:abc')).toThrow(
+      'input "x" of linear:abc: expected dims [N, 4], got [4]',
+    )
   })
 
   it('refuses a symbolic dim that has different sizes in two inputs', () => {
     const feeds = { a: tensor('float32', [3, 4], floats(12)), b: tensor('int64', [2, 2], new BigInt64Array(4)) }
-    expect(() => prepareFeeds(feeds, twoInputs, 'two:1')).toThrow('input "b" of two:1: dimension N is 2 here but 3 in input "a" (dims [N, 2], got [2, 2])')
+    expect(() => prepareFeeds(feeds, twoInputs, 'two:1')).toThrow(
+      'input "b" of two:1: dimension N is 2 here but 3 in input "a" (dims [N, 2], got [2, 2])',
+    )
   })
 
   it('accepts any size for unnamed free dims and any shape when none is declared', () => {
@@ -75,7 +87,10 @@ describe('prepareFeeds: dims', () => {
 describe('prepareFeeds: dtypes', () => {
   it('casts float64 to float32 (rounding) and int32 to int64', () => {
     const prepared = prepareFeeds(
-      { a: tensor('float64', [1, 4], Float64Array.of(0.1, 2, -3.5, 1e-3)), b: tensor('int32', [1, 2], Int32Array.of(-7, 2 ** 31 - 1)) },
+      {
+        a: tensor('float64', [1, 4], Float64Array.of(0.1, 2, -3.5, 1e-3)),
+        b: tensor('int32', [1, 2], Int32Array.of(-7, 2 ** 31 - 1)),
+      },
       twoInputs,
       'two:1',
     )
@@ -86,26 +101,45 @@ describe('prepareFeeds: dtypes', () => {
   })
 
   it('takes plain number arrays, and whole floats for integer inputs', () => {
-    const prepared = prepareFeeds({ a: { dims: [1, 4], data: [1, 2.5, 3, 4] }, b: { dims: [1, 2], data: [3, -4] } }, twoInputs, 'two:1')
+    const prepared = prepareFeeds(
+      { a: { dims: [1, 4], data: [1, 2.5, 3, 4] }, b: { dims: [1, 2], data: [3, -4] } },
+      twoInputs,
+      'two:1',
+    )
     expect(prepared.a!.data).toEqual(Float32Array.of(1, 2.5, 3, 4))
     expect(prepared.b!.data).toEqual(BigInt64Array.of(3n, -4n))
-    const whole = prepareFeeds({ a: { dims: [1, 4], data: [0, 0, 0, 0] }, b: tensor('float32', [1, 2], Float32Array.of(2, -9)) }, twoInputs, 'two:1')
+    const whole = prepareFeeds(
+      { a: { dims: [1, 4], data: [0, 0, 0, 0] }, b: tensor('float32', [1, 2], Float32Array.of(2, -9)) },
+      twoInputs,
+      'two:1',
+    )
     expect(whole.b!.data).toEqual(BigInt64Array.of(2n, -9n))
   })
 
   it('refuses a float that is not a whole number for an int64 input, naming the value', () => {
-    const call = () => prepareFeeds({ a: { dims: [1, 4], data: [0, 0, 0, 0] }, b: tensor('float32', [1, 2], Float32Array.of(2, 2.5)) }, twoInputs, 'two:1')
+    const call = () =>
+      prepareFeeds(
+        { a: { dims: [1, 4], data: [0, 0, 0, 0] }, b: tensor('float32', [1, 2], Float32Array.of(2, 2.5)) },
+        twoInputs,
+        'two:1',
+      )
     expect(call).toThrow(BadInput)
-    expect(call).toThrow('input "b" of two:1: expected int64; cannot convert float32 to int64 without changing values (2.5 at index 1 is not an integer)')
+    expect(call).toThrow(
+      'input "b" of two:1: expected int64; cannot convert float32 to int64 without changing values (2.5 at index 1 is not an integer)',
+    )
   })
 
   it('refuses a dtype that disagrees with its typed array', () => {
     const bad = { dtype: 'int64' as const, dims: [1, 4], data: floats(4) }
-    expect(() => prepareFeeds({ x: bad }, linear, 'm:1')).toThrow('input "x" of m:1: a int64 tensor cannot hold its data in a Float32Array')
+    expect(() => prepareFeeds({ x: bad }, linear, 'm:1')).toThrow(
+      'input "x" of m:1: a int64 tensor cannot hold its data in a Float32Array',
+    )
   })
 
   it('refuses strings and nulls in plain arrays', () => {
-    expect(() => prepareFeeds({ x: { dims: [1, 4], data: [1, '2', 3, 4] as never } }, linear, 'm:1')).toThrow(/\("2" at index 1 is not a number\)/)
+    expect(() => prepareFeeds({ x: { dims: [1, 4], data: [1, '2', 3, 4] as never } }, linear, 'm:1')).toThrow(
+      /\("2" at index 1 is not a number\)/,
+    )
   })
 })
 
@@ -116,15 +150,27 @@ describe('castData', () => {
   })
 
   it('refuses integers that float32 cannot hold exactly, and float64 that overflows float32', () => {
-    expect(() => castData(Int32Array.of(2 ** 24 + 1), 'int32', 'float32', 'x')).toThrow('(16777217 at index 0 is not exactly representable as float32)')
-    expect(() => castData(Float64Array.of(1e300), 'float64', 'float32', 'x')).toThrow('(1e+300 at index 0 overflows float32)')
-    expect(castData(Float64Array.of(Number.NaN, Infinity), 'float64', 'float32', 'x')).toEqual(Float32Array.of(Number.NaN, Infinity))
+    expect(() => castData(Int32Array.of(2 ** 24 + 1), 'int32', 'float32', 'x')).toThrow(
+      '(16777217 at index 0 is not exactly representable as float32)',
+    )
+    expect(() => castData(Float64Array.of(1e300), 'float64', 'float32', 'x')).toThrow(
+      '(1e+300 at index 0 overflows float32)',
+    )
+    expect(castData(Float64Array.of(Number.NaN, Infinity), 'float64', 'float32', 'x')).toEqual(
+      Float32Array.of(Number.NaN, Infinity),
+    )
   })
 
   it('checks integer ranges, 64-bit ones exactly', () => {
-    expect(() => castData(Int32Array.of(300), 'int32', 'uint8', 'x')).toThrow("(300 at index 0 is out of uint8's range)")
-    expect(() => castData(BigInt64Array.of(-1n), 'int64', 'uint64', 'x')).toThrow("(-1 at index 0 is out of uint64's range)")
-    expect(castData(BigUint64Array.of(2n ** 63n - 1n), 'uint64', 'int64', 'x')).toEqual(BigInt64Array.of(2n ** 63n - 1n))
+    expect(() => castData(Int32Array.of(300), 'int32', 'uint8', 'x')).toThrow(
+      "(300 at index 0 is out of uint8's range)",
+    )
+    expect(() => castData(BigInt64Array.of(-1n), 'int64', 'uint64', 'x')).toThrow(
+      "(-1 at index 0 is out of uint64's range)",
+    )
+    expect(castData(BigUint64Array.of(2n ** 63n - 1n), 'uint64', 'int64', 'x')).toEqual(
+      BigInt64Array.of(2n ** 63n - 1n),
+    )
     expect(() => castData(BigUint64Array.of(2n ** 63n), 'uint64', 'int64', 'x')).toThrow(/out of int64's range/)
   })
 
@@ -135,7 +181,9 @@ describe('castData', () => {
   })
 
   it('converts float16 only to itself', () => {
-    expect(() => castData(Float32Array.of(1), 'float32', 'float16', 'x')).toThrow(/float16 data \(raw bits in a Uint16Array\) is only accepted for float16 inputs/)
+    expect(() => castData(Float32Array.of(1), 'float32', 'float16', 'x')).toThrow(
+      /float16 data \(raw bits in a Uint16Array\) is only accepted for float16 inputs/,
+    )
     const bits = Uint16Array.of(0x3c00)
     expect(castData(bits, 'float16', 'float16', 'x')).toBe(bits)
   })

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { IoSpec } from '../../src/onnx/feeds.js'
-import { batchedNames, padAlong, padBatch, paddedBatchSize, sliceAlong, unpadOutputs, warmupFeeds } from '../../src/onnx/padding.js'
+import {
+  batchedNames,
+  padAlong,
+  padBatch,
+  paddedBatchSize,
+  sliceAlong,
+  unpadOutputs,
+  warmupFeeds,
+} from '../../src/onnx/padding.js'
 import { tensor } from '../../src/tensor/tensor.js'
 
 const iota = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i + 1)
@@ -56,7 +64,11 @@ describe('padAlong and sliceAlong', () => {
 })
 
 describe('padBatch and unpadOutputs', () => {
-  const feeds = { a: tensor('float32', [3, 2], iota(6)), b: tensor('int64', [3, 1], BigInt64Array.of(7n, 8n, 9n)), scale: tensor('float32', [1], Float32Array.of(2)) }
+  const feeds = {
+    a: tensor('float32', [3, 2], iota(6)),
+    b: tensor('int64', [3, 1], BigInt64Array.of(7n, 8n, 9n)),
+    scale: tensor('float32', [1], Float32Array.of(2)),
+  }
 
   it('pads every batched input to the next warmed size and slices batched outputs back', () => {
     const { feeds: padded, padding } = padBatch(feeds, ['a', 'b'], 0, [1, 2, 4, 8])

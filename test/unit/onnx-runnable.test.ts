@@ -28,7 +28,11 @@ async function save(model: TestModel, bytes: Uint8Array = model.bytes): Promise<
   return store.save(model.name, bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
 }
 
-async function setUp(info: ModelInfo, resource: Resource, params: OnnxParams = {}): Promise<{ methods: OnnxMethods; notes: string[] }> {
+async function setUp(
+  info: ModelInfo,
+  resource: Resource,
+  params: OnnxParams = {},
+): Promise<{ methods: OnnxMethods; notes: string[] }> {
   const notes: string[] = []
   const context: RunnableContext<OnnxParams> = {
     params,
@@ -55,10 +59,13 @@ function expectMatches(actual: Record<string, Tensor>, expected: Record<string, 
     if (want.dtype === 'float32' || want.dtype === 'float64') {
       want.data.forEach((w, i) => {
         const g = got.data[i] as number
-        if (Math.abs(g - (w as number)) > 1e-4 + 1e-4 * Math.abs(w as number)) expect.fail(`${name}[${i}]: got ${g}, expected ${w}`)
+        if (Math.abs(g - (w as number)) > 1e-4 + 1e-4 * Math.abs(w as number))
+          expect.fail(`${name}[${i}]: got ${g}, expected ${w}`)
       })
     } else {
-      expect(Array.from(got.data as ArrayLike<number | bigint>), name).toEqual(Array.from(want.data as ArrayLike<number | bigint>))
+      expect(Array.from(got.data as ArrayLike<number | bigint>), name).toEqual(
+        Array.from(want.data as ArrayLike<number | bigint>),
+      )
     }
   }
 }
@@ -114,7 +121,9 @@ describe('calls', () => {
     const { methods } = await setUp(linear, 'cpu')
     const call = methods.run({ input: linearModel().sampleInputs(1).x! })
     await expect(call).rejects.toThrow(BadInput)
-    await expect(call).rejects.toThrow(`linear:${linear.version} has no input "input"; its inputs are x (float32 [N, 4])`)
+    await expect(call).rejects.toThrow(
+      `linear:${linear.version} has no input "input"; its inputs are x (float32 [N, 4])`,
+    )
   })
 
   it('refuses wrong dims with the declared and the given dims', async () => {
@@ -141,12 +150,16 @@ describe('calls', () => {
     const { methods } = await setUp(twoInOut, 'wasm')
     const call = methods.run({ a: { dims: [1, 4], data: [1, 2, 3, 4] }, b: { dims: [1, 2], data: [1, 0.5] } })
     await expect(call).rejects.toThrow(BadInput)
-    await expect(call).rejects.toThrow('cannot convert a plain array to int64 without changing values (0.5 at index 1 is not an integer)')
+    await expect(call).rejects.toThrow(
+      'cannot convert a plain array to int64 without changing values (0.5 at index 1 is not an integer)',
+    )
   })
 
   it('falls back from webgpu, which Node lacks, and says so', async () => {
     const { notes } = await setUp(linear, 'webgpu')
-    expect(notes[0]).toMatch(/on cpu \(onnxruntime-node\): webgpu is not available in Node; native CPU, 1 intra-op thread/)
+    expect(notes[0]).toMatch(
+      /on cpu \(onnxruntime-node\): webgpu is not available in Node; native CPU, 1 intra-op thread/,
+    )
   })
 
   it('warms up at the batch sizes it is given', async () => {
@@ -158,7 +171,10 @@ describe('calls', () => {
 describe('onnxModels', () => {
   it('saves a model with its run signature and makes runners named after it that batch as it says', async () => {
     const models = onnxModels(store)
-    const saved = await models.saveModel('axis1', batchAxis1Model().bytes, { signatures: { run: { batchable: true, batchDim: 1 } }, labels: { team: 'ml' } })
+    const saved = await models.saveModel('axis1', batchAxis1Model().bytes, {
+      signatures: { run: { batchable: true, batchDim: 1 } },
+      labels: { team: 'ml' },
+    })
     const model = await models.get('axis1:latest')
     expect(model.tag).toBe(saved.tag)
     expect(model.info.signatures.run).toEqual({ batchable: true, batchDim: [1, 1] })
@@ -175,8 +191,17 @@ describe('onnxModels', () => {
   })
 
   it('lets the runner options override the name, the batching and the params', () => {
-    const info = { name: 'm', version: 'v1', format: 'onnx', signatures: { run: { batchable: true, batchDim: [0, 0] } } } as unknown as ModelInfo
-    const options = runnerOptionsFor(info, store, { name: 'other', methodConfigs: { run: { batchable: false } }, runnableInitParams: { resource: 'wasm' } })
+    const info = {
+      name: 'm',
+      version: 'v1',
+      format: 'onnx',
+      signatures: { run: { batchable: true, batchDim: [0, 0] } },
+    } as unknown as ModelInfo
+    const options = runnerOptionsFor(info, store, {
+      name: 'other',
+      methodConfigs: { run: { batchable: false } },
+      runnableInitParams: { resource: 'wasm' },
+    })
     expect(options.name).toBe('other')
     expect(options.methodConfigs).toEqual({ run: { batchable: false, batchDim: [0, 0] } })
     expect(options.runnableInitParams).toEqual({ batchDim: [0, 0], resource: 'wasm' })
@@ -218,7 +243,10 @@ describe('nodeOnnxRuntime without onnxruntime-node', () => {
         throw Object.assign(new Error("Cannot find package 'onnxruntime-node'"), { code: 'ERR_MODULE_NOT_FOUND' })
       }`,
     )
-    await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hide).href)})`)
+    await writeFile(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hide).href)})`,
+    )
     const runtime = new URL('../../src/adapters/node/onnx-runtime.ts', import.meta.url).href
     const script = `
       import { nodeOnnxRuntime } from ${JSON.stringify(runtime)}
@@ -228,7 +256,15 @@ describe('nodeOnnxRuntime without onnxruntime-node', () => {
       const out = await session.run({ x: new loaded.ort.Tensor('float32', new Float32Array(8), [2, 4]) })
       console.log(JSON.stringify({ backend: loaded.backend, executionProvider: loaded.executionProvider, reason: loaded.reason, dims: out.y.dims }))`
     const root = fileURLToPath(new URL('../..', import.meta.url))
-    const args = ['--import', 'tsx', '--import', pathToFileURL(join(dir, 'register.mjs')).href, '--input-type=module', '-e', script]
+    const args = [
+      '--import',
+      'tsx',
+      '--import',
+      pathToFileURL(join(dir, 'register.mjs')).href,
+      '--input-type=module',
+      '-e',
+      script,
+    ]
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root })
     expect(JSON.parse(stdout)).toEqual({
       backend: 'onnxruntime-web',

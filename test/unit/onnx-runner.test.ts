@@ -17,17 +17,27 @@ afterEach(async () => {
 
 async function storeWith(models: TestModel[]) {
   const store = fileStore(await mkdtemp(join(tmpdir(), 'tiffin-onnx-runner-')))
-  for (const m of models) await store.save(m.name, m.bytes, { signatures: { run: { batchable: true, batchDim: m.batchDim } } })
+  for (const m of models)
+    await store.save(m.name, m.bytes, { signatures: { run: { batchable: true, batchDim: m.batchDim } } })
   return store
 }
 
 describe('ONNX runners over worker_threads', () => {
   for (const resource of ['cpu', 'wasm'] as const) {
     it(`run every test model on two ${resource} workers, matching the reference for concurrent calls`, async () => {
-      const models = [linearModel(), mlpModel({ inputSize: 16, width: 32, depth: 2, outputSize: 4 }), ...allTestModels().slice(2)]
+      const models = [
+        linearModel(),
+        mlpModel({ inputSize: 16, width: 32, depth: 2, outputSize: 4 }),
+        ...allTestModels().slice(2),
+      ]
       const store = await storeWith(models)
       for (const model of models) {
-        const runner = (await onnxModels(store).get(`${model.name}:latest`)).toRunner({ platform: nodePlatform, workers: 2, resource, maxBatchSize: 8 })
+        const runner = (await onnxModels(store).get(`${model.name}:latest`)).toRunner({
+          platform: nodePlatform,
+          workers: 2,
+          resource,
+          maxBatchSize: 8,
+        })
         runners.push(runner as Runner)
         await runner.init()
         expect(runner.placement).toMatchObject({ workers: 2, resource })
@@ -49,18 +59,25 @@ describe('ONNX runners over worker_threads', () => {
     runners.push(runner as Runner)
     expect(runner.name).toBe('linear')
     await runner.init({ platform: nodePlatform, store })
-    expect(runner.batchingConfig('run', {}, [await store.get('linear')])).toMatchObject({ batchable: true, maxBatchSize: 4 })
+    expect(runner.batchingConfig('run', {}, [await store.get('linear')])).toMatchObject({
+      batchable: true,
+      maxBatchSize: 4,
+    })
     const inputs = model.sampleInputs(10, 3)
     expectClose(await runner.run(inputs), model.reference(inputs), 'split across batches of 4')
   })
 
   it('refuses a model that is not in the store, and bad inputs, with clear errors', async () => {
     const store = await storeWith([linearModel()])
-    await expect(onnxRunner('missing:latest').init({ platform: nodePlatform, store })).rejects.toThrow(/Runner "missing" cannot load model "missing:latest"/)
+    await expect(onnxRunner('missing:latest').init({ platform: nodePlatform, store })).rejects.toThrow(
+      /Runner "missing" cannot load model "missing:latest"/,
+    )
     const runner = onnxRunner('linear', { workers: 1 })
     runners.push(runner as Runner)
     await runner.init({ platform: nodePlatform, store })
     const wrong: Tensor = { dtype: 'float32', dims: [2, 5], data: new Float32Array(10) }
-    await expect(runner.run({ x: wrong })).rejects.toThrow(/input "x" of linear:\w+: expected dims \[N, 4\], got \[2, 5\]/)
+    await expect(runner.run({ x: wrong })).rejects.toThrow(
+      /input "x" of linear:\w+: expected dims \[N, 4\], got \[2, 5\]/,
+    )
   })
 })

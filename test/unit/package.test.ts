@@ -12,7 +12,12 @@ let project = ''
 let installLog = ''
 
 const sh = (command: string, args: string[], cwd: string, env: Record<string, string> = {}): string =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 
 beforeAll(async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'tiffin-pack-'))
@@ -21,7 +26,10 @@ beforeAll(async () => {
   project = join(scratch, 'app')
   sh('mkdir', ['-p', project], scratch)
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }))
-  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, tarball)], { cwd: project, encoding: 'utf8' })
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, tarball)], {
+    cwd: project,
+    encoding: 'utf8',
+  })
   installLog = install.stdout + install.stderr
   if (install.status !== 0) throw new Error(`npm install failed:\n${installLog}`)
 }, 180_000)
@@ -70,9 +78,17 @@ describe('the packed package', () => {
   })
 
   it('installs the tiffin command: npx tiffin --help, and a command against a store', async () => {
-    expect(sh('npx', ['--no-install', 'tiffin', '--help'], project)).toMatch(/^Usage: tiffin \[options\] \[command\][\s\S]*serve[\s\S]*build/)
+    expect(sh('npx', ['--no-install', 'tiffin', '--help'], project)).toMatch(
+      /^Usage: tiffin \[options\] \[command\][\s\S]*serve[\s\S]*build/,
+    )
     const home = await mkdtemp(join(tmpdir(), 'tiffin-home-'))
-    expect(JSON.parse(sh(join(project, 'node_modules', '.bin', 'tiffin'), ['models', 'list', '--json'], project, { TIFFIN_HOME: home }))).toEqual([])
+    expect(
+      JSON.parse(
+        sh(join(project, 'node_modules', '.bin', 'tiffin'), ['models', 'list', '--json'], project, {
+          TIFFIN_HOME: home,
+        }),
+      ),
+    ).toEqual([])
   })
 
   it('ships source maps that carry their sources, so dev tools can show them', async () => {
@@ -80,9 +96,15 @@ describe('the packed package', () => {
     const maps = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js.map'))
     expect(maps.length).toBeGreaterThan(50)
     for (const map of maps) {
-      const { sources, sourcesContent } = JSON.parse(await readFile(join(dir, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] }
+      const { sources, sourcesContent } = JSON.parse(await readFile(join(dir, map), 'utf8')) as {
+        sources: string[]
+        sourcesContent?: (string | null)[]
+      }
       expect(sourcesContent?.length, map).toBe(sources.length)
-      expect(sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), map).toBe(true)
+      expect(
+        sourcesContent!.every((text) => typeof text === 'string' && text.length > 0),
+        map,
+      ).toBe(true)
     }
   })
 
@@ -98,21 +120,37 @@ export default new Service('packed', { runners: [runner] }).api({ name: 'negate'
     )
     const bin = join(project, 'node_modules', '.bin', 'tiffin')
     // Building needs Vite, an optional peer: without it, one line says what to install.
-    const withoutVite = spawnSync(bin, ['build', 'service.js'], { cwd: project, encoding: 'utf8', env: { ...process.env, TIFFIN_HOME: home } })
+    const withoutVite = spawnSync(bin, ['build', 'service.js'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, TIFFIN_HOME: home },
+    })
     expect(withoutVite.status).not.toBe(0)
-    expect(withoutVite.stderr).toMatch(/^tiffin: tiffin build bundles with Vite, which is not installed here: npm install --save-dev vite@8\n$/)
+    expect(withoutVite.stderr).toMatch(
+      /^tiffin: tiffin build bundles with Vite, which is not installed here: npm install --save-dev vite@8\n$/,
+    )
     sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', 'vite@8'], project)
     const path = sh(bin, ['build', 'service.js'], project, { TIFFIN_HOME: home }).trim().split('\n').at(-1)!
     const copy = join(await mkdtemp(join(tmpdir(), 'tiffin-copy-')), 'bento')
     await cp(path, copy, { recursive: true })
-    const child = spawn(bin, ['serve', copy, '--port', '0'], { cwd: tmpdir(), env: { ...process.env, TIFFIN_HOME: home } })
+    const child = spawn(bin, ['serve', copy, '--port', '0'], {
+      cwd: tmpdir(),
+      env: { ...process.env, TIFFIN_HOME: home },
+    })
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = ''
-        child.stdout.on('data', (chunk: Buffer) => ((out += chunk), /at (http\S+)/.test(out) && resolve(/at (http\S+)/.exec(out)![1]!)))
+        child.stdout.on(
+          'data',
+          (chunk: Buffer) => ((out += chunk), /at (http\S+)/.test(out) && resolve(/at (http\S+)/.exec(out)![1]!)),
+        )
         child.once('exit', (code) => reject(new Error(`tiffin serve exited with ${code}`)))
       })
-      const response = await fetch(`${url}/negate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,-2.5]' })
+      const response = await fetch(`${url}/negate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '[1,-2.5]',
+      })
       expect(await response.json()).toEqual([-1, 2.5])
     } finally {
       child.kill('SIGKILL')
@@ -120,13 +158,19 @@ export default new Service('packed', { runners: [runner] }).api({ name: 'negate'
   }, 180_000)
 
   it('bundles for the browser with no Node built-ins', async () => {
-    const code = await browserBundle('main', `export { indexedDBStore, parseTag } from 'tiffin-serve/browser'\nexport * as sw from 'tiffin-serve/service-worker'\n`)
+    const code = await browserBundle(
+      'main',
+      `export { indexedDBStore, parseTag } from 'tiffin-serve/browser'\nexport * as sw from 'tiffin-serve/service-worker'\n`,
+    )
     expect(code).toContain('indexedDB')
     expect(code).not.toMatch(/from ["']node:|require\(["']node:|from ["'](fs|path|os|crypto)["']/)
   })
 
   it('bundles tiffin-serve/client for the browser with no Hono, Comlink or onnxruntime-web in it', async () => {
-    const code = await browserBundle('client', `export { createClient, ClientError, tensor } from 'tiffin-serve/client'\n`)
+    const code = await browserBundle(
+      'client',
+      `export { createClient, ClientError, tensor } from 'tiffin-serve/client'\n`,
+    )
     expect(code).toMatch(/function createClient/)
     expect(code).not.toMatch(/hono|comlink|onnxruntime|ort-wasm|InferenceSession/i)
     expect(code).not.toMatch(/from ["']node:/)

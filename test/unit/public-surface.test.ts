@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-const expected = JSON.parse(readFileSync(new URL('../fixtures/public-surface.json', import.meta.url), 'utf8')) as Record<string, string[]>
+const expected = JSON.parse(
+  readFileSync(new URL('../fixtures/public-surface.json', import.meta.url), 'utf8'),
+) as Record<string, string[]>
 const entries: Record<string, () => Promise<Record<string, unknown>>> = {
   index: () => import('../../src/index.js'),
   node: () => import('../../src/node.js'),

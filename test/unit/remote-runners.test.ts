@@ -42,10 +42,15 @@ describe('remote runners over HTTP', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'tiffin-remote-'))
     await fileStore(home).save('linear', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
-    replicas = await Promise.all([0, 1].map(() => serveModule('test/fixtures/services/example.ts', home, ['--runner', 'linear'])))
+    replicas = await Promise.all(
+      [0, 1].map(() => serveModule('test/fixtures/services/example.ts', home, ['--runner', 'linear'])),
+    )
     // The API server gets no model: its store is empty, and the runner lives on the replicas.
     const apiHome = await mkdtemp(join(tmpdir(), 'tiffin-remote-api-'))
-    api = await serveModule('test/fixtures/services/example.ts', apiHome, ['--runner-map', `linear=${replicas.map((r) => r.url).join(',')}`])
+    api = await serveModule('test/fixtures/services/example.ts', apiHome, [
+      '--runner-map',
+      `linear=${replicas.map((r) => r.url).join(',')}`,
+    ])
   }, 60_000)
 
   afterAll(async () => {

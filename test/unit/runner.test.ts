@@ -9,7 +9,9 @@ import { fileStore } from '../../src/store/fs.js'
 import scale from '../fixtures/runnables/scale.js'
 
 const started: Runner[] = []
-function runner(options: ConstructorParameters<typeof Runner<Parameters<typeof scale.setup>[0]['params'], never>>[1] & object = {}) {
+function runner(
+  options: ConstructorParameters<typeof Runner<Parameters<typeof scale.setup>[0]['params'], never>>[1] & object = {},
+) {
   const r = new Runner(scale, { platform: nodePlatform, runnableInitParams: { factor: 2 }, workers: 2, ...options })
   started.push(r as Runner)
   return r
@@ -71,18 +73,27 @@ describe('runners over worker_threads', () => {
     const r = runner({ name: 'broken', runnableInitParams: { factor: 1, failSetup: 'missing vocabulary' } })
     await expect(r.init()).rejects.toThrow(/Runner "broken" failed to start: missing vocabulary/)
     expect(r.state).toBe('failed')
-    await expect(r.methods.scale.run([1])).rejects.toThrow(/Runner "broken" failed to start: missing vocabulary; it cannot run "scale"/)
+    await expect(r.methods.scale.run([1])).rejects.toThrow(
+      /Runner "broken" failed to start: missing vocabulary; it cannot run "scale"/,
+    )
   })
 
   it('a setup that overruns its time fails init()', async () => {
-    const r = runner({ name: 'sleepy', workers: 1, setupTimeoutMs: 300, runnableInitParams: { factor: 1, setupDelayMs: 5_000 } })
+    const r = runner({
+      name: 'sleepy',
+      workers: 1,
+      setupTimeoutMs: 300,
+      runnableInitParams: { factor: 1, setupDelayMs: 5_000 },
+    })
     await expect(r.init()).rejects.toThrow(/Runner "sleepy" failed to start: .*"setup" did not finish within 300 ms/)
   })
 
   it('a model missing from the store fails init() with the tag named', async () => {
     const store = fileStore(await mkdtemp(join(tmpdir(), 'tiffin-runner-')))
     const r = runner({ name: 'needs-model', models: ['nope:latest'], store })
-    await expect(r.init()).rejects.toThrow(/Runner "needs-model" cannot load model "nope:latest": No model named "nope"/)
+    await expect(r.init()).rejects.toThrow(
+      /Runner "needs-model" cannot load model "nope:latest": No model named "nope"/,
+    )
   })
 
   it('an AbortSignal rejects the call at once', async () => {

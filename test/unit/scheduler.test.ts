@@ -13,7 +13,13 @@ const tensor = (dims: number[], start = 0): Tensor<'float32'> => ({
   data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => start + i),
 })
 
-function setup(options: { workers?: number; config?: Parameters<typeof resolveBatching>[3]; method?: { batchable?: boolean; batchDim?: number } } = {}) {
+function setup(
+  options: {
+    workers?: number
+    config?: Parameters<typeof resolveBatching>[3]
+    method?: { batchable?: boolean; batchDim?: number }
+  } = {},
+) {
   const clock = new FakeClock()
   const executors = Array.from({ length: options.workers ?? 1 }, (_, i) => new ManualExecutor(`worker ${i}`))
   let live = executors
@@ -35,7 +41,10 @@ function setup(options: { workers?: number; config?: Parameters<typeof resolveBa
 async function calibrate(s: ReturnType<typeof setup>, sizes: number[], ms: (n: number) => number) {
   for (const n of sizes) {
     s.clock.advance(2_000) // far apart: low load, so each goes out at once
-    const answer = s.scheduler.submit('run', Array.from({ length: n }, (_, i) => i))
+    const answer = s.scheduler.submit(
+      'run',
+      Array.from({ length: n }, (_, i) => i),
+    )
     await settle()
     s.clock.advance(ms(n))
     s.executors[0]!.answer()
@@ -58,7 +67,11 @@ describe('the scheduler', () => {
     const { scheduler, executors, metrics } = setup()
     const first = scheduler.submit('run', rows(1))
     await settle()
-    const queued = [scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4)), scheduler.submit('run', rows(5, 6, 7))]
+    const queued = [
+      scheduler.submit('run', rows(2, 3)),
+      scheduler.submit('run', rows(4)),
+      scheduler.submit('run', rows(5, 6, 7)),
+    ]
     expect(executors[0]!.held).toHaveLength(1)
     executors[0]!.answer()
     await settle()
@@ -122,7 +135,11 @@ describe('the scheduler', () => {
       worker.answer()
       await settle()
     }
-    expect(shapes).toEqual([[2, 1, 3], [2, 5, 3], [2, 1, 5]]) // wide + wide2 merged on axis 1; narrow alone
+    expect(shapes).toEqual([
+      [2, 1, 3],
+      [2, 5, 3],
+      [2, 1, 5],
+    ]) // wide + wide2 merged on axis 1; narrow alone
     await busy
     expect(await wide).toEqual(tensor([2, 2, 3], 100))
     expect(await wide2).toEqual(tensor([2, 3, 3], 300))
@@ -169,7 +186,11 @@ describe('the scheduler', () => {
 
   it('with batching off sends each call alone', async () => {
     const { scheduler, executors } = setup({ config: { enabled: false } })
-    const answers = [scheduler.submit('run', rows(1)), scheduler.submit('run', rows(2, 3)), scheduler.submit('run', rows(4))]
+    const answers = [
+      scheduler.submit('run', rows(1)),
+      scheduler.submit('run', rows(2, 3)),
+      scheduler.submit('run', rows(4)),
+    ]
     await settle()
     const sent: unknown[] = []
     for (let i = 0; i < 3; i++) {
@@ -249,13 +270,15 @@ describe('the scheduler', () => {
       void s.scheduler.submit('run', rows(i))
       await settle()
       const held = worker.held[0]
-      if (held && sent.at(-1)?.items !== held.input) sent.push({ at: s.clock.now(), items: held.input as number[], workerFreeAt: freeAt })
+      if (held && sent.at(-1)?.items !== held.input)
+        sent.push({ at: s.clock.now(), items: held.input as number[], workerFreeAt: freeAt })
       const last = sent.at(-1)
       if (held && last && s.clock.now() >= last.at + 5 + 0.1 * last.items.length) {
         worker.answer()
         freeAt = s.clock.now()
         await settle()
-        if (worker.held[0] && worker.held[0] !== held) sent.push({ at: s.clock.now(), items: worker.held[0].input as number[], workerFreeAt: freeAt })
+        if (worker.held[0] && worker.held[0] !== held)
+          sent.push({ at: s.clock.now(), items: worker.held[0].input as number[], workerFreeAt: freeAt })
       }
       s.clock.advance(0.2)
     }

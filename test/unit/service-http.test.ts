@@ -33,7 +33,10 @@ let slow: Served
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'tiffin-http-'))
   await fileStore(home).save('linear', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
-  ;[example, slow] = await Promise.all([serveModule('test/fixtures/services/example.ts', home), serveModule('test/fixtures/services/slow.ts', home)])
+  ;[example, slow] = await Promise.all([
+    serveModule('test/fixtures/services/example.ts', home),
+    serveModule('test/fixtures/services/slow.ts', home),
+  ])
 })
 
 afterAll(async () => {
@@ -55,7 +58,9 @@ function samples(exposition: string, name: string): Map<string, number> {
 function expectClose(actual: Tensor, expected: Tensor): void {
   expect(actual.dtype).toBe(expected.dtype)
   expect(actual.dims).toEqual(expected.dims)
-  Array.from(expected.data as Float32Array).forEach((value, i) => expect(actual.data[i] as number).toBeCloseTo(value, 5))
+  Array.from(expected.data as Float32Array).forEach((value, i) =>
+    expect(actual.data[i] as number).toBeCloseTo(value, 5),
+  )
 }
 
 describe('the example service over HTTP', () => {
@@ -77,18 +82,24 @@ describe('the example service over HTTP', () => {
   it('counts requests in /metrics by API and status, and shows the runner batching them', async () => {
     const metrics = await (await fetch(`${example.url}/metrics`)).text()
     const requests = samples(metrics, 'tiffin_http_requests_total')
-    for (const status of [200, 400, 413, 415, 422]) expect(requests.get(`{api="predict",status="${status}"}`), `predict ${status}`).toBeGreaterThan(0)
+    for (const status of [200, 400, 413, 415, 422])
+      expect(requests.get(`{api="predict",status="${status}"}`), `predict ${status}`).toBeGreaterThan(0)
     expect(requests.get('{api="greet",status="422"}')).toBeGreaterThan(0)
     expect(requests.get('{api="shout",status="400"}')).toBeGreaterThan(0)
     expect(requests.get('{api="measure",status="200"}')).toBeGreaterThan(0)
     const batches = samples(metrics, 'tiffin_runner_batch_size_bucket')
     // The table's good predictions send 3 rows each: every batch so far fits the bucket of 4 items.
     expect(batches.get('{runner="linear",method="run",le="4"}')).toBeGreaterThan(0)
-    expect(batches.get('{runner="linear",method="run",le="+Inf"}')).toBe(batches.get('{runner="linear",method="run",le="4"}'))
+    expect(batches.get('{runner="linear",method="run",le="+Inf"}')).toBe(
+      batches.get('{runner="linear",method="run",le="4"}'),
+    )
   })
 
   it('serves /docs.json, which validates against the OpenAPI 3.1 schema', async () => {
-    const doc = (await (await fetch(`${example.url}/docs.json`)).json()) as { openapi: string; paths: Record<string, unknown> }
+    const doc = (await (await fetch(`${example.url}/docs.json`)).json()) as {
+      openapi: string
+      paths: Record<string, unknown>
+    }
     const result = await new Validator().validate(doc)
     expect(result.errors ?? []).toEqual([])
     expect(result.valid).toBe(true)
@@ -97,7 +108,11 @@ describe('the example service over HTTP', () => {
   })
 
   it('echoes a request id it is sent, and invents one for a request that has none', async () => {
-    const echoed = await fetch(`${example.url}/greet`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' } })
+    const echoed = await fetch(`${example.url}/greet`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' },
+    })
     expect(echoed.headers.get('x-request-id')).toBe('trace-42')
     expect(((await echoed.json()) as { requestId: string }).requestId).toBe('trace-42')
     const invented = await Promise.all([1, 2].map(() => fetch(`${example.url}/healthz`)))
@@ -105,7 +120,9 @@ describe('the example service over HTTP', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
     expect(ids[0]).not.toBe(ids[1])
     // An id with characters unsafe in logs is replaced, not echoed.
-    expect((await fetch(`${example.url}/healthz`, { headers: { 'x-request-id': 'a b<c>' } })).headers.get('x-request-id')).not.toBe('a b<c>')
+    expect(
+      (await fetch(`${example.url}/healthz`, { headers: { 'x-request-id': 'a b<c>' } })).headers.get('x-request-id'),
+    ).not.toBe('a b<c>')
   })
 })
 
@@ -121,7 +138,12 @@ describe('the typed client', () => {
     const shouted = await client.shout('quiet, please')
     expectTypeOf(shouted).toEqualTypeOf<string>()
     expect(shouted).toBe('QUIET, PLEASE')
-    const pixels: ImagePixels = { width: 1, height: 2, channels: 4, data: new Uint8ClampedArray([10, 20, 30, 255, 30, 40, 50, 255]) }
+    const pixels: ImagePixels = {
+      width: 1,
+      height: 2,
+      channels: 4,
+      data: new Uint8ClampedArray([10, 20, 30, 255, 30, 40, 50, 255]),
+    }
     expect(await client.measure(pixels)).toEqual({ width: 1, height: 2, mean: [20, 30, 40] })
   })
 
@@ -132,7 +154,11 @@ describe('the typed client', () => {
     expect(error).toMatchObject({ status: 422, code: 'unprocessable', requestId: 'client-7', retryAfterS: undefined })
     expect((error as ClientError).message).toContain('name: expected a non-empty string')
     const shape = await client.predict(tensor('float32', [1, 3], new Float32Array(3))).catch((e: unknown) => e)
-    expect(shape).toMatchObject({ status: 422, code: 'unprocessable', message: expect.stringContaining('expected shape [-1, 4]') })
+    expect(shape).toMatchObject({
+      status: 422,
+      code: 'unprocessable',
+      message: expect.stringContaining('expected shape [-1, 4]'),
+    })
   })
 
   it('calls the service in process through service.fetch, with no HTTP server', async () => {
@@ -146,17 +172,38 @@ describe('the typed client', () => {
 describe('the typed client with every kind of body', () => {
   // A service of its own, with no runners, answering in process: multipart, files, int64 tensors, 503s.
   const kinds = new Service('kinds')
-    .api({ name: 'caption', input: io.multipart({ photo: io.image(), note: io.text(), meta: io.json<{ tags: string[] }>() }), output: io.multipart({ note: io.text(), size: io.json(), photo: io.image() }) },
-      ({ photo, note, meta }) => ({ note: `${note} [${meta.tags.join(', ')}]`, size: { width: photo.width, height: photo.height }, photo }))
+    .api(
+      {
+        name: 'caption',
+        input: io.multipart({ photo: io.image(), note: io.text(), meta: io.json<{ tags: string[] }>() }),
+        output: io.multipart({ note: io.text(), size: io.json(), photo: io.image() }),
+      },
+      ({ photo, note, meta }) => ({
+        note: `${note} [${meta.tags.join(', ')}]`,
+        size: { width: photo.width, height: photo.height },
+        photo,
+      }),
+    )
     .api({ name: 'echo', input: io.file(), output: io.file() }, (blob) => blob)
-    .api({ name: 'increment', input: io.tensor({ dtype: 'int64' }), output: io.tensor() }, (t) => tensor('int64', t.dims, t.data.map((v) => v + 1n)))
+    .api({ name: 'increment', input: io.tensor({ dtype: 'int64' }), output: io.tensor() }, (t) =>
+      tensor(
+        'int64',
+        t.dims,
+        t.data.map((v) => v + 1n),
+      ),
+    )
     .api({ name: 'busy', input: io.json(), output: io.json() }, () => {
       throw new Overloaded('The runner is busy', 2.5)
     })
   const client = createClient<typeof kinds>({ fetch: kinds.fetch })
 
   it('sends a form and reads one back, field by field', async () => {
-    const photo: ImagePixels = { width: 2, height: 1, channels: 4, data: new Uint8ClampedArray([1, 2, 3, 255, 4, 5, 6, 255]) }
+    const photo: ImagePixels = {
+      width: 2,
+      height: 1,
+      channels: 4,
+      data: new Uint8ClampedArray([1, 2, 3, 255, 4, 5, 6, 255]),
+    }
     const answer = await client.caption({ photo, note: 'two pixels', meta: { tags: ['tiny', 'test'] } })
     expect(answer.note).toBe('two pixels [tiny, test]')
     expect(answer.size).toEqual({ width: 2, height: 1 })
@@ -177,10 +224,18 @@ describe('the typed client with every kind of body', () => {
     const busy = await client.busy({}).catch((e: unknown) => e)
     expect(busy).toMatchObject({ status: 503, code: 'overloaded', message: 'The runner is busy', retryAfterS: 3 })
     const viaProxy = createClient<typeof kinds>({
-      fetch: async (request) => (request.url.endsWith('/docs.json') ? kinds.fetch(request) : new Response('<h1>Bad gateway</h1>', { status: 502 })),
+      fetch: async (request) =>
+        request.url.endsWith('/docs.json')
+          ? kinds.fetch(request)
+          : new Response('<h1>Bad gateway</h1>', { status: 502 }),
     })
     const proxied = await viaProxy.busy({}).catch((e: unknown) => e)
-    expect(proxied).toMatchObject({ status: 502, code: 'http_502', message: '<h1>Bad gateway</h1>', requestId: undefined })
+    expect(proxied).toMatchObject({
+      status: 502,
+      code: 'http_502',
+      message: '<h1>Bad gateway</h1>',
+      requestId: undefined,
+    })
   })
 })
 
@@ -190,10 +245,18 @@ describe('failures and shutdown', () => {
     const response = errorResponse(new TypeError('secret internals'), 'req-1', (error) => logged.push(error))
     const text = await response.text()
     expect(response.status).toBe(500)
-    expect(JSON.parse(text)).toEqual({ error: 'internal', message: 'The server failed to handle the request; the error was logged', requestId: 'req-1' })
+    expect(JSON.parse(text)).toEqual({
+      error: 'internal',
+      message: 'The server failed to handle the request; the error was logged',
+      requestId: 'req-1',
+    })
     expect(text).not.toMatch(/secret|TypeError|\bat /)
     expect(logged).toHaveLength(1) // the details go to the log instead
-    const overHttp = await fetch(`${slow.url}/broken`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+    const overHttp = await fetch(`${slow.url}/broken`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(overHttp.status).toBe(500)
     const body = await overHttp.text()
     expect(JSON.parse(body)).toMatchObject({ error: 'internal' })
@@ -203,7 +266,12 @@ describe('failures and shutdown', () => {
   it('counts a client that disconnects mid-request as 499, not as a server error, and logs nothing', async () => {
     const logged = slow.stderr().length
     const controller = new AbortController()
-    const gone = fetch(`${slow.url}/wait`, { method: 'POST', body: '{"ms":400}', headers: { 'content-type': 'application/json' }, signal: controller.signal })
+    const gone = fetch(`${slow.url}/wait`, {
+      method: 'POST',
+      body: '{"ms":400}',
+      headers: { 'content-type': 'application/json' },
+      signal: controller.signal,
+    })
     setTimeout(() => controller.abort(), 100)
     await expect(gone).rejects.toThrow()
     await new Promise((resolve) => setTimeout(resolve, 500))
@@ -215,9 +283,16 @@ describe('failures and shutdown', () => {
 
   it('on SIGTERM finishes the request in flight with a 200, then exits 0', async () => {
     const started = Date.now()
-    const inFlight = fetch(`${slow.url}/wait`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+    const inFlight = fetch(`${slow.url}/wait`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    })
     // SIGTERM only once the server holds the request: sent earlier, it would find the port closed.
-    const holding = async () => samples(await (await fetch(`${slow.url}/metrics`)).text(), 'tiffin_http_requests_in_progress').get('{api="wait"}') === 1
+    const holding = async () =>
+      samples(await (await fetch(`${slow.url}/metrics`)).text(), 'tiffin_http_requests_in_progress').get(
+        '{api="wait"}',
+      ) === 1
     while (!(await holding())) await new Promise((resolve) => setTimeout(resolve, 10))
     slow.child.kill('SIGTERM')
     const response = await inFlight

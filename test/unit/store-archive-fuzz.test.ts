@@ -18,7 +18,10 @@ let original: ModelInfo
 beforeAll(async () => {
   parent = await mkdtemp(join(tmpdir(), 'tiffin-archive-fuzz-'))
   const source = fileStore(join(parent, 'source'))
-  original = await source.save('fuzzed', bytesOf(3000, 4), { files: { 'vocab.txt': new TextEncoder().encode('a\nb\nc\n') }, version: 'v1' })
+  original = await source.save('fuzzed', bytesOf(3000, 4), {
+    files: { 'vocab.txt': new TextEncoder().encode('a\nb\nc\n') },
+    version: 'v1',
+  })
   archive = await source.export('fuzzed:v1')
 })
 afterAll(() => rm(parent, { recursive: true, force: true }))

@@ -26,7 +26,8 @@ function faultyFs(failAt: number, mode: Mode): { fs: FileSystem; calls: () => nu
     n++
     return n === failAt || (mode === 'crash' && n > failAt)
   }
-  const injected = (name: string) => Object.assign(new Error(`injected failure at call ${n} (${name})`), { code: 'EIO' })
+  const injected = (name: string) =>
+    Object.assign(new Error(`injected failure at call ${n} (${name})`), { code: 'EIO' })
   const handle = (real: FileHandle): FileHandle => {
     const wrapped: Partial<Record<string, unknown>> = {
       async write(chunk: Uint8Array) {
@@ -41,7 +42,8 @@ function faultyFs(failAt: number, mode: Mode): { fs: FileSystem; calls: () => nu
       },
     }
     for (const name of HANDLE_CALLS) {
-      wrapped[name] ??= (...args: unknown[]) => (step() ? Promise.reject(injected(name)) : (real[name] as (...a: unknown[]) => unknown)(...args))
+      wrapped[name] ??= (...args: unknown[]) =>
+        step() ? Promise.reject(injected(name)) : (real[name] as (...a: unknown[]) => unknown)(...args)
     }
     return new Proxy(real, { get: (target, prop) => wrapped[prop as string] ?? Reflect.get(target, prop) })
   }
@@ -91,13 +93,20 @@ async function targetArchive(): Promise<Uint8Array> {
 /** What a fresh store sees in `root` after the interruption. */
 async function expectEarlierModelsOnly(root: string, mode: Mode, what: string): Promise<void> {
   const store = fileStore(root)
-  expect((await store.list()).map((i) => `${i.name}:${i.version}`), what).toEqual(['kept:v1', 'target:v1'])
+  expect(
+    (await store.list()).map((i) => `${i.name}:${i.version}`),
+    what,
+  ).toEqual(['kept:v1', 'target:v1'])
   expect(await store.read('kept:v1'), what).toEqual(bytesOf(5000, 1))
   expect(await store.read('target:latest'), what).toEqual(bytesOf(5000, 2))
   // An error is cleaned up after; a crash may leave a hidden temporary folder, which nothing lists.
   const left = (await nodeFs.readdir(join(root, 'models', 'target'))).sort()
   if (mode === 'error') expect(left, what).toEqual(['v1'])
-  else expect(left.filter((name) => !name.startsWith('.tmp-')), what).toEqual(['v1'])
+  else
+    expect(
+      left.filter((name) => !name.startsWith('.tmp-')),
+      what,
+    ).toEqual(['v1'])
   // The store takes the model again once the fault is gone.
   await operations.save(store, new Uint8Array())
   expect((await store.verify('target:latest')).ok, what).toBe(true)
@@ -105,23 +114,30 @@ async function expectEarlierModelsOnly(root: string, mode: Mode, what: string): 
 
 describe('a file store interrupted at every file system call', () => {
   for (const [name, operation] of Object.entries(operations)) {
-    it.each([['an error', 'error'], ['a crash', 'crash']] as const)(`${name}, cut by %s at each call, leaves only the earlier models, whole`, async (_, mode) => {
-      const archive = await targetArchive()
-      // A run with no fault counts the calls, and shows the stand-in does no harm.
-      const counting = faultyFs(Infinity, mode)
-      const root = await storeWithEarlierModels()
-      const info = await operation(new ModelStore(new FileBackend(root, counting.fs)), archive)
-      expect((await fileStore(root).verify(`target:${info.version}`)).ok).toBe(true)
-      const total = counting.calls()
-      expect(total).toBeGreaterThanOrEqual(name === 'save' ? 16 : 12)
-
-      for (let failAt = 1; failAt <= total; failAt++) {
+    it.each([
+      ['an error', 'error'],
+      ['a crash', 'crash'],
+    ] as const)(
+      `${name}, cut by %s at each call, leaves only the earlier models, whole`,
+      async (_, mode) => {
+        const archive = await targetArchive()
+        // A run with no fault counts the calls, and shows the stand-in does no harm.
+        const counting = faultyFs(Infinity, mode)
         const root = await storeWithEarlierModels()
-        const faulty = new ModelStore(new FileBackend(root, faultyFs(failAt, mode).fs))
-        await expect(operation(faulty, archive), `failing at call ${failAt}`).rejects.toThrow(/injected failure/)
-        await expectEarlierModelsOnly(root, mode, `${mode} at call ${failAt} of ${total}`)
-        await nodeFs.rm(root, { recursive: true, force: true })
-      }
-    }, 60_000)
+        const info = await operation(new ModelStore(new FileBackend(root, counting.fs)), archive)
+        expect((await fileStore(root).verify(`target:${info.version}`)).ok).toBe(true)
+        const total = counting.calls()
+        expect(total).toBeGreaterThanOrEqual(name === 'save' ? 16 : 12)
+
+        for (let failAt = 1; failAt <= total; failAt++) {
+          const root = await storeWithEarlierModels()
+          const faulty = new ModelStore(new FileBackend(root, faultyFs(failAt, mode).fs))
+          await expect(operation(faulty, archive), `failing at call ${failAt}`).rejects.toThrow(/injected failure/)
+          await expectEarlierModelsOnly(root, mode, `${mode} at call ${failAt} of ${total}`)
+          await nodeFs.rm(root, { recursive: true, force: true })
+        }
+      },
+      60_000,
+    )
   }
 })

@@ -4,13 +4,16 @@ import { closingReason } from '../web/messages.js'
 import { webPlatform, webServices } from '../web/platform.js'
 
 // ONNX Runtime is imported on first use, so runners that do not run ONNX never load it.
-export const browserServices: WorkerServices = webServices(async (preferred, threads) => (await import('../web/onnx-runtime.js')).browserOnnxRuntime(preferred, threads))
+export const browserServices: WorkerServices = webServices(async (preferred, threads) =>
+  (await import('../web/onnx-runtime.js')).browserOnnxRuntime(preferred, threads),
+)
 
 /** Starts a Web Worker that serves runnables (see `serveWebWorker`), named for the runner it belongs to. */
 export type WorkerFactory = (name: string) => Worker
 
 // Written out in full so bundlers (Vite) see the worker and build it.
-const defaultWorker: WorkerFactory = (name) => new Worker(new URL('../../../workers/web.js', import.meta.url), { type: 'module', name })
+const defaultWorker: WorkerFactory = (name) =>
+  new Worker(new URL('../../../workers/web.js', import.meta.url), { type: 'module', name })
 
 function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnection {
   const worker = createWorker(label)
@@ -43,6 +46,11 @@ function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnecti
  * that gives its workers the runnables up front (as `tiffin build` does) passes its own worker factory.
  */
 export const createBrowserPlatform = (createWorker: WorkerFactory = defaultWorker): RunnerPlatform =>
-  webPlatform('the browser', () => navigator.hardwareConcurrency || 2, browserServices, (label) => spawnWorker(createWorker, label))
+  webPlatform(
+    'the browser',
+    () => navigator.hardwareConcurrency || 2,
+    browserServices,
+    (label) => spawnWorker(createWorker, label),
+  )
 
 export const browserPlatform: RunnerPlatform = createBrowserPlatform()

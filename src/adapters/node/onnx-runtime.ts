@@ -34,8 +34,16 @@ async function loadWasm(threads: number, why: string[]): Promise<LoadedOnnxRunti
     wasmThreads = Math.max(1, Math.floor(threads))
     web.env.wasm.numThreads = wasmThreads
   }
-  const threadNote = wasmThreads === threads ? `${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}` : `${wasmThreads} threads (fixed by this thread's first WASM session; ${threads} asked)`
-  return { ort: web, executionProvider: 'wasm', backend: 'onnxruntime-web', reason: [...why, `WASM in Node, ${threadNote}`].join('; ') }
+  const threadNote =
+    wasmThreads === threads
+      ? `${wasmThreads} thread${wasmThreads === 1 ? '' : 's'}`
+      : `${wasmThreads} threads (fixed by this thread's first WASM session; ${threads} asked)`
+  return {
+    ort: web,
+    executionProvider: 'wasm',
+    backend: 'onnxruntime-web',
+    reason: [...why, `WASM in Node, ${threadNote}`].join('; '),
+  }
 }
 
 export const nodeOnnxRuntime: OnnxRuntimeLoader = async (preferred, threads) => {
@@ -55,7 +63,12 @@ async function loadCpu(threads: number, why: string[]): Promise<LoadedOnnxRuntim
     return loadWasm(threads, why)
   }
   const threadNote = `${threads} intra-op thread${threads === 1 ? '' : 's'}`
-  return { ort: native, executionProvider: 'cpu', backend: 'onnxruntime-node', reason: [...why, `native CPU, ${threadNote}`].join('; ') }
+  return {
+    ort: native,
+    executionProvider: 'cpu',
+    backend: 'onnxruntime-node',
+    reason: [...why, `native CPU, ${threadNote}`].join('; '),
+  }
 }
 
 async function tryLoad(resource: Resource, threads: number, why: string[]): Promise<LoadedOnnxRuntime | undefined> {

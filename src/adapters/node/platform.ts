@@ -2,14 +2,23 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { countLive } from '../../runner/live-counts.js'
-import { exitSignal, type RunnerPlatform, type StoreRef, type WorkerConnection, type WorkerServices } from '../../runner/platform.js'
+import {
+  exitSignal,
+  type RunnerPlatform,
+  type StoreRef,
+  type WorkerConnection,
+  type WorkerServices,
+} from '../../runner/platform.js'
 import { FileBackend, fileStore } from '../../store/fs.js'
 import type { ModelStore } from '../../store/model-store.js'
 import { isTiffinModule, provideTiffin } from './provide-tiffin.js'
 
 // Run from sources (tests, `tsx`), the worker entry is TypeScript and needs tsx's loader in the worker too.
 const fromSources = import.meta.url.endsWith('.ts')
-const workerEntry = new URL(fromSources ? '../../../workers/node-from-sources.mjs' : '../../../workers/node.js', import.meta.url)
+const workerEntry = new URL(
+  fromSources ? '../../../workers/node-from-sources.mjs' : '../../../workers/node.js',
+  import.meta.url,
+)
 
 export const nodeServices: WorkerServices = {
   openStore(ref: StoreRef): ModelStore {
@@ -52,7 +61,8 @@ export const nodePlatform: RunnerPlatform = {
   gpuAdapters: async () => 0,
   defaultStore: () => fileStore(),
   storeRef(store) {
-    if (!(store.backend instanceof FileBackend)) throw new TypeError(`Node workers can open only a file store, not ${store.location}`)
+    if (!(store.backend instanceof FileBackend))
+      throw new TypeError(`Node workers can open only a file store, not ${store.location}`)
     return { kind: 'file', root: store.backend.root }
   },
   services: nodeServices,

@@ -23,7 +23,9 @@ let registered = false
 export function provideTiffin(): void {
   if (registered) return
   registered = true
-  const data = Object.fromEntries(Object.entries(ENTRIES).map(([specifier, file]) => [specifier, new URL(file, import.meta.url).href]))
+  const data = Object.fromEntries(
+    Object.entries(ENTRIES).map(([specifier, file]) => [specifier, new URL(file, import.meta.url).href]),
+  )
   register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data })
 }
 

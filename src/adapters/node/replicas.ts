@@ -6,7 +6,11 @@ import type { Runner } from '../../runner/runner.js'
  * Lends a runner every replica in `urls` that answers `/readyz`, and lends it again when a replica that
  * went away comes back. Returns a function that stops watching.
  */
-export function connectReplicas(runner: Runner, urls: readonly string[], probeMs = DEFAULTS.replicaProbeMs): () => void {
+export function connectReplicas(
+  runner: Runner,
+  urls: readonly string[],
+  probeMs = DEFAULTS.replicaProbeMs,
+): () => void {
   let stopped = false
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
   const ready = async (url: string): Promise<boolean> => {

@@ -36,24 +36,39 @@ export interface RunningServer {
 export async function serve(service: Service, options: ServeOptions = {}): Promise<RunningServer> {
   const remote = options.runnerMap ?? {}
   for (const name of Object.keys(remote)) {
-    if (!service.runners.some((r) => r.name === name)) throw new TypeError(`The runner map names "${name}", but service "${service.name}" has no such runner`)
+    if (!service.runners.some((r) => r.name === name))
+      throw new TypeError(`The runner map names "${name}", but service "${service.name}" has no such runner`)
   }
   const stopWatching: (() => void)[] = []
   if (options.init !== false) {
-    await service.init({ platform: nodePlatform, store: options.store ?? fileStore() }, { delegated: Object.keys(remote) })
-    for (const runner of service.runners) if (remote[runner.name]) stopWatching.push(connectReplicas(runner, remote[runner.name]!))
+    await service.init(
+      { platform: nodePlatform, store: options.store ?? fileStore() },
+      { delegated: Object.keys(remote) },
+    )
+    for (const runner of service.runners)
+      if (remote[runner.name]) stopWatching.push(connectReplicas(runner, remote[runner.name]!))
   }
-  return listenAndDrain(service.fetch, options, () => service.httpMetrics.inProgress, async () => {
-    for (const stop of stopWatching) stop()
-    await service.shutdown()
-  })
+  return listenAndDrain(
+    service.fetch,
+    options,
+    () => service.httpMetrics.inProgress,
+    async () => {
+      for (const stop of stopWatching) stop()
+      await service.shutdown()
+    },
+  )
 }
 
 /** Serves one runner over HTTP for API servers elsewhere (`tiffin serve … --runner NAME`). */
 export async function serveRunner(runner: Runner, options: ServeOptions = {}): Promise<RunningServer> {
   if (options.init !== false) await runner.init({ platform: nodePlatform, store: options.store ?? fileStore() })
   const { app, http } = runnerApp(runner)
-  return listenAndDrain((request) => Promise.resolve(app.fetch(request)), options, () => http.inProgress, () => runner.shutdown())
+  return listenAndDrain(
+    (request) => Promise.resolve(app.fetch(request)),
+    options,
+    () => http.inProgress,
+    () => runner.shutdown(),
+  )
 }
 
 async function listenAndDrain(
@@ -83,5 +98,9 @@ async function listenAndDrain(
     await closed
     await stop()
   }
-  return { url: `http://${shownHost}:${address.port}`, server, close: () => (closing ??= drain(options.drainMs ?? DEFAULTS.server.drainMs)) }
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    server,
+    close: () => (closing ??= drain(options.drainMs ?? DEFAULTS.server.drainMs)),
+  }
 }

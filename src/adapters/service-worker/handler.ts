@@ -13,9 +13,15 @@ interface ServiceWorkerScope {
   readonly location: { readonly origin: string }
   readonly clients: { claim(): Promise<void>; get(id: string): Promise<unknown> }
   skipWaiting(): Promise<void>
-  addEventListener(type: 'install' | 'activate', listener: (event: { waitUntil(p: Promise<unknown>): void }) => void): void
+  addEventListener(
+    type: 'install' | 'activate',
+    listener: (event: { waitUntil(p: Promise<unknown>): void }) => void,
+  ): void
   addEventListener(type: 'fetch', listener: (event: FetchEventLike) => void): void
-  addEventListener(type: 'message', listener: (event: { data: unknown; ports: readonly MessagePort[]; source: { id?: string } | null }) => void): void
+  addEventListener(
+    type: 'message',
+    listener: (event: { data: unknown; ports: readonly MessagePort[]; source: { id?: string } | null }) => void,
+  ): void
 }
 interface FetchEventLike {
   readonly request: Request
@@ -50,7 +56,8 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()))
   scope.addEventListener('fetch', (event) => {
     const url = new URL(event.request.url)
-    if (url.origin !== scope.location.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) return
+    if (url.origin !== scope.location.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)))
+      return
     event.respondWith(answer(service, ready, event.request, prefix))
   })
   scope.addEventListener('message', (event) => {
@@ -61,7 +68,15 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     if (typeof runnerName !== 'string' || !port || !runner || options.runners === 'embedded') return
     const clientId = event.source?.id
     ready.then(
-      () => runner.lend(new WorkerExecutor(`page ${clientId ?? '?'}`, runner.name, pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs), true)),
+      () =>
+        runner.lend(
+          new WorkerExecutor(
+            `page ${clientId ?? '?'}`,
+            runner.name,
+            pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
+            true,
+          ),
+        ),
       () => port.close(),
     )
   })
@@ -75,14 +90,27 @@ async function answer(service: Service, ready: Promise<void>, request: Request, 
   // Built afresh rather than `new Request(url, request)`, which browsers refuse for a page navigation.
   // The body stays a stream, so the service's body limit applies before anything is read into memory.
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body
-  return service.fetch(new Request(url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit))
+  return service.fetch(
+    new Request(url, {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: request.signal,
+      duplex: 'half',
+    } as RequestInit),
+  )
 }
 
 /**
  * A page's lent workers, seen from the Service Worker. A closed page sends no event over a MessagePort,
  * so the page says goodbye on `pagehide`, and the Service Worker also checks that the page still exists.
  */
-function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: string | undefined, checkMs: number): WorkerConnection {
+function pageConnection(
+  port: MessagePort,
+  scope: ServiceWorkerScope,
+  clientId: string | undefined,
+  checkMs: number,
+): WorkerConnection {
   const signal = exitSignal()
   let gone = false
   const exit = (cause: Error): void => {
@@ -97,7 +125,8 @@ function pageConnection(port: MessagePort, scope: ServiceWorkerScope, clientId: 
     if (closing) exit(new Error(`was closed (${closing})`))
   })
   const check = setInterval(() => {
-    if (clientId) void scope.clients.get(clientId).then((client) => client || exit(new Error('is gone (its page closed)')))
+    if (clientId)
+      void scope.clients.get(clientId).then((client) => client || exit(new Error('is gone (its page closed)')))
   }, checkMs)
   return {
     endpoint: port as unknown as Endpoint,

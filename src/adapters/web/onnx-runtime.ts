@@ -34,7 +34,10 @@ export interface BrowserOnnxOptions {
 let applied: { threads: number; why: string } | undefined
 
 function configureWasm(options: BrowserOnnxOptions, threads: number): string {
-  if (applied) return applied.threads === threads ? applied.why : `${applied.why} (set when this thread first loaded onnxruntime-web; ${threads} asked)`
+  if (applied)
+    return applied.threads === threads
+      ? applied.why
+      : `${applied.why} (set when this thread first loaded onnxruntime-web; ${threads} asked)`
   let why: string
   let numThreads = Math.max(1, Math.floor(threads))
   if (typeof Worker === 'undefined') {

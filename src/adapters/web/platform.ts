@@ -36,7 +36,8 @@ export function webPlatform(
     gpuAdapters: async () => ('adapter' in (await findGpuAdapter()) ? 1 : 0),
     defaultStore: () => indexedDBStore(),
     storeRef(store) {
-      if (!(store.backend instanceof IndexedDBBackend)) throw new TypeError(`Runners in ${name} can open only an IndexedDB store, not ${store.location}`)
+      if (!(store.backend instanceof IndexedDBBackend))
+        throw new TypeError(`Runners in ${name} can open only an IndexedDB store, not ${store.location}`)
       return { kind: 'indexeddb', database: store.backend.database }
     },
     services,

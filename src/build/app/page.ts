@@ -24,7 +24,10 @@ async function copyModels(bento: BentoInfo): Promise<void> {
   const folder = httpStore(new URL('models/', location.href), versions)
   let copied = 0
   for (const { tag } of bento.models) {
-    const present = await store.get(tag).then(() => true, () => false)
+    const present = await store.get(tag).then(
+      () => true,
+      () => false,
+    )
     if (!present) {
       show('models', `Models: copying ${tag} into IndexedDB…`)
       await store.import(await folder.export(tag))
@@ -36,7 +39,9 @@ async function copyModels(bento: BentoInfo): Promise<void> {
 
 async function registerServiceWorker(): Promise<void> {
   const container = navigator.serviceWorker
-  const controlled = container.controller ? Promise.resolve() : new Promise((resolve) => container.addEventListener('controllerchange', resolve, { once: true }))
+  const controlled = container.controller
+    ? Promise.resolve()
+    : new Promise((resolve) => container.addEventListener('controllerchange', resolve, { once: true }))
   await container.register('sw.js', { type: 'module' })
   await controlled
   show('sw', `Service Worker: answering ${new URL(options.prefix, location.href).pathname}/*`)
@@ -48,7 +53,9 @@ async function start(): Promise<void> {
   await copyModels(bento)
   await registerServiceWorker()
   if (options.runners !== 'embedded') {
-    const platform = createBrowserPlatform((name) => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name }))
+    const platform = createBrowserPlatform(
+      (name) => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name }),
+    )
     await lendRunners(service, { platform, store })
     show('runners', `Runners: ${service.runners.map((r) => `${r.name} (${r.notes.join('; ') || r.state})`).join(', ')}`)
   } else {

@@ -24,10 +24,18 @@ export function cacheAppShell(shell: AppShell, scope: URL): void {
   self.addEventListener('install', (event) => {
     // Best effort: a page that cannot be cached still gets its API answered.
     const filling = caches.open(name).then((cache) => cache.addAll([...urls]))
-    event.waitUntil(filling.catch((error: unknown) => console.warn('tiffin: the page could not be cached for offline use', error)))
+    event.waitUntil(
+      filling.catch((error: unknown) => console.warn('tiffin: the page could not be cached for offline use', error)),
+    )
   })
   self.addEventListener('activate', (event) => {
-    event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((key) => key.startsWith(PREFIX) && key !== name).map((key) => caches.delete(key)))))
+    event.waitUntil(
+      caches
+        .keys()
+        .then((keys) =>
+          Promise.all(keys.filter((key) => key.startsWith(PREFIX) && key !== name).map((key) => caches.delete(key))),
+        ),
+    )
   })
   self.addEventListener('fetch', (event) => {
     const url = event.request.url.split(/[?#]/)[0]!

@@ -19,16 +19,34 @@ const api = {
     const store = indexedDBStore({ database: `leaks-${crypto.randomUUID()}` })
     await store.save('linear', linearModel().bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
     const before = liveCounts()
-    const runner = new Runner(gpuCountedOnnx, { models: ['linear:latest'], store, platform: browserPlatform, resource, workers: 1, maxBatchSize: 64 })
+    const runner = new Runner(gpuCountedOnnx, {
+      models: ['linear:latest'],
+      store,
+      platform: browserPlatform,
+      resource,
+      workers: 1,
+      maxBatchSize: 64,
+    })
     await runner.init()
-    const load = (count: number, first: number) => linearLoad((x, signal) => runner.methods.run.run({ x }, { signal }), count, 1000, first)
+    const load = (count: number, first: number) =>
+      linearLoad((x, signal) => runner.methods.run.run({ x }, { signal }), count, 1000, first)
     const warmUp = await load(2000, 0)
     const started = await holdings(runner)
     const report = await load(calls, 2000)
     const ended = await holdings(runner)
     const metrics = runner.metrics().find((m) => m.method === 'run')!
     await runner.shutdown()
-    return { before, warmUp, started, report, ended, items: metrics.items, batches: metrics.executions, notes: runner.notes, afterShutdown: liveCounts() }
+    return {
+      before,
+      warmUp,
+      started,
+      report,
+      ended,
+      items: metrics.items,
+      batches: metrics.executions,
+      notes: runner.notes,
+      afterShutdown: liveCounts(),
+    }
   },
 }
 

@@ -24,7 +24,9 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
   const store = indexedDBStore({ database: `onnx-${crypto.randomUUID()}` })
   const results: ModelResult[] = []
   for (const model of [linearModel(), mlpModel(), twoInOutModel(), batchAxis1Model()]) {
-    const info = await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
+    const info = await store.save(model.name, model.bytes, {
+      signatures: { run: { batchable: true, batchDim: model.batchDim } },
+    })
     const notes: string[] = []
     const cleanups: (() => Promise<void> | void)[] = []
     const started = performance.now()
@@ -54,7 +56,13 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
     const timed = performance.now()
     for (let i = 0; i < runs; i++) await methods.run(inputs)
     for (const cleanup of cleanups) await cleanup()
-    results.push({ model: tagOf(info), note: notes.join(' | '), setupMs, checks, msPerRun: (performance.now() - timed) / runs })
+    results.push({
+      model: tagOf(info),
+      note: notes.join(' | '),
+      setupMs,
+      checks,
+      msPerRun: (performance.now() - timed) / runs,
+    })
   }
   return results
 }
@@ -64,7 +72,10 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
  * there; the outputs come back by postMessage and are compared here. The worker imports the sources by
  * URL from the Vite dev server, so this works only under `vite` (as the tests run).
  */
-async function runInWorker(resource: Resource, batch: number): Promise<{ model: string; note: string; check: string }[]> {
+async function runInWorker(
+  resource: Resource,
+  batch: number,
+): Promise<{ model: string; note: string; check: string }[]> {
   const database = `onnx-worker-${crypto.randomUUID()}`
   const store = indexedDBStore({ database })
   const source = `
@@ -85,7 +96,9 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
   const results: { model: string; note: string; check: string }[] = []
   for (const model of [linearModel(), twoInOutModel(), batchAxis1Model()]) {
-    const info = await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
+    const info = await store.save(model.name, model.bytes, {
+      signatures: { run: { batchable: true, batchDim: model.batchDim } },
+    })
     const worker = new Worker(url, { type: 'module' })
     const inputs = model.sampleInputs(batch)
     const reply = await new Promise<{ note?: string; outputs?: Record<string, Tensor>; error?: string }>((resolve) => {
@@ -95,7 +108,9 @@ async function runInWorker(resource: Resource, batch: number): Promise<{ model: 
       worker.postMessage({ database, tag: tagOf(info), resource, inputs })
     })
     worker.terminate()
-    const check = reply.error ?? (reply.outputs ? difference(reply.outputs, model.reference(inputs)) : `no outputs in ${JSON.stringify(reply)}`)
+    const check =
+      reply.error ??
+      (reply.outputs ? difference(reply.outputs, model.reference(inputs)) : `no outputs in ${JSON.stringify(reply)}`)
     results.push({ model: tagOf(info), note: reply.note ?? '', check })
   }
   URL.revokeObjectURL(url)

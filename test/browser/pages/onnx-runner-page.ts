@@ -10,7 +10,12 @@ const api = {
   async runModels(resource: Resource) {
     const store = indexedDBStore({ database: `onnx-runner-${crypto.randomUUID()}` })
     const results = []
-    for (const model of [linearModel(), mlpModel({ inputSize: 16, width: 32, depth: 2, outputSize: 4 }), twoInOutModel(), batchAxis1Model()]) {
+    for (const model of [
+      linearModel(),
+      mlpModel({ inputSize: 16, width: 32, depth: 2, outputSize: 4 }),
+      twoInOutModel(),
+      batchAxis1Model(),
+    ]) {
       await store.save(model.name, model.bytes, { signatures: { run: { batchable: true, batchDim: model.batchDim } } })
       const runner = onnxRunner(`${model.name}:latest`, { workers: 2, resource, maxBatchSize: 4 })
       try {
@@ -19,7 +24,14 @@ const api = {
         const outputs = await Promise.all(calls.map((inputs) => runner.run(inputs)))
         const problems = calls.map((inputs, i) => difference(outputs[i]!, model.reference(inputs))).filter(Boolean)
         const metrics = runner.metrics()[0]!
-        results.push({ model: model.name, placement: runner.placement, notes: runner.notes, problems, items: metrics.items, executions: metrics.executions })
+        results.push({
+          model: model.name,
+          placement: runner.placement,
+          notes: runner.notes,
+          problems,
+          items: metrics.items,
+          executions: metrics.executions,
+        })
       } catch (error) {
         results.push({ model: model.name, error: `${(error as Error).name}: ${(error as Error).message}` })
       } finally {

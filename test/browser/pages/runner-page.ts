@@ -13,8 +13,18 @@ const outcome = async (work: Promise<unknown>): Promise<{ ok: unknown } | { erro
 
 const api = {
   async twoRunners() {
-    const double = new Runner(scale, { name: 'double', platform: browserPlatform, runnableInitParams: { factor: 2 }, workers: 2 })
-    const triple = new Runner(scale, { name: 'triple', platform: browserPlatform, runnableInitParams: { factor: 3 }, workers: 2 })
+    const double = new Runner(scale, {
+      name: 'double',
+      platform: browserPlatform,
+      runnableInitParams: { factor: 2 },
+      workers: 2,
+    })
+    const triple = new Runner(scale, {
+      name: 'triple',
+      platform: browserPlatform,
+      runnableInitParams: { factor: 3 },
+      workers: 2,
+    })
     await Promise.all([double.init(), triple.init()])
     const answers = await Promise.all(Array.from({ length: 30 }, () => double.methods.whoami.run(null)))
     const result = {
@@ -27,7 +37,13 @@ const api = {
     return result
   },
   async faults() {
-    const r = new Runner(scale, { name: 'fragile', platform: browserPlatform, runnableInitParams: { factor: 2 }, workers: 1, timeoutMs: 1_500 })
+    const r = new Runner(scale, {
+      name: 'fragile',
+      platform: browserPlatform,
+      runnableInitParams: { factor: 2 },
+      workers: 1,
+      timeoutMs: 1_500,
+    })
     await r.init()
     const started = performance.now()
     const crashed = await outcome(r.methods.crash.run({ after: 20 }))
@@ -41,7 +57,11 @@ const api = {
     return { crashed, crashMs, after, hung, afterHang, refused, workers }
   },
   async brokenSetup() {
-    const r = new Runner(scale, { name: 'broken', platform: browserPlatform, runnableInitParams: { factor: 1, failSetup: 'no weights' } })
+    const r = new Runner(scale, {
+      name: 'broken',
+      platform: browserPlatform,
+      runnableInitParams: { factor: 1, failSetup: 'no weights' },
+    })
     return { init: await outcome(r.init()), state: r.state }
   },
 }

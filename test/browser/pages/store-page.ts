@@ -48,7 +48,9 @@ const api = {
     return { sha256: info.sha256, archive: toBase64(await store.export(`${info.name}:${info.version}`)) }
   },
   /** Saves a small model, then one larger than the quota; reports what each step saw. */
-  async overQuota(bytes: number): Promise<{ error: string; code: string; kept: boolean; usage: number; quota: number }> {
+  async overQuota(
+    bytes: number,
+  ): Promise<{ error: string; code: string; kept: boolean; usage: number; quota: number }> {
     const store = await harness.fresh()
     const small = await store.save('small', bytesOf(10_000))
     let error = ''
@@ -59,7 +61,10 @@ const api = {
       error = (e as Error).message
       code = (e as { code?: string }).code ?? ''
     }
-    const kept = (await store.verify('small')).ok && (await store.list()).length === 1 && (await store.get('small')).sha256 === small.sha256
+    const kept =
+      (await store.verify('small')).ok &&
+      (await store.list()).length === 1 &&
+      (await store.get('small')).sha256 === small.sha256
     const usage = (await store.usage())!
     return { error, code, kept, ...usage }
   },

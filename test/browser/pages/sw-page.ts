@@ -14,14 +14,20 @@ const model = linearModel()
 /** The example service's model, in the default IndexedDB store where the Service Worker looks for it. */
 async function saveModel(): Promise<void> {
   const store = indexedDBStore()
-  if ((await store.list('linear')).length === 0) await store.save('linear', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
+  if ((await store.list('linear')).length === 0)
+    await store.save('linear', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
 }
 
 async function register(script: 'sw-embedded.ts' | 'sw-embedded-v2.ts' | 'sw-delegated.ts'): Promise<string> {
   await saveModel()
-  const registration = await navigator.serviceWorker.register(`/test/browser/pages/${script}`, { type: 'module', scope: '/test/browser/pages/' })
+  const registration = await navigator.serviceWorker.register(`/test/browser/pages/${script}`, {
+    type: 'module',
+    scope: '/test/browser/pages/',
+  })
   if (!navigator.serviceWorker.controller?.scriptURL.endsWith(script)) {
-    await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }))
+    await new Promise<void>((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+    )
   }
   return (registration.active ?? registration.waiting ?? registration.installing)!.scriptURL
 }
