@@ -46,7 +46,7 @@ export interface LocalRunnable {
  * thread. A worker imports the runnable's module itself, because functions cannot be sent to a worker;
  * in the calling thread the runnable is at hand (and a Service Worker could not import it anyway).
  */
-export function createWorkerHost(services: WorkerServices, local?: LocalRunnable): WorkerHost {
+export function createWorkerHost(services: WorkerServices, local?: LocalRunnable, notFoundHint?: string): WorkerHost {
   let methods: MethodMap | undefined
   let runnerName = ''
   const cleanups: (() => Promise<void> | void)[] = []
@@ -54,7 +54,9 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
     async setup(spec) {
       runnerName = spec.runner
       const runnable =
-        local?.runnable ?? providedRunnable(spec.runnable, spec.exportName) ?? (await importRunnable(spec, services))
+        local?.runnable ??
+        providedRunnable(spec.runnable, spec.exportName) ??
+        (await importRunnable(spec, services, notFoundHint))
       const store = local ? local.store : spec.store ? services.openStore(spec.store) : undefined
       const notes: string[] = []
       methods = await runnable.setup({
@@ -95,11 +97,27 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
   }
 }
 
-async function importRunnable(spec: WorkerSpec, services: WorkerServices): Promise<Runnable> {
+/**
+ * Imports a runnable's module in the worker. Where that fails, or the module lacks the export, a bundler
+ * has most likely moved the runnable into a chunk of its own naming (or into the page's code): `hint`
+ * says what fixes it in this runtime.
+ */
+async function importRunnable(spec: WorkerSpec, services: WorkerServices, hint: string | undefined): Promise<Runnable> {
   const load = services.importModule ?? ((url: string) => import(/* @vite-ignore */ url))
-  const module = (await load(spec.module)) as Record<string, unknown>
+  const fail = (why: string, cause?: unknown): never => {
+    throw new TypeError(
+      `Runner "${spec.runner}": the runnable "${spec.runnable}" is not in this worker, and ${why}${hint ? `; ${hint}` : ''}`,
+      { cause },
+    )
+  }
+  let module: Record<string, unknown> = {}
+  try {
+    module = (await load(spec.module)) as Record<string, unknown>
+  } catch (error) {
+    fail(`importing ${spec.module} failed (${(error as Error).message})`, error)
+  }
   const runnable = module[spec.exportName] as Runnable | undefined
   if (!runnable || typeof runnable.setup !== 'function')
-    throw new TypeError(`${spec.module} has no runnable export "${spec.exportName}"`)
-  return runnable
+    fail(`${spec.module} has no runnable export "${spec.exportName}"`)
+  return runnable!
 }

@@ -16,3 +16,17 @@ export function provideRunnables(runnables: Iterable<Runnable>): void {
 export function providedRunnable(name: string, exportName: string): Runnable | undefined {
   return provided.get(key(name, exportName))
 }
+
+/**
+ * The runnables among modules' exports (what a bundler hands a worker).
+ * @public Called by the module the Vite plugin writes.
+ */
+export function runnablesIn(modules: readonly Readonly<Record<string, unknown>>[]): Runnable[] {
+  const isRunnable = (value: unknown): value is Runnable =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Runnable).setup === 'function' &&
+    typeof (value as Runnable).module === 'string' &&
+    typeof (value as Runnable).exportName === 'string'
+  return modules.flatMap((module) => Object.values(module).filter(isRunnable))
+}

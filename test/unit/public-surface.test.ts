@@ -12,6 +12,7 @@ const entries: Record<string, () => Promise<Record<string, unknown>>> = {
   browser: () => import('../../src/browser.js'),
   'service-worker': () => import('../../src/service-worker.js'),
   client: () => import('../../src/client.js'),
+  vite: () => import('../../src/vite.js'),
 }
 
 describe('the public surface', () => {

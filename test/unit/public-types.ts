@@ -297,3 +297,6 @@ import type {
   TypedArray as client_TypedArray,
   TypedArrays as client_TypedArrays,
 } from '../../src/client.js'
+
+// vite
+import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'

@@ -7,6 +7,7 @@ import type * as ort from 'onnxruntime-common'
 import * as ortWeb from 'onnxruntime-web'
 import type { LoadedOnnxRuntime, OnnxRuntimeLoader } from '../../runner/platform.js'
 import type { Resource } from '../../runner/runnable.js'
+import { BUNDLED_ONNX_FILES } from './bundled-onnx-files.js'
 import { describeAdapter, findGpuAdapter } from './gpu.js'
 
 /** The WebAssembly file the default onnxruntime-web build loads; a build must serve it (Vite does on its own). */
@@ -66,7 +67,9 @@ function configureWasm(options: BrowserOnnxOptions, threads: number): string {
  * A loader for onnxruntime-web; the options point it at its files where the default does not work.
  * onnxruntime-web reads these settings once per thread, so the first loader to run in a thread decides.
  */
-export function createBrowserOnnxRuntime(options: BrowserOnnxOptions = {}): OnnxRuntimeLoader {
+export function createBrowserOnnxRuntime(given: BrowserOnnxOptions = {}): OnnxRuntimeLoader {
+  // Where the app's bundle serves the files (the Vite plugin says), unless the caller says otherwise.
+  const options = { ...BUNDLED_ONNX_FILES, ...given }
   return async (preferred, threads) => {
     const skipped: string[] = []
     const loaded = (executionProvider: Resource, why: string): LoadedOnnxRuntime => ({
