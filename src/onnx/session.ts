@@ -49,9 +49,18 @@ export async function openSession(
         { cause: error },
       )
     }
+    if (runtime.backend === 'onnxruntime-web' && WASM_NOT_LOADED.test(message)) {
+      throw new Unsupported(
+        `${model}: onnxruntime-web could not load its WebAssembly (${message.slice(0, 200)}); serve onnxruntime-web's ort-wasm-simd-threaded.jsep.wasm with the app: in a Vite app add the tiffin-serve Vite plugin, elsewhere pass its URL as onnx.wasmUrl`,
+        { cause: error },
+      )
+    }
     throw new Unsupported(`${model}: ${where} could not load the model: ${message}`, { cause: error })
   }
 }
+
+/** What onnxruntime-web says when its .wasm is missing (a 404, or an HTML page served in its place). */
+const WASM_NOT_LOADED = /no available backend found|expected magic word|failed to fetch|ENOENT|wasm streaming compile/i
 
 /** Releases a session opened by `openSession` (its native or GPU memory). */
 export async function releaseSession(session: ort.InferenceSession): Promise<void> {

@@ -105,10 +105,9 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
 async function importRunnable(spec: WorkerSpec, services: WorkerServices, hint: string | undefined): Promise<Runnable> {
   const load = services.importModule ?? ((url: string) => import(/* @vite-ignore */ url))
   const fail = (why: string, cause?: unknown): never => {
-    throw new TypeError(
-      `Runner "${spec.runner}": the runnable "${spec.runnable}" is not in this worker, and ${why}${hint ? `; ${hint}` : ''}`,
-      { cause },
-    )
+    throw new TypeError(`The runnable "${spec.runnable}" is not in this worker, and ${why}${hint ? `; ${hint}` : ''}`, {
+      cause,
+    })
   }
   let module: Record<string, unknown> = {}
   try {

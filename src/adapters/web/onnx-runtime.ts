@@ -45,7 +45,7 @@ function configureWasm(options: BrowserOnnxOptions, threads: number): string {
     numThreads = 1
     why = 'WASM on 1 thread (no Worker here, as in a Service Worker)'
   } else if (!globalThis.crossOriginIsolated) {
-    why = `WASM on 1 thread (${numThreads > 1 ? `${numThreads} asked, but ` : ''}not cross-origin isolated: serve the page with COOP same-origin and COEP require-corp for threads)`
+    why = `WASM on 1 thread (${numThreads > 1 ? `${numThreads} asked, but ` : ''}not cross-origin isolated: serve the page with COOP same-origin and COEP require-corp for threads; the tiffin-serve Vite plugin sends them in dev and preview)`
     numThreads = 1
   } else {
     why = `WASM on ${numThreads} thread${numThreads === 1 ? '' : 's'}`
