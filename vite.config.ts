@@ -28,6 +28,14 @@ export default defineConfig({
   },
   test: {
     include: ['test/unit/**/*.test.ts'],
+    // README examples import the package by name; in tests they get these sources.
+    alias: [
+      { find: /^tiffin-serve$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+      {
+        find: /^tiffin-serve\/(node|browser|service-worker|client)$/,
+        replacement: new URL('./src/$1.ts', import.meta.url).pathname,
+      },
+    ],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

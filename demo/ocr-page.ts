@@ -189,9 +189,11 @@ async function onLoad(): Promise<void> {
   const started = performance.now()
   const outcomes = await Promise.allSettled(Array.from({ length: LOAD }, () => read(chosen, body)))
   const wall = performance.now() - started
-  const errors = outcomes.filter((o) => o.status === 'rejected').length
+  const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+  const errors = failures.length
+  const why = errors ? ` (${(failures[0]!.reason as Error).message})` : ''
   $('#load-note').textContent =
-    `${LOAD} images read by ${PLACES[chosen].label} in ${ms(wall)}: ${((LOAD - errors) / (wall / 1000)).toFixed(1)} images/s${errors ? `, ${errors} failed` : ''}.`
+    `${LOAD} images read by ${PLACES[chosen].label} in ${ms(wall)}: ${((LOAD - errors) / (wall / 1000)).toFixed(1)} images/s${errors ? `, ${errors} failed${why}` : ''}.`
   $('#load-note').classList.toggle('bad', errors > 0)
   button.disabled = false
 }

@@ -1,11 +1,15 @@
+import { batchDimProblem, splitBatchDim, type BatchAxes, type BatchDim } from '../batch-axes.js'
 import { DEFAULTS } from '../defaults.js'
 
 /** How one method of a runnable may be called. */
 export interface MethodConfig {
   /** Whether calls may be merged into one batch along `batchDim`. */
   readonly batchable?: boolean
-  /** The batch axis of the input and the output: one number for both, or `[inputAxis, outputAxis]`. */
-  readonly batchDim?: number | readonly [number, number]
+  /**
+   * The batch axis of the input and the output: one axis for both, `[inputAxis, outputAxis]`, or per tensor
+   * name, `[{ input: 0, state: 1 }, { output: 0, stateN: 1 }]` (tensors not named are shared by a batch).
+   */
+  readonly batchDim?: BatchDim
 }
 
 /** Batching settings as a layer of configuration: any of them may be left to the layer below. */
@@ -25,8 +29,8 @@ export interface BatchingConfig {
   readonly maxBatchSize: number
   readonly maxLatencyMs: number
   readonly maxQueueItems: number
-  readonly inputAxis: number
-  readonly outputAxis: number
+  readonly inputAxis: BatchAxes
+  readonly outputAxis: BatchAxes
 }
 
 export const BATCHING_DEFAULTS = DEFAULTS.batching
@@ -49,29 +53,25 @@ export function resolveBatching(
     (methodConfig[key] ?? runnerOptions[key] ?? serviceConfig[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<
       BatchingOptions[K]
     >
-  const [inputAxis, outputAxis] =
-    typeof methodConfig.batchDim === 'number'
-      ? [methodConfig.batchDim, methodConfig.batchDim]
-      : (methodConfig.batchDim ?? [0, 0])
+  const where = `Runner "${runner}", method "${method}"`
+  const problem = batchDimProblem(methodConfig.batchDim ?? 0)
+  if (problem)
+    throw new RangeError(`${where}: batchDim must be an axis, [input, output], or axes by tensor name; ${problem}`)
+  const [inputAxis, outputAxis] = splitBatchDim(methodConfig.batchDim)
   const config = {
     enabled: pick('enabled'),
     batchable: methodConfig.batchable === true,
     maxBatchSize: pick('maxBatchSize'),
     maxLatencyMs: pick('maxLatencyMs'),
     maxQueueItems: pick('maxQueueItems'),
-    inputAxis: inputAxis!,
-    outputAxis: outputAxis!,
+    inputAxis,
+    outputAxis,
   }
-  const where = `Runner "${runner}", method "${method}"`
   if (!Number.isInteger(config.maxBatchSize) || config.maxBatchSize < 1)
     throw new RangeError(`${where}: maxBatchSize must be a whole number of at least 1, got ${config.maxBatchSize}`)
   if (!(config.maxLatencyMs > 0))
     throw new RangeError(`${where}: maxLatencyMs must be above 0, got ${config.maxLatencyMs}`)
   if (!Number.isInteger(config.maxQueueItems) || config.maxQueueItems < 1)
     throw new RangeError(`${where}: maxQueueItems must be a whole number of at least 1, got ${config.maxQueueItems}`)
-  for (const axis of [config.inputAxis, config.outputAxis]) {
-    if (!Number.isInteger(axis) || axis < 0)
-      throw new RangeError(`${where}: batchDim must be a non-negative axis, got ${String(methodConfig.batchDim)}`)
-  }
   return config
 }

@@ -1,6 +1,7 @@
+import { describeAxes, type BatchAxes } from '../batch-axes.js'
 import { BadInput, Overloaded } from '../errors.js'
 import { batches, type BatchingConfig } from './config.js'
-import { measureItems, mergeItems, sliceItems } from './merge.js'
+import { joinItems, measureItems, sliceItems } from './merge.js'
 import type { MethodMetrics } from './metrics.js'
 
 /** One call waiting for, or being served by, one or more batches. */
@@ -57,7 +58,7 @@ export class MethodQueue {
     const { items, key } = measureItems(input, this.config.inputAxis)
     if (items === 0)
       throw new BadInput(
-        `A call to "${this.method}" holds no items along batchDim ${this.config.inputAxis}; send at least one`,
+        `A call to "${this.method}" holds no items along batchDim ${describeAxes(this.config.inputAxis)}; send at least one`,
       )
     return { items, key }
   }
@@ -182,7 +183,7 @@ export function fail(call: QueuedCall, error: unknown): void {
 }
 
 /** Records one piece's output, and answers the call once every piece is in. */
-export function deliver(call: QueuedCall, start: number, end: number, output: unknown, outputAxis: number): void {
+export function deliver(call: QueuedCall, start: number, end: number, output: unknown, outputAxis: BatchAxes): void {
   if (call.settled) return
   call.parts.push({ start, output })
   call.answered += end - start
@@ -191,7 +192,7 @@ export function deliver(call: QueuedCall, start: number, end: number, output: un
   if (call.parts.length > 1) {
     call.parts.sort((x, y) => x.start - y.start)
     try {
-      whole = mergeItems(
+      whole = joinItems(
         call.parts.map((p) => p.output),
         outputAxis,
       )

@@ -1,4 +1,5 @@
 // `bento.json`: what a built service is, read by `tiffin serve`, `tiffin bentos` and the built page.
+import type { BatchAxes } from '../batch-axes.js'
 import type { BatchingConfig } from '../batching/config.js'
 import { Corrupted } from '../errors.js'
 import type { Resource } from '../runner/runnable.js'
@@ -24,7 +25,10 @@ export interface BentoRunner {
   readonly resource?: Resource
   readonly workers?: number
   readonly methods: Readonly<
-    Record<string, Omit<BatchingConfig, 'inputAxis' | 'outputAxis'> & { readonly batchDim: readonly [number, number] }>
+    Record<
+      string,
+      Omit<BatchingConfig, 'inputAxis' | 'outputAxis'> & { readonly batchDim: readonly [BatchAxes, BatchAxes] }
+    >
   >
 }
 

@@ -1,3 +1,4 @@
+import { describeAxes } from '../batch-axes.js'
 import type { MethodSignature, ModelInfo } from '../store/manifest.js'
 import { tagOf, type VerifyReport } from '../store/model-store.js'
 import { formatLabels, formatTable, humanSize, humanTime } from './output.js'
@@ -20,7 +21,7 @@ export function modelTable(infos: readonly ModelInfo[]): string[] {
 
 function describeSignature(method: string, signature: MethodSignature): string {
   if (!signature.batchable) return `${method}: not batchable`
-  const [input, output] = signature.batchDim
+  const [input, output] = signature.batchDim.map(describeAxes)
   return input === output
     ? `${method}: batchable on axis ${input}`
     : `${method}: batchable on input axis ${input}, output axis ${output}`

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
+import { batchDimProblem, type BatchDim } from '../batch-axes.js'
 import { Corrupted } from '../errors.js'
 import { tagOf, type SignatureOptions } from '../store/model-store.js'
 import { printLines, type CliContext } from './context.js'
@@ -11,7 +12,7 @@ interface SaveFlags {
   readonly version?: string
   readonly label?: Record<string, string>
   readonly batchable?: boolean
-  readonly batchDim: number | [number, number]
+  readonly batchDim: BatchDim
   readonly method: string
 }
 
@@ -27,11 +28,27 @@ function collectLabel(text: string, labels: Record<string, string> = {}): Record
   return { ...labels, [text.slice(0, equals)]: text.slice(equals + 1) }
 }
 
-/** `--batch-dim 1`, or `--batch-dim 0,1` when inputs and outputs batch along different axes. */
-function parseBatchDim(text: string): number | [number, number] {
+const BATCH_DIM_FORMS =
+  'A batch axis is a non-negative integer, "input,output", or JSON with axes by tensor name such as \'[{"input":0,"state":1},{"output":0,"stateN":1}]\''
+
+/**
+ * `--batch-dim 1`, `--batch-dim 0,1` when inputs and outputs batch along different axes, or JSON naming
+ * an axis per tensor (`[{"input":0,"state":1},{"output":0,"stateN":1}]`).
+ */
+function parseBatchDim(text: string): BatchDim {
+  if (/^\s*[[{]/.test(text)) {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw new InvalidArgumentError(`${BATCH_DIM_FORMS}; this is not JSON.`)
+    }
+    const problem = batchDimProblem(value)
+    if (problem) throw new InvalidArgumentError(`${BATCH_DIM_FORMS}; ${problem}.`)
+    return value as BatchDim
+  }
   const axes = text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : NaN))
-  if (axes.some(Number.isNaN) || axes.length > 2)
-    throw new InvalidArgumentError('A batch axis is a non-negative integer, or "input,output".')
+  if (axes.some(Number.isNaN) || axes.length > 2) throw new InvalidArgumentError(`${BATCH_DIM_FORMS}.`)
   return axes.length === 1 ? axes[0]! : [axes[0]!, axes[1]!]
 }
 
@@ -96,7 +113,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--version <version>', 'the version (default: a new time-ordered one)')
     .option('--label <key=value>', 'a label; repeat for more', collectLabel)
     .option('--batchable', 'calls may be batched together')
-    .option('--batch-dim <axis>', 'the batch axis, or "input,output" axes', parseBatchDim, 0)
+    .option('--batch-dim <axis>', 'the batch axis, "input,output" axes, or JSON axes by tensor name', parseBatchDim, 0)
     .option('--method <method>', 'the method the signature describes', 'run')
     .action((file: string, flags: SaveFlags) => save(context, file, flags))
 

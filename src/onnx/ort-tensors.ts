@@ -28,7 +28,8 @@ export function ioSpecs(
 
 function declaredDim(dim: number | string): DeclaredDim {
   if (typeof dim === 'string') return dim === '' ? null : dim
-  return dim >= 0 ? dim : null
+  // onnxruntime-web reports an unnamed free dimension as 2^32 - 1 (its -1 read unsigned), onnxruntime-node as -1.
+  return dim >= 0 && dim < 2 ** 31 ? dim : null
 }
 
 /** Wraps a tiffin tensor for `session.run` (ORT reads the typed array; nothing is copied here). */

@@ -1,3 +1,4 @@
+import type { BatchAxes } from '../batch-axes.js'
 import { concatAxis, sliceAxis } from '../tensor/axis.js'
 import { allocate, elementCount, type Tensor } from '../tensor/tensor.js'
 import type { IoSpec } from './feeds.js'
@@ -40,61 +41,66 @@ export interface BatchPadding {
 }
 
 /**
- * Pads the inputs named in `batched` along `axis` to the next warmed size. Leaves everything as it is
+ * Pads each input named in `batched` along its axis to the next warmed size. Leaves everything as it is
  * when there is nothing to pad or when the batched inputs disagree on their batch size (the model will
  * then say what is wrong).
  */
 export function padBatch(
   feeds: Record<string, Tensor>,
-  batched: readonly string[],
-  axis: number,
+  batched: ReadonlyMap<string, number>,
   warmed: readonly number[],
 ): { feeds: Record<string, Tensor>; padding: BatchPadding | undefined } {
-  const sizes = new Set(batched.map((name) => feeds[name]?.dims[axis]))
+  const sizes = new Set([...batched].map(([name, axis]) => feeds[name]?.dims[axis]))
   const batch = sizes.size === 1 ? [...sizes][0] : undefined
   if (batch === undefined) return { feeds, padding: undefined }
   const paddedTo = paddedBatchSize(batch, warmed)
   if (paddedTo === batch) return { feeds, padding: undefined }
   const padded = { ...feeds }
-  for (const name of batched) padded[name] = padAlong(feeds[name]!, axis, paddedTo)
+  for (const [name, axis] of batched) padded[name] = padAlong(feeds[name]!, axis, paddedTo)
   return { feeds: padded, padding: { batch, paddedTo } }
 }
 
-/** Slices the outputs named in `batched` back to the real batch size, undoing `padBatch`. */
+/** Slices each output named in `batched` back to the real batch size along its axis, undoing `padBatch`. */
 export function unpadOutputs(
   outputs: Record<string, Tensor>,
-  batched: readonly string[],
-  axis: number,
+  batched: ReadonlyMap<string, number>,
   padding: BatchPadding | undefined,
 ): Record<string, Tensor> {
   if (!padding) return outputs
   const result = { ...outputs }
-  for (const name of batched) {
+  for (const [name, axis] of batched) {
     const t = outputs[name]
     if (t && t.dims[axis] === padding.paddedTo) result[name] = sliceAlong(t, axis, padding.batch)
   }
   return result
 }
 
-/** The inputs or outputs that carry the batch: those whose declared dim at `axis` is not fixed. */
-export function batchedNames(specs: readonly IoSpec[], axis: number): string[] {
-  return specs
-    .filter((s) => s.dims !== undefined && s.dims.length > axis && typeof s.dims[axis] !== 'number')
-    .map((s) => s.name)
+/**
+ * The inputs or outputs that carry the batch, each with its axis: for one axis, those whose declared dim
+ * there is not fixed; for axes by name, the names given.
+ */
+export function batchedNames(specs: readonly IoSpec[], axes: BatchAxes): Map<string, number> {
+  if (typeof axes !== 'number') return new Map(Object.entries(axes))
+  return new Map(
+    specs
+      .filter((s) => s.dims !== undefined && s.dims.length > axes && typeof s.dims[axes] !== 'number')
+      .map((s) => [s.name, axes]),
+  )
 }
 
 /**
- * Zero inputs of batch size `batch` along `axis`, for warming a session up; other free dims are 1.
- * `undefined` when an input's shape is unknown, since no shape could be guessed that a call would use.
+ * Zero inputs of batch size `batch` along each batched input's axis, for warming a session up; other free
+ * dims are 1. `undefined` when an input's shape is unknown, since no shape could be guessed that a call would use.
  */
 export function warmupFeeds(
   inputs: readonly IoSpec[],
-  axis: number,
+  batched: ReadonlyMap<string, number>,
   batch: number,
 ): Record<string, Tensor> | undefined {
   const feeds: Record<string, Tensor> = {}
   for (const spec of inputs) {
     if (!spec.dims) return undefined
+    const axis = batched.get(spec.name)
     const dims = spec.dims.map((d, i) => (typeof d === 'number' ? d : i === axis ? batch : 1))
     feeds[spec.name] = { dtype: spec.dtype, dims, data: allocate(spec.dtype, elementCount(dims)) }
   }

@@ -1,9 +1,11 @@
 import type * as ort from 'onnxruntime-common'
+import { batchDimProblem, describeAxes, splitBatchDim, type BatchDim } from '../batch-axes.js'
 import { DEFAULTS } from '../defaults.js'
 import { BadInput, TiffinError } from '../errors.js'
 import { defineRunnable, RESOURCES, type Resource, type RunnableContext } from '../runner/runnable.js'
 import { tagOf } from '../store/model-store.js'
 import type { Tensor } from '../tensor/tensor.js'
+import { checkNamedAxes } from './axes-check.js'
 import { prepareFeeds, type Feeds } from './feeds.js'
 import { fromOrtTensor, ioSpecs, toOrtTensor } from './ort-tensors.js'
 import { batchedNames, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
@@ -15,7 +17,7 @@ export interface OnnxParams {
   /** Batch sizes to run once during setup; on WebGPU by default powers of two up to the runner's maxBatchSize, elsewhere none. */
   readonly warmupBatchSizes?: readonly number[]
   /** The batch axis of inputs and outputs, or `[inputAxis, outputAxis]`; defaults to the model's `run` signature. */
-  readonly batchDim?: number | readonly [number, number]
+  readonly batchDim?: BatchDim
   readonly sessionOptions?: OnnxSessionOptions
 }
 
@@ -34,16 +36,6 @@ export function preferenceOrder(requested: Resource | 'auto' | undefined, worker
     return [requested]
   }
   return [workerResource, ...FALLBACK_ORDER.filter((r) => r !== workerResource)]
-}
-
-function axes(batchDim: number | readonly number[], model: string): [number, number] {
-  const [input, output] = typeof batchDim === 'number' ? [batchDim, batchDim] : batchDim
-  if (![input, output].every((d) => Number.isInteger(d) && d! >= 0)) {
-    throw new BadInput(
-      `onnx ${model}: batchDim must be an axis or [inputAxis, outputAxis], got ${JSON.stringify(batchDim)}`,
-    )
-  }
-  return [input!, output!]
 }
 
 /** Powers of two up to the runner's largest batch, so any batch pads to at most twice its size. */
@@ -83,12 +75,19 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   const outputs = ioSpecs(session.outputMetadata, 'output', model)
   // The axes the runner's batcher merges along win: padding must pad the same axis.
   const batching = ctx.batching.run
-  const [inAxis, outAxis] = axes(
-    batching ? [batching.inputAxis, batching.outputAxis] : (params.batchDim ?? info.signatures.run?.batchDim ?? 0),
-    model,
-  )
-  const batchedInputs = batchedNames(inputs, inAxis)
-  const batchedOutputs = batchedNames(outputs, outAxis)
+  const batchDim = batching
+    ? [batching.inputAxis, batching.outputAxis]
+    : (params.batchDim ?? info.signatures.run?.batchDim ?? 0)
+  const problem = batchDimProblem(batchDim)
+  if (problem)
+    throw new BadInput(
+      `onnx ${model}: batchDim must be an axis, [inputAxis, outputAxis], or axes by tensor name; ${problem}`,
+    )
+  const [inAxes, outAxes] = splitBatchDim(batchDim as BatchDim)
+  checkNamedAxes(inAxes, inputs, inputs, outputs, 'input', model)
+  checkNamedAxes(outAxes, outputs, inputs, outputs, 'output', model)
+  const batchedInputs = batchedNames(inputs, inAxes)
+  const batchedOutputs = batchedNames(outputs, outAxes)
   // Only WebGPU compiles per shape; WASM and native CPU run any batch size at no extra cost.
   const gpu = runtime.executionProvider === 'webgpu'
 
@@ -117,13 +116,13 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   // A model whose batch axis is fixed has only one shape to warm up.
   const sizes = warmupSizes(params.warmupBatchSizes, gpu, ctx.batching.run?.maxBatchSize, model).slice(
     0,
-    batchedInputs.length > 0 ? undefined : 1,
+    batchedInputs.size > 0 ? undefined : 1,
   )
   const warmed: number[] = []
   const notes: string[] = []
   const started = performance.now()
   for (const size of sizes) {
-    const feeds = warmupFeeds(inputs, inAxis, size)
+    const feeds = warmupFeeds(inputs, batchedInputs, size)
     if (!feeds) {
       notes.push('no warm-up (the model does not declare its input shapes)')
       break
@@ -137,8 +136,8 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   }
   if (warmed.length > 0)
     notes.unshift(`warmed up at batch ${warmed.join(', ')} in ${Math.round(performance.now() - started)} ms`)
-  if (gpu && warmed.length > 0 && batchedInputs.length > 0)
-    notes.push(`batches are padded to the next warmed size along axis ${inAxis}`)
+  if (gpu && warmed.length > 0 && batchedInputs.size > 0)
+    notes.push(`batches are padded to the next warmed size along axis ${describeAxes(inAxes)}`)
   ctx.report(
     [`onnx ${model} on ${runtime.executionProvider} (${runtime.backend}): ${runtime.reason}`, ...notes].join('; '),
   )
@@ -147,8 +146,8 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
     run: async (feeds) => {
       const prepared = prepareFeeds(feeds, inputs, model)
       return queue(async () => {
-        const padded = gpu ? padBatch(prepared, batchedInputs, inAxis, warmed) : { feeds: prepared, padding: undefined }
-        return unpadOutputs(await execute(padded.feeds), batchedOutputs, outAxis, padded.padding)
+        const padded = gpu ? padBatch(prepared, batchedInputs, warmed) : { feeds: prepared, padding: undefined }
+        return unpadOutputs(await execute(padded.feeds), batchedOutputs, padded.padding)
       })
     },
   }

@@ -1,3 +1,4 @@
+import type { BatchAxes } from '../batch-axes.js'
 import type { MethodConfig } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
@@ -13,8 +14,8 @@ export type MethodMap = Record<string, RunnableMethod>
 
 export interface MethodBatching {
   readonly maxBatchSize: number
-  readonly inputAxis: number
-  readonly outputAxis: number
+  readonly inputAxis: BatchAxes
+  readonly outputAxis: BatchAxes
 }
 
 /** What a runnable's setup receives, inside the worker that will run it. */

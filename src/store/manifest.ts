@@ -1,3 +1,4 @@
+import { batchDimProblem, splitBatchDim, type BatchAxes, type BatchDim } from '../batch-axes.js'
 import { BadInput, Corrupted } from '../errors.js'
 import { validateTagPart } from '../tag.js'
 
@@ -6,8 +7,8 @@ export type ModelFormat = 'onnx'
 /** How a runner may call one method of a model: whether calls can be batched, and along which axes. */
 export interface MethodSignature {
   readonly batchable: boolean
-  /** The batch axis of the inputs and of the outputs. */
-  readonly batchDim: readonly [number, number]
+  /** The batch axes of the inputs and of the outputs (each one axis, or an axis per tensor name). */
+  readonly batchDim: readonly [BatchAxes, BatchAxes]
 }
 
 export interface StoredFile {
@@ -46,23 +47,16 @@ export function validateFileName(name: string): string {
   return name
 }
 
-/** Normalises a signature given as `batchDim: n` or `[in, out]`, refusing negative or fractional axes. */
-export function normaliseSignature(
-  method: string,
-  sig: { batchable?: boolean; batchDim?: number | readonly number[] },
-): MethodSignature {
-  const dims =
-    sig.batchDim === undefined
-      ? [0, 0]
-      : typeof sig.batchDim === 'number'
-        ? [sig.batchDim, sig.batchDim]
-        : [...sig.batchDim]
-  if (dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
+/** Normalises a signature's `batchDim` (an axis, `[in, out]`, or axes by name) to an `[in, out]` pair. */
+export function normaliseSignature(method: string, sig: { batchable?: boolean; batchDim?: BatchDim }): MethodSignature {
+  const problem = batchDimProblem(sig.batchDim ?? 0)
+  if (problem) {
     throw new BadInput(
-      `Signature "${method}": batchDim must be an axis (a non-negative integer) or [inputAxis, outputAxis]`,
+      `Signature "${method}": batchDim must be an axis (a non-negative integer), [inputAxis, outputAxis], or axes by tensor name such as [{ "input": 0, "state": 1 }, { "output": 0, "stateN": 1 }]; ${problem}`,
     )
   }
-  return { batchable: sig.batchable === true, batchDim: [dims[0]!, dims[1]!] }
+  const [input, output] = splitBatchDim(sig.batchDim)
+  return { batchable: sig.batchable === true, batchDim: [input, output] }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -105,9 +99,8 @@ export function parseManifest(value: unknown, where: string): ModelInfo {
       isRecord(sig) &&
       typeof sig.batchable === 'boolean' &&
       Array.isArray(batchDim) &&
-      batchDim.length === 2 &&
-      batchDim.every((d) => Number.isInteger(d) && d >= 0)
-    if (!ok) fail(`signature "${method}" needs batchable (a boolean) and batchDim ([inputAxis, outputAxis])`)
+      batchDimProblem(batchDim) === undefined
+    if (!ok) fail(`signature "${method}" needs batchable (a boolean) and batchDim ([inputAxes, outputAxes])`)
   }
   for (const [key, label] of Object.entries(value.labels as Record<string, unknown>))
     if (typeof label !== 'string') fail(`label "${key}" must be a string`)

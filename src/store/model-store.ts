@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import type { BatchDim } from '../batch-axes.js'
 import { BadInput, Conflict, Corrupted, NotFound } from '../errors.js'
 import { newVersion, parseTag, resolveVersion, validateTagPart } from '../tag.js'
 import { packArchive, unpackArchive } from './archive.js'
@@ -24,8 +25,8 @@ export interface SaveProgress {
 
 export interface SignatureOptions {
   readonly batchable?: boolean
-  /** The batch axis, or `[inputAxis, outputAxis]`. */
-  readonly batchDim?: number | readonly [number, number]
+  /** The batch axis, `[inputAxis, outputAxis]`, or axes by tensor name (`[{ input: 0, state: 1 }, { output: 0 }]`). */
+  readonly batchDim?: BatchDim
 }
 
 export interface SaveOptions {

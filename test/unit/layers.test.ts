@@ -5,18 +5,19 @@ import { dirname, join, normalize, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SRC = new URL('../../src/', import.meta.url).pathname
-const CORE = ['errors', 'tag', 'defaults', 'tensor']
+const CORE = ['errors', 'tag', 'defaults', 'batch-axes', 'tensor']
 const RUNTIME_FREE = [...CORE, 'store', 'batching', 'runner', 'onnx', 'io', 'service']
 
 /** Per layer, the layers it may import from (besides itself). */
 const ALLOWED: Record<string, readonly string[]> = {
   errors: [],
   defaults: [],
+  'batch-axes': [],
   'package-info': [],
   tag: ['errors'],
   tensor: ['errors'],
-  store: ['errors', 'tag', 'defaults'],
-  batching: ['errors', 'defaults', 'tensor'],
+  store: ['errors', 'tag', 'defaults', 'batch-axes'],
+  batching: ['errors', 'defaults', 'batch-axes', 'tensor'],
   runner: [...CORE, 'store', 'batching'],
   onnx: [...CORE, 'store', 'batching', 'runner'],
   io: [...CORE],

@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { countItems, compatibilityKey, mergeItems, sliceItems, splitItems } from '../../src/batching/merge.js'
+import {
+  countItems,
+  compatibilityKey,
+  joinItems,
+  mergeItems,
+  sliceItems,
+  splitItems,
+} from '../../src/batching/merge.js'
 import { BadInput } from '../../src/errors.js'
 import { allocate, elementCount, type DType, type Tensor, type TypedArray } from '../../src/tensor/tensor.js'
 
@@ -314,6 +321,81 @@ describe('properties over random shapes, axes and dtypes', () => {
           expect(sliceItems(merged, axis, start, start + counts[i]!)).toEqual(pieces[i])
         })
       }),
+    )
+  })
+})
+
+describe('axes by name, and tensors shared by a batch', () => {
+  const AXES = { input: 0, state: 1 }
+  const call = (items: number, seed: number, sr = 16000n) => ({
+    input: filled('float32', [items, 4], seed),
+    state: filled('float32', [2, items, 3], seed + 100),
+    sr: { dtype: 'int64', dims: [], data: BigInt64Array.of(sr) } as Tensor<'int64'>,
+  })
+
+  it('merges each named tensor along its own axis, passes a shared one once, and slices back to the same calls', () => {
+    const calls = [call(1, 1), call(3, 2), call(2, 3)]
+    const merged = mergeItems(calls, AXES)
+    expect(merged.input.dims).toEqual([6, 4])
+    expect(merged.state.dims).toEqual([2, 6, 3])
+    expect(merged.sr).toEqual(calls[0]!.sr)
+    expect(merged.sr.data.buffer).not.toBe(calls[0]!.sr.data.buffer) // a fresh copy, safe to transfer
+    offsets([1, 3, 2]).forEach((start, i) =>
+      expect(sliceItems(merged, AXES, start, start + [1, 3, 2][i]!)).toEqual(calls[i]),
+    )
+  })
+
+  it('counts items along the first named axis, and refuses a call whose batched tensors disagree, naming both counts', () => {
+    expect(countItems(call(5, 0), AXES)).toBe(5)
+    const torn = { ...call(2, 0), state: filled('float32', [2, 3, 3]) }
+    expect(() => countItems(torn, AXES)).toThrow(BadInput)
+    expect(() => countItems(torn, AXES)).toThrow(
+      /same number of items along batchDim \{ input: 0, state: 1 \}, but "input" has 2, "state" has 3/,
+    )
+  })
+
+  it('gives calls with different shared values different keys, and equal ones the same', () => {
+    expect(compatibilityKey(call(1, 1), AXES)).toBe(compatibilityKey(call(4, 2), AXES))
+    expect(compatibilityKey(call(1, 1, 8000n), AXES)).not.toBe(compatibilityKey(call(1, 1), AXES))
+    // Large shared tensors are told apart by hash: one element changed is another key.
+    const big = (value: number) => ({
+      x: filled('float32', [2, 3]),
+      table: { dtype: 'float32', dims: [1000], data: new Float32Array(1000).fill(value) } as Tensor,
+    })
+    expect(compatibilityKey(big(1), { x: 0 })).toBe(compatibilityKey(big(1), { x: 0 }))
+    expect(compatibilityKey(big(1), { x: 0 })).not.toBe(compatibilityKey(big(2), { x: 0 }))
+    expect(() => mergeItems([call(1, 1), call(1, 1, 8000n)], AXES)).toThrow(/one compatibility key/)
+  })
+
+  it('splits a batch output along each named axis, and gives every caller its own copy of an output left out', () => {
+    const output = {
+      output: filled('float32', [5, 1]),
+      stateN: filled('float32', [2, 5, 3], 9),
+      total: filled('float32', [2], 4),
+    }
+    const pieces = splitItems(output, { output: 0, stateN: 1 }, [2, 3])
+    expect(pieces.map((p) => [p.output.dims, p.stateN.dims])).toEqual([
+      [
+        [2, 1],
+        [2, 2, 3],
+      ],
+      [
+        [3, 1],
+        [2, 3, 3],
+      ],
+    ])
+    for (const piece of pieces) expect(piece.total).toEqual(output.total)
+    expectSeparateBuffers([output.total.data, ...pieces.map((p) => p.total.data)])
+    // A call split over two batches is put back together; its shared output comes from the first.
+    expect(joinItems(pieces, { output: 0, stateN: 1 })).toEqual(output)
+  })
+
+  it('refuses names a record lacks, and names on a lone tensor, saying what was expected', () => {
+    expect(() => countItems({ input: filled('float32', [2, 4]) }, AXES)).toThrow(
+      /names "state", which the record lacks; it holds input/,
+    )
+    expect(() => countItems(filled('float32', [2, 4]), AXES)).toThrow(
+      /A lone tensor has no name, but batchDim names \{ input: 0, state: 1 \}/,
     )
   })
 })

@@ -63,6 +63,8 @@ describe('padAlong and sliceAlong', () => {
   })
 })
 
+const along0 = (...names: string[]): Map<string, number> => new Map(names.map((name) => [name, 0]))
+
 describe('padBatch and unpadOutputs', () => {
   const feeds = {
     a: tensor('float32', [3, 2], iota(6)),
@@ -71,26 +73,58 @@ describe('padBatch and unpadOutputs', () => {
   }
 
   it('pads every batched input to the next warmed size and slices batched outputs back', () => {
-    const { feeds: padded, padding } = padBatch(feeds, ['a', 'b'], 0, [1, 2, 4, 8])
+    const { feeds: padded, padding } = padBatch(feeds, along0('a', 'b'), [1, 2, 4, 8])
     expect(padding).toEqual({ batch: 3, paddedTo: 4 })
     expect(padded.a!.dims).toEqual([4, 2])
     expect(padded.b!.dims).toEqual([4, 1])
     expect(padded.scale).toBe(feeds.scale) // not batched: untouched
     const outputs = { y: tensor('float32', [4, 2], iota(8)), total: tensor('float32', [4], iota(4)) }
-    const back = unpadOutputs(outputs, ['y'], 0, padding)
+    const back = unpadOutputs(outputs, along0('y'), padding)
     expect(back.y!.dims).toEqual([3, 2])
     expect(back.y!.data).toEqual(Float32Array.of(1, 2, 3, 4, 5, 6))
     expect(back.total).toBe(outputs.total) // not declared batched: untouched
   })
 
+  it('pads and unpads each batched tensor along its own axis when the axes are given by name', () => {
+    const named = {
+      input: tensor('float32', [3, 2], iota(6)),
+      state: tensor('float32', [2, 3, 1], iota(6)),
+      sr: tensor('int64', [], BigInt64Array.of(16000n)),
+    }
+    const { feeds: padded, padding } = padBatch(
+      named,
+      new Map([
+        ['input', 0],
+        ['state', 1],
+      ]),
+      [4],
+    )
+    expect(padding).toEqual({ batch: 3, paddedTo: 4 })
+    expect(padded.input!.dims).toEqual([4, 2])
+    expect(padded.state!.dims).toEqual([2, 4, 1])
+    expect(padded.sr).toBe(named.sr)
+    const outputs = { output: tensor('float32', [4, 1], iota(4)), stateN: tensor('float32', [2, 4, 1], iota(8)) }
+    const back = unpadOutputs(
+      outputs,
+      new Map([
+        ['output', 0],
+        ['stateN', 1],
+      ]),
+      padding,
+    )
+    expect(back.output!.data).toEqual(Float32Array.of(1, 2, 3))
+    expect(back.stateN!.dims).toEqual([2, 3, 1])
+    expect(back.stateN!.data).toEqual(Float32Array.of(1, 2, 3, 5, 6, 7))
+  })
+
   it('does nothing when the batch is already a warmed size, or the inputs disagree on it', () => {
-    expect(padBatch(feeds, ['a', 'b'], 0, [3]).padding).toBeUndefined()
+    expect(padBatch(feeds, along0('a', 'b'), [3]).padding).toBeUndefined()
     const disagree = { ...feeds, b: tensor('int64', [2, 1], BigInt64Array.of(1n, 2n)) }
-    const result = padBatch(disagree, ['a', 'b'], 0, [4])
+    const result = padBatch(disagree, along0('a', 'b'), [4])
     expect(result.padding).toBeUndefined()
     expect(result.feeds).toBe(disagree)
     const outputs = { y: tensor('float32', [1], iota(1)) }
-    expect(unpadOutputs(outputs, ['y'], 0, undefined)).toBe(outputs)
+    expect(unpadOutputs(outputs, along0('y'), undefined)).toBe(outputs)
   })
 })
 
@@ -102,13 +136,17 @@ describe('batchedNames and warmupFeeds', () => {
   ]
 
   it('treats inputs whose dim at the batch axis is not fixed as batched', () => {
-    expect(batchedNames(specs, 1)).toEqual(['x', 'ids'])
-    expect(batchedNames(specs, 0)).toEqual(['x', 'ids'])
-    expect(batchedNames([{ name: 'u', dtype: 'float32', dims: undefined }], 0)).toEqual([])
+    expect([...batchedNames(specs, 1).keys()]).toEqual(['x', 'ids'])
+    expect([...batchedNames(specs, 0).keys()]).toEqual(['x', 'ids'])
+    expect([...batchedNames([{ name: 'u', dtype: 'float32', dims: undefined }], 0).keys()]).toEqual([])
+    expect([...batchedNames(specs, { x: 1, ids: 0 })]).toEqual([
+      ['x', 1],
+      ['ids', 0],
+    ])
   })
 
   it('makes zero inputs with the batch size on the batch axis and 1 for other free dims', () => {
-    const feeds = warmupFeeds(specs, 1, 4)!
+    const feeds = warmupFeeds(specs, batchedNames(specs, 1), 4)!
     expect(feeds.x!.dims).toEqual([1, 4, 8])
     expect(feeds.mask!.dims).toEqual([3, 8])
     expect(feeds.mask!.dtype).toBe('bool')
@@ -118,6 +156,6 @@ describe('batchedNames and warmupFeeds', () => {
   })
 
   it('gives up when a shape is unknown', () => {
-    expect(warmupFeeds([{ name: 'u', dtype: 'float32', dims: undefined }], 0, 2)).toBeUndefined()
+    expect(warmupFeeds([{ name: 'u', dtype: 'float32', dims: undefined }], new Map(), 2)).toBeUndefined()
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { BatchDim } from '../../src/batch-axes.js'
 import { resolveBatching } from '../../src/batching/config.js'
 import { Scheduler } from '../../src/batching/scheduler.js'
 import { BadInput, Overloaded, WorkerLost } from '../../src/errors.js'
@@ -17,7 +18,7 @@ function setup(
   options: {
     workers?: number
     config?: Parameters<typeof resolveBatching>[3]
-    method?: { batchable?: boolean; batchDim?: number }
+    method?: { batchable?: boolean; batchDim?: BatchDim }
   } = {},
 ) {
   const clock = new FakeClock()
@@ -316,5 +317,33 @@ describe('the scheduler', () => {
     s.clock.advance(5_000)
     await expect(stranded).rejects.toThrow(WorkerLost)
     await expect(stranded).rejects.toThrow(/no running worker for 5000 ms: setup keeps failing/)
+  })
+
+  it('merges a call only with calls sharing its value for a shared input: the oldest group first, then the next', async () => {
+    const { scheduler, executors } = setup({ method: { batchDim: [{ x: 0 }, { y: 0 }] } })
+    const call = (value: number, k: number) => ({ x: tensor([1, 2], value), k: tensor([1], k) })
+    // The one worker is busy, so the next three calls queue together behind it.
+    const first = scheduler.submit('run', call(0, 9))
+    await settle()
+    const [a, b, c] = [call(10, 1), call(20, 2), call(30, 1)].map((input) => scheduler.submit('run', input))
+    await settle()
+    const answer = () =>
+      executors[0]!.answer((input) => ({ y: (input as { x: Tensor }).x, echo: (input as { k: Tensor }).k }))
+    answer()
+    await first
+    await settle()
+    const second = executors[0]!.held[0]!.input as { x: Tensor<'float32'>; k: Tensor<'float32'> }
+    expect(Array.from(second.x.data)).toEqual([10, 11, 30, 31]) // a and c, shared k = 1
+    expect(Array.from(second.k.data)).toEqual([1])
+    answer()
+    await settle()
+    expect(Array.from((executors[0]!.held[0]!.input as { k: Tensor<'float32'> }).k.data)).toEqual([2]) // then b
+    answer()
+    const answers = (await Promise.all([a, b, c])) as { y: Tensor<'float32'>; echo: Tensor<'float32'> }[]
+    expect(answers.map((r) => [Array.from(r.y.data), Array.from(r.echo.data)])).toEqual([
+      [[10, 11], [1]],
+      [[20, 21], [2]],
+      [[30, 31], [1]],
+    ])
   })
 })
