@@ -65,6 +65,7 @@ interface RunnerDescription {
   state: string
   notes: string[]
   placement?: { reason: string; workers: number; resource: string }
+  backend?: { resource: string; reason: string }
 }
 
 /** Each runner's backend and why, as its notes say ("onnx ocr-det:… on wasm (onnxruntime-web): WASM on 4 threads"). */
@@ -83,13 +84,21 @@ async function showRunners(): Promise<void> {
     list.replaceChildren()
     for (const runner of runners) {
       const dd = document.createElement('dd')
+      // The check's choice and its reason, where the runner made one; else what its notes say.
       const note = /^onnx \S+ on (\S+ \([^)]+\)): (.*)$/.exec(runner.notes[0] ?? '')
-      if (note) dd.append(Object.assign(document.createElement('b'), { textContent: note[1] }), `: ${note[2]}`)
+      if (runner.backend && note)
+        dd.append(Object.assign(document.createElement('b'), { textContent: note[1] }), `: ${note[2]}`)
+      else if (runner.backend)
+        dd.append(
+          Object.assign(document.createElement('b'), { textContent: runner.backend.resource }),
+          `: ${runner.backend.reason}`,
+        )
       else dd.textContent = runner.notes.join('; ') || runner.state
       if (runner.placement)
         dd.append(` · ${chosen === 'sw' ? "the Service Worker's own thread" : runner.placement.reason}`)
       list.append(Object.assign(document.createElement('dt'), { textContent: runner.name }), dd)
     }
+    list.dataset.place = chosen
   } catch (error) {
     list.replaceChildren(
       Object.assign(document.createElement('dt'), { textContent: 'Runners' }),

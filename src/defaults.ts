@@ -27,6 +27,8 @@ export interface Defaults {
   readonly maxImagePixels: number
   /** The IndexedDB database of the browser's model store. */
   readonly indexedDBName: string
+  /** How long the checked warm-up may compare WebGPU with WASM before it decides on what it saw. */
+  readonly webgpuCheckBudgetMs: number
   /** ONNX Runtime sessions on WebGPU warm up at these batch sizes when the runner sets no largest batch. */
   readonly webgpuWarmupBatchSizes: readonly number[]
   /** `tiffin build`. */
@@ -57,6 +59,7 @@ export const DEFAULTS: Defaults = {
   pageCheckMs: 1000,
   maxImagePixels: 40_000_000,
   indexedDBName: 'tiffin',
+  webgpuCheckBudgetMs: 10_000,
   webgpuWarmupBatchSizes: [1, 2, 4, 8],
   build: { image: 'node:24-slim', port: 3000, prefix: 'api', runners: 'both' },
   kubernetes: {

@@ -8,21 +8,17 @@ import { recognizer } from './recognizer.js'
 
 export type { OcrLine } from './pipeline.js'
 
-// In a browser the runners run on WASM: WebGPU compiles its shaders for each new input shape (every image
-// has its own), and onnxruntime-web 1.30's WebGPU kernels fail on these models (GlobalAveragePool in the
-// classifier, ReduceMean in the recogniser), falling back op by op at 20 s a call on a software adapter.
-const wasmInBrowser = typeof navigator !== 'undefined' && 'gpu' in navigator ? ({ resource: 'wasm' } as const) : {}
-
+// Each runner checks WebGPU against WASM when it starts in a browser and keeps what its check picks (on
+// a software adapter, WASM: it is many times faster); the page shows each choice and why.
 /** Image to text probability map; one image a call, since images differ in size. */
-export const detector = onnxRunner('ocr-det:latest', wasmInBrowser)
+export const detector = onnxRunner('ocr-det:latest')
 /** Lines to their orientation; every line is 48×192, so concurrent lines batch together. */
-export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32, ...wasmInBrowser })
+export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32 })
 /** Lines to text; lines fitted to the same width (see RECOGNIZER_WIDTHS) batch together. */
 export const reader = new Runner(recognizer, {
   name: 'ocr-rec',
   models: ['ocr-rec:latest'],
   maxBatchSize: 8,
-  ...wasmInBrowser,
 })
 
 function onlyOutput(outputs: Record<string, Tensor>, runner: string): Tensor {
@@ -70,6 +66,7 @@ export const service = new Service('ocr', { runners: [...runners] })
         name: r.name,
         state: r.state,
         placement: r.placement,
+        backend: r.backend,
         workers: r.workers,
         notes: r.notes,
         maxBatchSize: r.batchingConfig('run').maxBatchSize,

@@ -1,7 +1,10 @@
 import type * as ort from 'onnxruntime-common'
-import { Corrupted, Unsupported } from '../errors.js'
+import { Corrupted, TiffinError, Unsupported } from '../errors.js'
 import { countLive } from '../runner/live-counts.js'
 import type { LoadedOnnxRuntime } from '../runner/platform.js'
+import type { Tensor } from '../tensor/tensor.js'
+import type { IoSpec } from './feeds.js'
+import { fromOrtTensor, ioSpecs, toOrtTensor } from './ort-tensors.js'
 
 /** The few ORT session options a runner may set; everything else is decided by tiffin. */
 export interface OnnxSessionOptions {
@@ -69,9 +72,8 @@ export async function releaseSession(session: ort.InferenceSession): Promise<voi
 }
 
 /**
- * Runs tasks one after another. ONNX Runtime Web must never run one session concurrently (WebGPU is
- * unsafe), and the worker host already calls one at a time, so this costs nothing there and keeps
- * `initLocal` correct too.
+ * Runs tasks one after another. ONNX Runtime must never run one session concurrently (WebGPU is unsafe),
+ * and the worker host already calls one at a time, so this costs nothing there and keeps `initLocal` correct.
  */
 export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve()
@@ -79,5 +81,65 @@ export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     const result = tail.then(task)
     tail = result.catch(() => undefined)
     return result
+  }
+}
+
+/**
+ * onnxruntime-web's sessions in one thread take turns: two running at once, where one is on WebGPU, corrupt
+ * each other ("Session mismatch", "Session already started", failed buffer downloads, then a hang). Module
+ * state is per thread, as ORT's instance and the GPU device are. onnxruntime-node needs no such turns.
+ */
+const webTurns = serialQueue()
+
+/** An open session: runs one call at a time (onnxruntime-web's one at a time in their thread), and copies outputs out. */
+export interface OnnxSession {
+  readonly runtime: LoadedOnnxRuntime
+  readonly inputs: readonly IoSpec[]
+  readonly outputs: readonly IoSpec[]
+  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>
+  /** Releases the session once the runs queued before it are done. */
+  release(): Promise<void>
+}
+
+export async function openOnnxSession(
+  runtime: LoadedOnnxRuntime,
+  bytes: Uint8Array,
+  model: string,
+  options: OnnxSessionOptions | undefined,
+  threads: number,
+): Promise<OnnxSession> {
+  const web = runtime.backend === 'onnxruntime-web'
+  const turn = <T>(task: () => Promise<T>): Promise<T> => (web ? webTurns(task) : task())
+  const session = await turn(() => openSession(runtime, bytes, model, options, threads))
+  const queue = serialQueue()
+  const execute = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
+    const ortFeeds: Record<string, ort.Tensor> = {}
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(runtime.ort, t)
+    let results: ort.InferenceSession.ReturnType
+    try {
+      results = await session.run(ortFeeds)
+    } catch (error) {
+      throw new TiffinError(
+        `${model}: ${runtime.backend} failed to run the model: ${(error as Error).message ?? String(error)}`,
+        { cause: error },
+      )
+    }
+    const tensors: Record<string, Tensor> = {}
+    try {
+      for (const spec of outputs) tensors[spec.name] = fromOrtTensor(results[spec.name]!, spec.name, model)
+    } finally {
+      // ORT's outputs hold native or GPU memory until disposed, whatever happened while copying them out.
+      for (const value of Object.values(results)) value.dispose()
+    }
+    return tensors
+  }
+  const inputs = ioSpecs(session.inputMetadata, 'input', model)
+  const outputs = ioSpecs(session.outputMetadata, 'output', model)
+  return {
+    runtime,
+    inputs,
+    outputs,
+    run: (feeds) => queue(() => turn(() => execute(feeds))),
+    release: () => queue(() => turn(() => releaseSession(session))),
   }
 }

@@ -16,6 +16,8 @@ export interface WorkerSpec {
   readonly models: readonly ModelInfo[]
   readonly store: StoreRef | undefined
   readonly resource: Resource
+  /** The resource is settled: pinned, or chosen by an earlier worker's check (see RunnableContext). */
+  readonly resourceConfirmed: boolean
   readonly threads: number
   readonly batching: Readonly<Record<string, MethodBatching>>
 }
@@ -23,6 +25,8 @@ export interface WorkerSpec {
 export interface SetupReport {
   readonly methods: string[]
   readonly notes: string[]
+  /** The resource the runnable chose instead of the one it was given, and why. */
+  readonly chosen?: { readonly resource: Resource; readonly reason: string }
 }
 
 /** The object a worker exposes: set up once, then called one method at a time. */
@@ -59,6 +63,7 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
         (await importRunnable(spec, services, notFoundHint))
       const store = local ? local.store : spec.store ? services.openStore(spec.store) : undefined
       const notes: string[] = []
+      let chosen: SetupReport['chosen']
       methods = await runnable.setup({
         params: spec.params,
         models: spec.models,
@@ -67,13 +72,15 @@ export function createWorkerHost(services: WorkerServices, local?: LocalRunnable
           return store
         },
         resource: spec.resource,
+        resourceConfirmed: spec.resourceConfirmed,
         threads: spec.threads,
         batching: spec.batching,
         onnxRuntime: services.onnxRuntime,
         report: (note) => notes.push(note),
+        chose: (resource, reason) => void (chosen = { resource, reason }),
         onShutdown: (cleanup) => void cleanups.push(cleanup),
       })
-      return { methods: Object.keys(methods), notes }
+      return { methods: Object.keys(methods), notes, ...(chosen && { chosen }) }
     },
     async call(method, input) {
       const fn = methods?.[method]

@@ -36,6 +36,7 @@ export function workerSpec(
   models: ModelInfo[],
   store: StoreRef | undefined,
   configs: Readonly<Record<string, BatchingConfig>>,
+  resourceConfirmed: boolean,
 ): WorkerSpec {
   const batching: Record<string, MethodBatching> = {}
   for (const [method, config] of Object.entries(configs)) {
@@ -55,6 +56,7 @@ export function workerSpec(
     models,
     store,
     resource: placement.resource,
+    resourceConfirmed,
     threads: placement.threads,
     batching,
   }

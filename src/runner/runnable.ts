@@ -26,6 +26,11 @@ export interface RunnableContext<Params> {
   readonly store: ModelStore
   /** The resource this worker was given, from those the runnable supports. */
   readonly resource: Resource
+  /**
+   * True when `resource` is settled: pinned by the runner's options, or chosen by a check an earlier worker
+   * of this runner made. A runnable that checks its resource (the ONNX runnable on WebGPU) then does not.
+   */
+  readonly resourceConfirmed: boolean
   /** How many threads this worker may use itself (more than 1 only for multi-threaded runnables). */
   readonly threads: number
   /** How the runner batches each batchable method: its largest batch, and the axes it merges along. */
@@ -34,6 +39,11 @@ export interface RunnableContext<Params> {
   readonly onnxRuntime: OnnxRuntimeLoader
   /** Records a line the runner reports after `init()` (the backend chosen, and why). */
   report(note: string): void
+  /**
+   * Says that the runnable runs on another resource than it was given (a check found it better), and why:
+   * the runner then places its workers for that resource.
+   */
+  chose(resource: Resource, reason: string): void
   /** Registers what to release when the runner shuts down (sessions, handles), after calls in flight. */
   onShutdown(cleanup: () => Promise<void> | void): void
 }

@@ -7,13 +7,13 @@ import { NotStarted, Unsupported, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { Executor } from './executor.js'
-import { createWorkerHost } from './host.js'
+import { createWorkerHost, type SetupReport } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
 import { WorkerPool } from './pool.js'
 import { resolveModels, workerSpec } from './preparation.js'
-import type { MethodMap, Runnable } from './runnable.js'
+import type { MethodMap, Resource, Runnable } from './runnable.js'
 import type {
   CallOptions,
   Input,
@@ -48,6 +48,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   placement: Placement | undefined
   /** Lines the workers reported during setup (the backend chosen, fallbacks). */
   notes: string[] = []
+  /** What a runnable's own check chose over the placement (the ONNX runnable on WebGPU), if it did. */
+  private chosen: SetupReport['chosen']
   private pool: WorkerPool | undefined
   private scheduler: Scheduler | undefined
   private starting: Promise<void> | undefined
@@ -110,7 +112,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.call(names[0]!, input, options) as Promise<Output<Methods[K]>>
   }
 
-  /** Starts the workers; resolves once every one has set up, rejects with the first setup failure. */
+  /**
+   * Starts the workers; resolves once every one has set up, rejects with the first setup failure. A runnable
+   * that checks its resource and chooses another (the ONNX runnable leaving WebGPU for WASM) has its workers
+   * placed again for the one it chose.
+   */
   init(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { platform, store, models, configs, scheduler, placement } = await this.prepare(options)
@@ -119,26 +125,52 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         throw new Unsupported(
           `Runner "${this.name}" cannot start workers in ${platform.name}: start it with initLocal(), or lend it workers`,
         )
-      const spec = workerSpec(
+      const storeRef = store && platform.storeRef(store)
+      const params = this.options.runnableInitParams
+      const setupTimeoutMs = this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs
+      // A resource pinned by the options is settled; otherwise the first workers may check theirs.
+      let spec = workerSpec(
         this.name,
         this.runnable as Runnable,
-        this.options.runnableInitParams,
+        params,
         placement,
         models,
-        store && platform.storeRef(store),
+        storeRef,
         configs,
+        this.options.resource !== undefined,
       )
-      const setupTimeoutMs = this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs
-      await this.startPool(scheduler, placement, placement.workers, async (index) => {
+      let chosen: SetupReport['chosen']
+      const start = async (index: number): Promise<Executor> => {
         const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
         try {
-          this.collect(await executor.setup(spec, setupTimeoutMs))
+          const report = await executor.setup(spec, setupTimeoutMs)
+          this.collect(report)
+          chosen ??= report.chosen
           return executor
         } catch (error) {
           await executor.close()
           throw error
         }
-      })
+      }
+      let pool = await this.openPool(scheduler, placement.workers, start)
+      let placed = placement
+      if (chosen && chosen.resource !== placement.resource) {
+        await pool.close()
+        const again = await placeRunner(this.name, this.runnable as Runnable, platform, {
+          ...this.options,
+          resource: chosen.resource,
+        })
+        placed = {
+          ...again,
+          reason: `${again.reason}; ${chosen.resource} chosen over ${placement.resource}: ${chosen.reason}`,
+        }
+        spec = workerSpec(this.name, this.runnable as Runnable, params, placed, models, storeRef, configs, true)
+        pool = await this.openPool(scheduler, placed.workers, start)
+      }
+      // Replacements for workers that die later run on what was settled, without checking again.
+      spec = { ...spec, resourceConfirmed: true }
+      this.chosen = chosen
+      await this.install(pool, scheduler, placed)
     })
   }
 
@@ -146,6 +178,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
       const { platform, store, models, configs, scheduler, placement } = await this.prepare(options, 1)
+      const pinned = this.options.resource !== undefined
       const spec = workerSpec(
         this.name,
         this.runnable as Runnable,
@@ -154,13 +187,17 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         models,
         undefined,
         configs,
+        pinned,
       )
       await this.startPool(scheduler, placement, 1, async () => {
         const executor = new LocalExecutor(
           createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
         )
         try {
-          this.collect(await executor.setup(spec))
+          const report = await executor.setup(spec)
+          this.collect(report)
+          // The calling thread is one thread whatever was chosen: nothing to place again.
+          this.chosen = report.chosen
           return executor
         } catch (error) {
           await executor.close().catch(() => undefined) // releases what the setup opened before it failed
@@ -239,6 +276,12 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     await pool?.close()
   }
 
+  /** The resource the runner runs on, once started, and why: its placement, or what its runnable's check chose. */
+  get backend(): { readonly resource: Resource; readonly reason: string } | undefined {
+    if (!this.placement) return undefined
+    return this.chosen ?? { resource: this.placement.resource, reason: this.placement.reason }
+  }
+
   /** Workers running now, and how many have been replaced since the start. */
   get workers(): { live: number; restarts: number } {
     return { live: this.pool?.live.length ?? 0, restarts: this.pool?.restarts ?? 0 }
@@ -296,14 +339,26 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     size: number,
     start: (index: number) => Promise<Executor>,
   ): Promise<void> {
+    await this.install(await this.openPool(scheduler, size, start), scheduler, { ...placement, workers: size })
+  }
+
+  private async openPool(
+    scheduler: Scheduler,
+    size: number,
+    start: (index: number) => Promise<Executor>,
+  ): Promise<WorkerPool> {
     const pool = new WorkerPool({ runner: this.name, size, start, onJoin: () => scheduler.pump() })
     try {
       await pool.start()
     } catch (error) {
       throw withContext(error, `Runner "${this.name}" failed to start`)
     }
+    return pool
+  }
+
+  private async install(pool: WorkerPool, scheduler: Scheduler, placement: Placement): Promise<void> {
     if (this.state === 'stopped') return pool.close() // shut down while it was starting
-    this.placement = { ...placement, workers: size }
+    this.placement = placement
     this.pool = pool
     this.scheduler = scheduler
     this.state = 'ready'

@@ -6,7 +6,7 @@ import { bodyLimit } from './body-limit.js'
 import { docsPage } from './docs-page.js'
 import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
-import { renderPrometheus } from './prometheus.js'
+import { renderPrometheus, runnerBackends } from './prometheus.js'
 import type { Api, Service } from './service.js'
 
 /** What a request is counted as when its client disconnected before the answer (nginx's convention). */
@@ -24,9 +24,10 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
       body: {
         status: service.ready ? 'ready' : 'starting',
         runners: Object.fromEntries(service.runners.map((r) => [r.name, r.state])),
+        backends: Object.fromEntries(service.runners.flatMap((r) => (r.backend ? [[r.name, r.backend]] : []))),
       },
     }),
-    metrics: () => renderPrometheus(service.httpMetrics, service.runnerMetrics()),
+    metrics: () => renderPrometheus(service.httpMetrics, service.runnerMetrics(), runnerBackends(service.runners)),
     notFound: (method, path) =>
       `No route ${method} ${path}; this service has ${service.apis.map((a) => `POST ${a.route}`).join(', ') || 'no APIs'}, and GET /docs`,
     middleware: http.cors

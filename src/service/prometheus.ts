@@ -34,7 +34,23 @@ class Exposition {
 }
 
 /** The Prometheus text exposition of a service: HTTP requests, and every runner method's batching. */
-export function renderPrometheus(http: HttpMetrics, runners: readonly MethodMetrics[]): string {
+/** What each runner runs on, and why: a gauge of 1 labelled by runner, backend and reason. */
+export interface RunnerBackend {
+  readonly runner: string
+  readonly backend: string
+  readonly reason: string
+}
+
+export const runnerBackends = (
+  runners: readonly { readonly name: string; readonly backend?: { resource: string; reason: string } | undefined }[],
+): RunnerBackend[] =>
+  runners.flatMap((r) => (r.backend ? [{ runner: r.name, backend: r.backend.resource, reason: r.backend.reason }] : []))
+
+export function renderPrometheus(
+  http: HttpMetrics,
+  runners: readonly MethodMetrics[],
+  backends: readonly RunnerBackend[] = [],
+): string {
   const out = new Exposition()
   out.family('tiffin_http_requests_total', 'counter', 'HTTP requests answered, by API and status.')
   for (const [api, e] of http.byApi)
@@ -68,5 +84,12 @@ export function renderPrometheus(http: HttpMetrics, runners: readonly MethodMetr
   for (const m of runners) out.histogram('tiffin_runner_queue_seconds', of(m), m.queueMs, 1e-3)
   out.family('tiffin_runner_execution_seconds', 'histogram', 'Time a batch took on a worker, round trip.')
   for (const m of runners) out.histogram('tiffin_runner_execution_seconds', of(m), m.executionMs, 1e-3)
+  out.family(
+    'tiffin_runner_backend',
+    'gauge',
+    'The resource each runner runs on (1), and why: its placement, or what its check chose.',
+  )
+  for (const b of backends)
+    out.sample('tiffin_runner_backend', { runner: b.runner, backend: b.backend, reason: b.reason }, 1)
   return out.toString()
 }

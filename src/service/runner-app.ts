@@ -7,7 +7,7 @@ import { bodyLimit } from './body-limit.js'
 import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
 import { HttpMetrics } from './http-metrics.js'
-import { renderPrometheus } from './prometheus.js'
+import { renderPrometheus, runnerBackends } from './prometheus.js'
 
 /**
  * One runner served over HTTP, for API servers elsewhere to call (`--runner-map`): `POST /call/<method>`
@@ -20,7 +20,7 @@ export function runnerApp(
   const http = new HttpMetrics()
   const app = httpBase({
     readiness: () => ({ ready: runner.state === 'ready', body: { status: runner.state, runner: runner.name } }),
-    metrics: () => renderPrometheus(http, runner.metrics()),
+    metrics: () => renderPrometheus(http, runner.metrics(), runnerBackends([runner])),
     notFound: (method, path) => `No route ${method} ${path} on runner "${runner.name}"`,
   })
   const tooLarge = (c: { get(key: 'requestId'): string }) =>

@@ -64,7 +64,9 @@ test('a copied bento served as static files answers its API from the Service Wor
         .flat()
         .forEach((value, i) => expect(value).toBeCloseTo(expected.data[i] as number, 4))
       answers.doubled.forEach((answer, i) => expect(answer).toEqual({ status: 200, body: [2 * i, 2 * i + 0.5] }))
-      expect(answers.ready).toEqual({ status: 'ready', runners: { linear: 'ready', doubler: 'ready' } })
+      expect(answers.ready).toMatchObject({ status: 'ready', runners: { linear: 'ready', doubler: 'ready' } })
+      // And what each runner runs on, and why.
+      expect(Object.keys((answers.ready as { backends: object }).backends).sort()).toEqual(['doubler', 'linear'])
     }
     check(await callAll())
 

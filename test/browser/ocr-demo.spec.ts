@@ -25,9 +25,18 @@ test('the OCR demo reads the sample image in the page, the Service Worker and on
     await expect(page.locator('#status-model')).toContainText('saved 3 of 3')
 
     const timings: Record<string, number> = {}
+    const backends: string[] = []
     for (const place of PLACES) {
       await page.locator(`label:has(input[value=${place}])`).click()
       await expect(page.locator('#runners dt').first()).toHaveText('ocr-det')
+      // Each runner says what it runs on and why (in a browser, what its WebGPU check picked).
+      await expect(page.locator(`#runners[data-place=${place}] dt`)).toHaveText(['ocr-det', 'ocr-cls', 'ocr-rec'], {
+        timeout: 120_000,
+      })
+      for (const [i, text] of (await page.locator('#runners dd').allInnerTexts()).entries()) {
+        expect(text).toMatch(/^(webgpu|wasm|cpu) \(onnxruntime-(web|node)\): \S.+/)
+        backends.push(`${place} ${['ocr-det', 'ocr-cls', 'ocr-rec'][i]}: ${text}`)
+      }
       await page.getByRole('button', { name: 'Read the sample image' }).click()
       const result = page.locator(`#ocr-result[data-place=${place}]`)
       await expect(result).toHaveAttribute('data-state', /done|error/, { timeout: 90_000 })
@@ -43,6 +52,7 @@ test('the OCR demo reads the sample image in the page, the Service Worker and on
       await expect(page.locator('#load-note')).toContainText('images/s', { timeout: 120_000 })
       await expect(page.locator('#load-note')).not.toContainText('failed')
     }
+    console.log(`OCR runners' backends and reasons:\n  ${backends.join('\n  ')}`)
     console.log(
       `OCR of the sample, second read: ${Object.entries(timings)
         .map(([p, ms]) => `${p} ${ms} ms`)

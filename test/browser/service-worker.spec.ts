@@ -31,7 +31,11 @@ test('a Service Worker serves the example service with its runner embedded, and 
   })
   expect(passThrough).toEqual({ status: 200, html: true })
   const health = await page.evaluate(async () => (await fetch('/test/browser/pages/api/readyz')).json())
-  expect(health).toEqual({ status: 'ready', runners: { linear: 'ready' } })
+  expect(health).toMatchObject({
+    status: 'ready',
+    runners: { linear: 'ready' },
+    backends: { linear: { resource: expect.stringMatching(/^(webgpu|wasm)$/) } },
+  })
   // A page navigation is answered too: the docs page opens in a tab, served by the Service Worker.
   const docs = await page.goto('/test/browser/pages/api/docs')
   expect(docs?.status()).toBe(200)

@@ -194,7 +194,8 @@ export function normalise(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => key !== 'requestId')
+      // Request ids differ per request; a runner's backend differs per runtime by design (cpu in Node, wasm in a browser).
+      .filter(([key]) => key !== 'requestId' && key !== 'backends')
       .map(([key, v]) => [key, normalise(v)]),
   )
 }

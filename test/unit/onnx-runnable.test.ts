@@ -39,10 +39,12 @@ async function setUp(
     models: [info],
     store,
     resource,
+    resourceConfirmed: false,
     threads: 1,
     batching: {},
     onnxRuntime: nodeOnnxRuntime,
     report: (note) => notes.push(note),
+    chose: () => undefined,
     onShutdown: () => undefined,
   }
   return { methods: await onnxRunnable.setup(context), notes }

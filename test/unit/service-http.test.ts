@@ -93,6 +93,11 @@ describe('the example service over HTTP', () => {
     expect(batches.get('{runner="linear",method="run",le="+Inf"}')).toBe(
       batches.get('{runner="linear",method="run",le="4"}'),
     )
+    // What the runner runs on, and why, as a gauge of 1 labelled by backend and reason.
+    const backend = [...samples(metrics, 'tiffin_runner_backend').entries()]
+    expect(backend).toHaveLength(1)
+    expect(backend[0]![0]).toMatch(/^\{runner="linear",backend="cpu",reason="[^"]+"\}$/)
+    expect(backend[0]![1]).toBe(1)
   })
 
   it('serves /docs.json, which validates against the OpenAPI 3.1 schema', async () => {

@@ -35,10 +35,12 @@ async function runModels(resource: Resource, batches: number[]): Promise<ModelRe
       models: [info],
       store,
       resource,
+      resourceConfirmed: true,
       threads: 2,
       batching: { run: { maxBatchSize: 8, inputAxis: model.batchDim, outputAxis: model.batchDim } },
       onnxRuntime: browserOnnxRuntime,
       report: (note) => notes.push(note),
+      chose: () => undefined,
       onShutdown: (cleanup) => void cleanups.push(cleanup),
     })
     const setupMs = performance.now() - started
@@ -87,7 +89,7 @@ async function runInWorker(
         const store = indexedDBStore({ database: data.database })
         const notes = []
         const methods = await onnxRunnable.setup({ params: {}, models: [await store.get(data.tag)], store, resource: data.resource,
-          threads: 2, batching: {}, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note), onShutdown: () => {} })
+          resourceConfirmed: true, threads: 2, batching: {}, onnxRuntime: browserOnnxRuntime, report: (note) => notes.push(note), chose: () => {}, onShutdown: () => {} })
         postMessage({ note: notes.join(' | '), outputs: await methods.run(data.inputs) })
       } catch (error) {
         postMessage({ error: String(error && error.stack || error) })
