@@ -32,12 +32,15 @@ describe('batching settings', () => {
 
   it('a runner layers its methodConfigs over the runnable, and the service config under its options', () => {
     const runner = new Runner(scale, { maxLatencyMs: 40, methodConfigs: { scale: { maxBatchSize: 4 } } })
-    expect(runner.batchingConfig('scale', { maxBatchSize: 99, maxLatencyMs: 99, maxQueueItems: 7 })).toMatchObject({
-      batchable: true,
-      maxBatchSize: 4,
-      maxLatencyMs: 40,
-      maxQueueItems: 7,
-    })
+    const service = { maxBatchSize: 99, maxLatencyMs: 99, maxQueueItems: 7 }
+    expect(runner.batchingConfig('scale', [{ source: 'service config', config: { batching: service } }])).toMatchObject(
+      {
+        batchable: true,
+        maxBatchSize: 4,
+        maxLatencyMs: 40,
+        maxQueueItems: 7,
+      },
+    )
     const off = new Runner(scale, { batching: false })
     expect(off.batchingConfig('scale').enabled).toBe(false)
   })
