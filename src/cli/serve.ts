@@ -54,21 +54,22 @@ export function register(program: Command, context: CliContext): void {
         `tiffin: serving ${options.runner ? `runner:${options.runner}` : service.name} at ${running.url}\n`,
       )
       await new Promise<void>((resolve) => {
-        let signalled = false
-        const stop = (signal: 'SIGTERM' | 'SIGINT') => {
-          // A second signal stops at once; SIGINT (Ctrl-C at a terminal) never waits for load balancers.
-          const now = signalled || signal === 'SIGINT'
-          const delayMs = listen.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs
-          context.stderr.write(
-            now
-              ? `tiffin: ${signal}: finishing requests in flight, then stopping\n`
-              : `tiffin: ${signal}: /readyz answers 503 for ${delayMs} ms while serving, then finishing requests in flight and stopping\n`,
-          )
-          signalled = true
-          void (now ? running.close() : running.shutdown()).then(resolve)
-        }
-        process.on('SIGTERM', () => stop('SIGTERM'))
-        process.on('SIGINT', () => stop('SIGINT'))
+        const delayMs = listen.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs
+        // SIGTERM (a rolling update) waits for load balancers first; a SIGTERM repeated (npm passing one
+        // on) changes nothing. SIGINT (Ctrl-C) drains at once, also during that wait.
+        let told = false
+        process.on('SIGTERM', () => {
+          if (!told)
+            context.stderr.write(
+              `tiffin: SIGTERM: /readyz answers 503 for ${delayMs} ms while serving, then finishing requests in flight and stopping\n`,
+            )
+          told = true
+          void running.shutdown().then(resolve)
+        })
+        process.on('SIGINT', () => {
+          context.stderr.write('tiffin: SIGINT: finishing requests in flight, then stopping\n')
+          void running.close().then(resolve)
+        })
       })
     })
 }
