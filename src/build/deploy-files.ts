@@ -41,7 +41,7 @@ COPY . .
 USER node
 ENV NODE_ENV=production PORT=${bento.node.port}
 EXPOSE ${bento.node.port}
-# tiffin serve drains requests in flight on SIGTERM.
+# On SIGTERM tiffin serve answers /readyz with 503 for shutdown.delayMs (serve.yaml), then drains.
 ENTRYPOINT ["node_modules/.bin/tiffin"]
 CMD ["serve", ".", "--host", "0.0.0.0"]
 `

@@ -1,10 +1,12 @@
 // The serve config (`tiffin serve --config`): its layer in the precedence, its checks, and a server run with
 // it over real HTTP on 127.0.0.1, as `tiffin serve` child processes.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { nodePlatform } from '../../src/adapters/node/platform.js'
+import { onnxRunner } from '../../src/onnx/models.js'
 import { Runner } from '../../src/runner/runner.js'
 import { checkServeConfig } from '../../src/service/serve-config.js'
 import { Service } from '../../src/service/service.js'
@@ -132,6 +134,17 @@ describe('the config file layer', () => {
     await service.initLocal({ platform: nodePlatform })
     expect(() => service.configure({})).toThrow(/has started; configure it before that/)
     await service.shutdown()
+  })
+
+  it('holds the README’s example file, for the README’s example service', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+    const example = /\n```yaml\n(# tiffin\.serve\.yaml\n[\s\S]*?)\n```/.exec(readme)?.[1]
+    const config = checkServeConfig(parse(example!), 'README.md')
+    const service = new Service('example', {
+      runners: [onnxRunner('linear:latest', { maxBatchSize: 32 }), onnxRunner('detector:latest')],
+    })
+    expect(() => service.configure(config, 'README.md')).not.toThrow()
+    expect(Object.keys(config.runners!)).toEqual(['detector', 'linear'])
   })
 
   it('is checked field by field, each bad field refused in one line naming the key and what is allowed', () => {
