@@ -40,7 +40,7 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
       : [],
   })
 
-  app.get('/runners', (c) => c.json(runnersReport(service.runners)))
+  app.get('/runners.json', (c) => c.json(runnersReport(service.runners)))
   app.get('/docs.json', (c) => c.json(service.openapi()))
   app.get('/docs', (c) => c.html(docsPage(service.openapi())))
 

@@ -59,7 +59,7 @@ export function openApiDocument(service: Service): OpenApiDocument {
       },
     },
   }
-  paths['/runners'] = {
+  paths['/runners.json'] = {
     get: {
       operationId: 'runners',
       tags: ['Health'],

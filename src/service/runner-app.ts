@@ -24,7 +24,7 @@ export function runnerApp(
     metrics: () => renderPrometheus(http, runner.metrics()),
     notFound: (method, path) => `No route ${method} ${path} on runner "${runner.name}"`,
   })
-  app.get('/runners', (c) => c.json(runnersReport([runner])))
+  app.get('/runners.json', (c) => c.json(runnersReport([runner])))
   const tooLarge = (c: { get(key: 'requestId'): string }) =>
     errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
   app.post('/call/:method', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {

@@ -73,7 +73,7 @@ export type ApiTypes = Record<string, { readonly input: unknown; readonly output
 
 export const SERVICE_BRAND = Symbol.for('tiffin.service')
 
-export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/runners', '/docs', '/docs.json']
+export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/runners.json', '/docs', '/docs.json']
 
 /**
  * A set of HTTP APIs whose handlers call runners. The same service answers in a page (`fetch`), in a

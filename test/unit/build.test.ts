@@ -248,7 +248,7 @@ describe('tiffin serve <folder | tag>', () => {
 
   it('runs with the bento’s serve.yaml (the build config’s settings), unless --config names another file', async () => {
     const settingsOf = async (served: Served) => {
-      const body = (await (await fetch(`${served.url}/runners`)).json()) as {
+      const body = (await (await fetch(`${served.url}/runners.json`)).json()) as {
         runners: Record<string, { settings: { workers: unknown; methods: { run: { maxBatchSize: unknown } } } }>
       }
       const { workers, methods } = body.runners.doubler!.settings

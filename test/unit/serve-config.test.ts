@@ -61,7 +61,7 @@ type Settings = {
   placement: { reason: string }
 }
 const runners = async (url: string) =>
-  ((await (await fetch(`${url}/runners`)).json()) as { runners: Record<string, Settings> }).runners
+  ((await (await fetch(`${url}/runners.json`)).json()) as { runners: Record<string, Settings> }).runners
 
 describe('the config file layer', () => {
   it('sits below the runner’s own options and method configs and above the service’s config; per-method settings win over runner-wide ones in each layer', async () => {
@@ -227,7 +227,7 @@ shutdown:
     served = await serve(home, ['--config', join(work, 'tiffin.serve.yaml')])
   }, 60_000)
 
-  it('runs each runner with the file’s settings where the code leaves them unset, and GET /runners says where each came from', async () => {
+  it('runs each runner with the file’s settings where the code leaves them unset, and GET /runners.json says where each came from', async () => {
     const { linear, pinned } = await runners(served.url)
     expect(linear!.settings.workers).toEqual({ value: 2, from: 'config file' })
     expect(linear!.settings.timeoutMs).toEqual({ value: 20000, from: 'config file' })
