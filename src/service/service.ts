@@ -105,9 +105,15 @@ export class Service<Apis extends ApiTypes = {}> {
         throw new TypeError(`Service "${name}" has two runners named "${runner.name}"; give one a different name`)
       seen.add(runner.name)
     }
-    for (const runner of Object.keys(this.config.runners ?? {})) {
+    for (const [runner, settings] of Object.entries(this.config.runners ?? {})) {
       if (!seen.has(runner))
         throw new TypeError(`Service "${name}" configures runner "${runner}", which it does not have`)
+      const { methods } = this.runners.find((r) => r.name === runner)!
+      for (const method of Object.keys(settings.batching?.methods ?? {}))
+        if (!(method in methods))
+          throw new TypeError(
+            `Service "${name}" configures method "${method}" of runner "${runner}", which it does not have`,
+          )
     }
   }
 

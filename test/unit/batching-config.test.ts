@@ -61,6 +61,10 @@ describe('batching settings', () => {
     expect(() => new Service('svc', { runners: [a], config: { runners: { nope: {} } } })).toThrow(
       /configures runner "nope", which it does not have/,
     )
+    const methods = { twice: { batching: { methods: { predict: { maxBatchSize: 2 } } } } }
+    expect(() => new Service('svc', { runners: [a], config: { runners: methods } })).toThrow(
+      /configures method "predict" of runner "twice", which it does not have/,
+    )
   })
 })
 
