@@ -18,7 +18,17 @@ export interface Defaults {
   /** A runner served alone for remote API servers: bodies are batches of tensors. */
   readonly runnerHttp: { readonly maxBodyBytes: number }
   /** `serve()` and `tiffin serve`. */
-  readonly server: { readonly port: number; readonly host: string; readonly drainMs: number }
+  readonly server: {
+    readonly port: number
+    readonly host: string
+    /** How long a shutdown waits for requests in flight. */
+    readonly drainMs: number
+    /** On SIGTERM, how long `/readyz` answers 503 while requests are still served, before draining. */
+    readonly shutdownDelayMs: number
+    /** `logging.access`, `logging.format`. */
+    readonly accessLog: boolean
+    readonly logFormat: 'text' | 'json'
+  }
   /** How often an API server asks a remote runner replica that went away whether it is back. */
   readonly replicaProbeMs: number
   /** How often a Service Worker checks that a page lending it workers is still open. */
@@ -38,6 +48,8 @@ export interface Defaults {
     readonly port: number
     readonly prefix: string
     readonly runners: 'embedded' | 'delegated' | 'both'
+    /** The bento's serve config, from the build config: what `tiffin serve <bento>` reads unless told another. */
+    readonly serveConfig: string
   }
   /** The Kubernetes manifests a build writes. */
   readonly kubernetes: {
@@ -46,6 +58,12 @@ export interface Defaults {
       readonly runner: Readonly<Record<string, string>>
     }
     readonly targetCPUUtilization: number
+    /** Where the ConfigMap holding the serve config is mounted in every container. */
+    readonly configDir: string
+    /** Each component's PodDisruptionBudget: pods that may be evicted at once. */
+    readonly maxUnavailable: number
+    /** Seconds the grace period allows beyond the shutdown delay and the drain, for the runners to stop. */
+    readonly stopSeconds: number
   }
 }
 
@@ -54,16 +72,26 @@ export const DEFAULTS: Defaults = {
   runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000 },
   http: { maxBodyBytes: 32 * 1024 * 1024, timeoutMs: 60_000, maxInFlight: 1024 },
   runnerHttp: { maxBodyBytes: 256 * 1024 * 1024 },
-  server: { port: 3000, host: '127.0.0.1', drainMs: 30_000 },
+  server: {
+    port: 3000,
+    host: '127.0.0.1',
+    drainMs: 30_000,
+    shutdownDelayMs: 5_000,
+    accessLog: false,
+    logFormat: 'text',
+  },
   replicaProbeMs: 500,
   pageCheckMs: 1000,
   maxImagePixels: 40_000_000,
   indexedDBName: 'tiffin',
   webgpuCheckBudgetMs: 10_000,
   webgpuWarmupBatchSizes: [1, 2, 4, 8],
-  build: { image: 'node:24-slim', port: 3000, prefix: 'api', runners: 'both' },
+  build: { image: 'node:24-slim', port: 3000, prefix: 'api', runners: 'both', serveConfig: 'serve.yaml' },
   kubernetes: {
     requests: { api: { cpu: '500m', memory: '512Mi' }, runner: { cpu: '1', memory: '1Gi' } },
     targetCPUUtilization: 70,
+    configDir: '/etc/tiffin',
+    maxUnavailable: 1,
+    stopSeconds: 10,
   },
 }

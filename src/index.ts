@@ -15,6 +15,12 @@ export { Runner } from './runner/runner.js'
 export type {
   RunnerOptions,
   RunnerInitOptions,
+  RunnerConfig,
+  RunnerConfigLayer,
+  RunnerSettings,
+  MethodSettings,
+  Setting,
+  SettingSource,
   CallOptions,
   MethodHandle,
   RunnerState,
@@ -45,6 +51,8 @@ export type {
   Api,
   ApiTypes,
 } from './service/service.js'
+export type { ServeConfig, ServeRunnerConfig, LoggingConfig, ShutdownConfig } from './service/serve-config.js'
+export type { RunnerReport } from './service/runner-report.js'
 export type { OpenApiDocument } from './service/openapi.js'
 export type { ErrorBody } from './service/http-errors.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…

@@ -38,21 +38,47 @@ export const BATCHING_DEFAULTS = DEFAULTS.batching
 /** Whether calls to a method are merged into batches: it is batchable, and batching is on. */
 export const batches = (config: BatchingConfig): boolean => config.enabled && config.batchable
 
+/** Batching settings from one source, for `resolveBatchingLayers`: the runner's options, a config file… */
+export interface BatchingLayer<S extends string = string> {
+  readonly source: S
+  readonly options: BatchingOptions
+}
+
+export type BatchingKey = keyof BatchingOptions
+
+/** One method's batching settings, and where each came from. */
+export interface ResolvedBatching<S extends string = string> {
+  readonly config: BatchingConfig
+  readonly from: Readonly<Record<BatchingKey, S | 'method config' | 'default'>>
+}
+
 /**
- * One method's batching settings, with BentoML's precedence: the method's own config, then the runner's
- * options, then the service's config for the runner, then the defaults.
+ * One method's batching settings, with BentoML's precedence: the method's own config, then each layer in
+ * the order given (strongest first), then the defaults.
  */
 export function resolveBatching(
   runner: string,
   method: string,
   methodConfig: MethodConfig & BatchingOptions,
-  runnerOptions: BatchingOptions,
-  serviceConfig: BatchingOptions = {},
+  ...layers: BatchingOptions[]
 ): BatchingConfig {
-  const pick = <K extends keyof BatchingOptions>(key: K): NonNullable<BatchingOptions[K]> =>
-    (methodConfig[key] ?? runnerOptions[key] ?? serviceConfig[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<
-      BatchingOptions[K]
-    >
+  const named = layers.map((options, i) => ({ source: `layer ${i}`, options }))
+  return resolveBatchingLayers(runner, method, methodConfig, named).config
+}
+
+/** `resolveBatching`, with each layer named, saying which one each setting came from. */
+export function resolveBatchingLayers<S extends string>(
+  runner: string,
+  method: string,
+  methodConfig: MethodConfig & BatchingOptions,
+  layers: readonly BatchingLayer<S>[],
+): ResolvedBatching<S> {
+  const from = {} as Record<BatchingKey, S | 'method config' | 'default'>
+  const pick = <K extends BatchingKey>(key: K): NonNullable<BatchingOptions[K]> => {
+    const layer = layers.find((l) => l.options[key] !== undefined)
+    from[key] = methodConfig[key] !== undefined ? 'method config' : (layer?.source ?? 'default')
+    return (methodConfig[key] ?? layer?.options[key] ?? BATCHING_DEFAULTS[key]) as NonNullable<BatchingOptions[K]>
+  }
   const where = `Runner "${runner}", method "${method}"`
   const problem = batchDimProblem(methodConfig.batchDim ?? 0)
   if (problem)
@@ -73,5 +99,5 @@ export function resolveBatching(
     throw new RangeError(`${where}: maxLatencyMs must be above 0, got ${config.maxLatencyMs}`)
   if (!Number.isInteger(config.maxQueueItems) || config.maxQueueItems < 1)
     throw new RangeError(`${where}: maxQueueItems must be a whole number of at least 1, got ${config.maxQueueItems}`)
-  return config
+  return { config, from }
 }

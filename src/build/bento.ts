@@ -5,6 +5,7 @@ import { Corrupted } from '../errors.js'
 import type { Resource } from '../runner/runnable.js'
 import type { Service } from '../service/service.js'
 import type { ModelInfo } from '../store/manifest.js'
+import { runnerWideSettings } from '../runner/settings.js'
 import { tagOf } from '../store/model-store.js'
 import type { DeploymentConfig } from './config.js'
 
@@ -23,7 +24,10 @@ export interface BentoRunner {
   /** The resources the runnable can run on, best first, and the one the runner is pinned to, if any. */
   readonly resources: readonly Resource[]
   readonly resource?: Resource
+  /** Set in the runner's options or its serve config; else the placement decides where it runs. */
   readonly workers?: number
+  /** Whether the runnable threads itself (ONNX Runtime does): one worker with every core it is given. */
+  readonly multiThreaded?: boolean
   readonly methods: Readonly<
     Record<
       string,
@@ -68,27 +72,32 @@ export interface BentoInfo {
 
 export const bentoTag = (info: Pick<BentoInfo, 'name' | 'version'>): string => `${info.name}:${info.version}`
 
-/** The runners and APIs of a service as bento.json records them; `models` are each runner's, resolved. */
+/**
+ * The runners and APIs of a service as bento.json records them, with its config layers (the build
+ * config's serve settings, given to `service.configure`); `models` are each runner's, resolved.
+ */
 export function describeService(
   service: Service,
   models: ReadonlyMap<string, readonly ModelInfo[]>,
 ): Pick<BentoInfo, 'runners' | 'apis'> {
   const runners = service.runners.map((runner): BentoRunner => {
     const resolved = models.get(runner.name) ?? []
-    const batching = service.config.runners?.[runner.name]?.batching
+    const layers = service.runnerConfig(runner.name)
     const methods = Object.fromEntries(
       Object.keys(runner.methods).map((method) => {
-        const { inputAxis, outputAxis, ...config } = runner.batchingConfig(method, batching, resolved)
+        const { inputAxis, outputAxis, ...config } = runner.batchingConfig(method, layers, resolved)
         return [method, { ...config, batchDim: [inputAxis, outputAxis] as const }]
       }),
     )
+    const { workers, resource } = runnerWideSettings(runner.options, layers)
     return {
       name: runner.name,
       runnable: runner.runnable.name,
       models: resolved.map(tagOf),
       resources: runner.runnable.resources,
-      ...(runner.options.resource && { resource: runner.options.resource }),
-      ...(runner.options.workers !== undefined && { workers: runner.options.workers }),
+      ...(resource && { resource: resource.value }),
+      ...(workers && { workers: workers.value }),
+      multiThreaded: runner.runnable.multiThreaded,
       methods,
     }
   })

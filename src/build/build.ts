@@ -16,8 +16,8 @@ import { newVersion } from '../tag.js'
 import type { BentoStore, StoredBento } from './bento-store.js'
 import { BENTO_FILE, describeService, type BentoInfo } from './bento.js'
 import { bundleForBrowser } from './browser-bundle.js'
-import { loadBuildConfig } from './config.js'
-import { DOCKERIGNORE, dockerfile, packageJson, readme } from './deploy-files.js'
+import { deploymentsOf, loadBuildConfig, serveConfigOf } from './config.js'
+import { DOCKERIGNORE, dockerfile, packageJson, readme, serveConfigYaml } from './deploy-files.js'
 import { kubernetesManifests, manifestsYaml } from './kubernetes.js'
 import { loadVite } from './load-vite.js'
 import { bundleForNode } from './node-bundle.js'
@@ -36,10 +36,14 @@ export interface BuildOptions {
 export async function buildBento(target: string | undefined, options: BuildOptions): Promise<StoredBento> {
   const step = options.onStep ?? (() => undefined)
   await loadVite() // before any work: without Vite nothing can be bundled
-  const { config, dir, serviceModule } = await loadBuildConfig(target)
+  const { config, file, dir, serviceModule } = await loadBuildConfig(target)
   step(`loading ${serviceModule}`)
   const service = await loadServiceModule(serviceModule)
   checkRunners(service, Object.keys(config.runners ?? {}))
+  // The serve settings the bento carries: checked against the service's runners and methods, and what
+  // bento.json records the runners with.
+  const serveConfig = serveConfigOf(config)
+  service.configure(serveConfig, file)
   const models = await resolveModels(service, config.models ?? [], options.models)
 
   const name = config.name ?? service.name
@@ -89,10 +93,12 @@ export async function buildBento(target: string | undefined, options: BuildOptio
         image: config.node?.image ?? DEFAULTS.build.image,
       },
       ...(browser && { browser }),
-      deploy: { api: config.api ?? {}, runners: config.runners ?? {} },
+      deploy: deploymentsOf(config),
     }
-    step('writing bento.json, openapi.json, the Dockerfile and Kubernetes manifests')
+    step('writing bento.json, openapi.json, serve.yaml, the Dockerfile and Kubernetes manifests')
     await writeFile(join(staging, BENTO_FILE), JSON.stringify(info, null, 2) + '\n')
+    const serveYaml = serveConfigYaml(info, serveConfig)
+    await writeFile(join(staging, DEFAULTS.build.serveConfig), serveYaml)
     await writeFile(join(staging, 'openapi.json'), JSON.stringify(service.openapi(), null, 2) + '\n')
     await writeFile(join(staging, 'README.md'), readme(info))
     await writeFile(join(staging, 'Dockerfile'), dockerfile(info))
@@ -101,8 +107,8 @@ export async function buildBento(target: string | undefined, options: BuildOptio
     await writeFile(join(staging, 'package.json'), packageJson(info, await packRuntime(staging), onnxNodeVersion()))
     await writeLockfile(staging)
     await mkdir(join(staging, 'deploy', 'kubernetes'), { recursive: true })
-    for (const [file, manifests] of kubernetesManifests(info))
-      await writeFile(join(staging, 'deploy', 'kubernetes', file), manifestsYaml(manifests))
+    for (const [name, manifests] of kubernetesManifests(info, { config: serveConfig, text: serveYaml }))
+      await writeFile(join(staging, 'deploy', 'kubernetes', name), manifestsYaml(manifests))
     return await options.bentos.commit(staging, info)
   } catch (error) {
     await rm(staging, { recursive: true, force: true })

@@ -5,6 +5,16 @@ import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { importSourceModule } from '../adapters/node/load-module.js'
 import { BadInput } from '../errors.js'
+import type { RunnerConfig } from '../runner/runner-options.js'
+import { failIn, isRecord, oneOf, onlyKeys, text, urls, whole, type Fail } from '../service/config-checks.js'
+import {
+  checkServeConfig,
+  RUNNER_KEYS,
+  type LoggingConfig,
+  type ServeConfig,
+  type ShutdownConfig,
+} from '../service/serve-config.js'
+import type { HttpConfig } from '../service/service.js'
 import { validateTagPart } from '../tag.js'
 
 /** How many pods run a deployment, what each may use, and when to add more. */
@@ -16,12 +26,34 @@ export interface DeploymentConfig {
     readonly requests?: Readonly<Record<string, string>>
     readonly limits?: Readonly<Record<string, string>>
   }
-  /** A HorizontalPodAutoscaler on CPU: between `minReplicas` and `maxReplicas`, aiming at `targetCPUUtilization` %. */
+  /**
+   * An autoscaler between `minReplicas` and `maxReplicas`, on CPU (aiming at `targetCPUUtilization` %) and,
+   * for a runner with `queue`, on its queue too.
+   */
   readonly autoscaling?: {
     readonly minReplicas?: number
     readonly maxReplicas?: number
     readonly targetCPUUtilization?: number
+    readonly queue?: QueueScaling
   }
+  /** The PodDisruptionBudget: one of the two (default `maxUnavailable: 1`), a count or a percentage such as "50%". */
+  readonly disruptionBudget?: { readonly maxUnavailable?: number | string; readonly minAvailable?: number | string }
+}
+
+/** Scaling a runner on its queue: the `tiffin_runner_queued_items` gauge its `/metrics` exposes. */
+export interface QueueScaling {
+  /**
+   * How the gauge reaches the autoscaler: `custom-metrics`, an HPA on the Pods metric through the custom
+   * metrics API (served by an adapter such as prometheus-adapter); or `keda`, a KEDA ScaledObject with a
+   * Prometheus trigger (and none of tiffin's HPA).
+   */
+  readonly via: 'custom-metrics' | 'keda'
+  /** Queued items per pod to aim at (default: the runner's largest `maxBatchSize`, a full batch waiting). */
+  readonly targetItems?: number
+  /** KEDA: the Prometheus server that scrapes the pods, such as `http://prometheus.monitoring:9090`. */
+  readonly prometheus?: string
+  /** KEDA: the query (default `sum(tiffin_runner_queued_items{runner="NAME"})`). */
+  readonly query?: string
 }
 
 export interface BuildConfig {
@@ -54,8 +86,15 @@ export interface BuildConfig {
   }
   /** The API server's deployment. */
   readonly api?: DeploymentConfig
-  /** Each runner's deployment, by runner name. */
-  readonly runners?: Readonly<Record<string, DeploymentConfig>>
+  /**
+   * Each runner by name: its deployment, and the settings of its serve config section (batching,
+   * workers, resource, timeoutMs, setupTimeoutMs), which go into the bento's serve.yaml and its ConfigMap.
+   */
+  readonly runners?: Readonly<Record<string, DeploymentConfig & RunnerConfig>>
+  /** The serve config's HTTP settings (the port is `node.port`). */
+  readonly http?: HttpConfig
+  readonly logging?: LoggingConfig
+  readonly shutdown?: ShutdownConfig
 }
 
 /** Types a `tiffin.config.ts`: `export default defineConfig({ service: './service.ts' })`. */
@@ -63,6 +102,8 @@ export const defineConfig = (config: BuildConfig): BuildConfig => config
 
 export interface LoadedConfig {
   readonly config: BuildConfig
+  /** The config file (the service module, for a build with the defaults). */
+  readonly file: string
   /** The folder paths in the config are relative to. */
   readonly dir: string
   /** The absolute path of the service module. */
@@ -95,7 +136,7 @@ export async function loadBuildConfig(target: string = '.'): Promise<LoadedConfi
   const dir = dirname(file)
   const raw = /\.ya?ml$/.test(file) ? parseYaml(await readFile(file, 'utf8')) : await configFromModule(file)
   const config = checkConfig(raw, file)
-  return { config, dir, serviceModule: resolve(dir, config.service) }
+  return { config, file, dir, serviceModule: resolve(dir, config.service) }
 }
 
 /** A module's default export is its config; a module that exports a service is built with the defaults. */
@@ -107,9 +148,7 @@ async function configFromModule(file: string): Promise<unknown> {
 }
 
 function checkConfig(raw: unknown, file: string): BuildConfig {
-  const fail = (path: string, expected: string): never => {
-    throw new BadInput(`${file}: ${path} ${expected}`)
-  }
+  const fail = failIn(file)
   if (!isRecord(raw)) return fail('the config', 'must be an object with at least `service`')
   const known = [
     'service',
@@ -123,6 +162,9 @@ function checkConfig(raw: unknown, file: string): BuildConfig {
     'node',
     'api',
     'runners',
+    'http',
+    'logging',
+    'shutdown',
   ]
   for (const key of Object.keys(raw))
     if (!known.includes(key)) fail(`"${key}"`, `is not a config field; expected one of ${known.join(', ')}`)
@@ -159,25 +201,60 @@ function checkConfig(raw: unknown, file: string): BuildConfig {
     if (port !== undefined && !(Number.isInteger(port) && (port as number) > 0 && (port as number) < 65536))
       fail('node.port', 'must be a port from 1 to 65535')
   }
-  if (raw.api !== undefined) checkDeployment(raw.api, 'api', fail)
+  if (raw.api !== undefined) checkDeployment(raw.api, 'api', fail, false)
   if (raw.runners !== undefined) {
-    if (!isRecord(raw.runners)) fail('runners', 'must map runner names to deployment settings')
+    if (!isRecord(raw.runners)) fail('runners', 'must map runner names to deployment and serve settings')
     for (const [name, value] of Object.entries(raw.runners as Record<string, unknown>))
-      checkDeployment(value, `runners.${name}`, fail)
+      checkDeployment(value, `runners.${name}`, fail, true)
   }
-  return raw as unknown as BuildConfig
+  if (isRecord(raw.http) && (raw.http.port !== undefined || raw.http.host !== undefined))
+    fail('http.port and http.host', 'are not build settings; the container listens on node.port')
+  const config = raw as unknown as BuildConfig
+  checkServeConfig(serveConfigOf(config), file) // the runners' serve settings, http, logging and shutdown
+  return config
 }
 
-function checkDeployment(value: unknown, path: string, fail: (path: string, expected: string) => never): void {
-  if (!isRecord(value)) fail(path, 'must be an object with replicas, resources or autoscaling')
-  const { replicas, resources, autoscaling, ...rest } = value as Record<string, unknown>
-  for (const key of Object.keys(rest))
-    fail(`${path}.${key}`, 'is not a deployment setting; expected replicas, resources or autoscaling')
-  const count = (v: unknown, at: string, min: number): void => {
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min))
-      fail(at, `must be a whole number of at least ${min}`)
+const DEPLOYMENT_KEYS = ['replicas', 'resources', 'autoscaling', 'disruptionBudget']
+
+/** The serve config a build config holds: what the bento's serve.yaml and its ConfigMap say. */
+export function serveConfigOf(config: BuildConfig): ServeConfig {
+  const runners = Object.fromEntries(
+    Object.entries(config.runners ?? {}).map(([name, settings]) => {
+      const own = Object.entries(settings).filter(([key]) => !DEPLOYMENT_KEYS.includes(key))
+      return [name, Object.fromEntries(own) as RunnerConfig]
+    }),
+  )
+  const { http, logging, shutdown } = config
+  return {
+    ...(Object.keys(runners).length > 0 && { runners }),
+    ...(http && { http }),
+    ...(logging && { logging }),
+    ...(shutdown && { shutdown }),
   }
-  count(replicas, `${path}.replicas`, 0)
+}
+
+/** Each component's deployment settings, without the runners' serve settings. */
+export function deploymentsOf(config: BuildConfig): {
+  api: DeploymentConfig
+  runners: Record<string, DeploymentConfig>
+} {
+  const runners = Object.fromEntries(
+    Object.entries(config.runners ?? {}).map(([name, settings]) => {
+      const { replicas, resources, autoscaling, disruptionBudget } = settings
+      const deployment = { replicas, resources, autoscaling, disruptionBudget }
+      return [name, JSON.parse(JSON.stringify(deployment)) as DeploymentConfig] // leaves out what is unset
+    }),
+  )
+  return { api: config.api ?? {}, runners }
+}
+
+function checkDeployment(value: unknown, path: string, fail: Fail, runner: boolean): void {
+  const allowed = runner ? [...DEPLOYMENT_KEYS, ...RUNNER_KEYS] : DEPLOYMENT_KEYS
+  if (!isRecord(value)) fail(path, `must be an object with ${allowed.join(', ')}`)
+  const settings = value as Record<string, unknown>
+  onlyKeys(settings, path, allowed, fail)
+  const { replicas, resources, autoscaling, disruptionBudget } = settings
+  whole(replicas, `${path}.replicas`, fail, 0)
   if (resources !== undefined) {
     if (!isRecord(resources)) fail(`${path}.resources`, 'must be an object with requests and limits')
     for (const [kind, amounts] of Object.entries(resources as Record<string, unknown>)) {
@@ -188,14 +265,46 @@ function checkDeployment(value: unknown, path: string, fail: (path: string, expe
   }
   if (autoscaling !== undefined) {
     if (!isRecord(autoscaling)) fail(`${path}.autoscaling`, 'must be an object')
-    const { minReplicas, maxReplicas, targetCPUUtilization } = autoscaling as Record<string, unknown>
-    count(minReplicas, `${path}.autoscaling.minReplicas`, 1)
-    count(maxReplicas, `${path}.autoscaling.maxReplicas`, 1)
-    count(targetCPUUtilization, `${path}.autoscaling.targetCPUUtilization`, 1)
+    const scaling = autoscaling as Record<string, unknown>
+    onlyKeys(scaling, `${path}.autoscaling`, ['minReplicas', 'maxReplicas', 'targetCPUUtilization', 'queue'], fail)
+    const { minReplicas, maxReplicas, targetCPUUtilization, queue } = scaling
+    whole(minReplicas, `${path}.autoscaling.minReplicas`, fail, 1)
+    whole(maxReplicas, `${path}.autoscaling.maxReplicas`, fail, 1)
+    whole(targetCPUUtilization, `${path}.autoscaling.targetCPUUtilization`, fail, 1)
     if (typeof minReplicas === 'number' && typeof maxReplicas === 'number' && minReplicas > maxReplicas)
       fail(`${path}.autoscaling`, 'has minReplicas above maxReplicas')
+    if (queue !== undefined) {
+      if (!runner) fail(`${path}.autoscaling.queue`, 'is for runners only: the API server has no queue of its own')
+      checkQueueScaling(queue, `${path}.autoscaling.queue`, fail)
+    }
+  }
+  if (disruptionBudget !== undefined) {
+    const at = `${path}.disruptionBudget`
+    if (!isRecord(disruptionBudget)) fail(at, 'must be an object with maxUnavailable or minAvailable')
+    const budget = disruptionBudget as Record<string, unknown>
+    onlyKeys(budget, at, ['maxUnavailable', 'minAvailable'], fail)
+    if (Object.keys(budget).length !== 1) fail(at, 'must set one of maxUnavailable and minAvailable', budget)
+    for (const [key, amount] of Object.entries(budget)) {
+      const ok = (Number.isInteger(amount) && (amount as number) >= 0) || /^\d{1,3}%$/.test(String(amount))
+      if (!ok) fail(`${at}.${key}`, 'must be a whole number of pods or a percentage such as "50%"', amount)
+    }
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+function checkQueueScaling(value: unknown, path: string, fail: Fail): void {
+  if (!isRecord(value)) fail(path, 'must be an object with via, targetItems, prometheus or query')
+  const queue = value as Record<string, unknown>
+  onlyKeys(queue, path, ['via', 'targetItems', 'prometheus', 'query'], fail)
+  if (queue.via === undefined) fail(`${path}.via`, 'must be set: "custom-metrics" or "keda"')
+  oneOf(queue.via, `${path}.via`, ['custom-metrics', 'keda'], fail)
+  whole(queue.targetItems, `${path}.targetItems`, fail, 1)
+  if (queue.via === 'keda') {
+    if (queue.prometheus === undefined)
+      fail(`${path}.prometheus`, 'must be set for KEDA: the URL of the Prometheus that scrapes the pods')
+    urls([queue.prometheus], `${path}.prometheus`, fail)
+    text(queue.query, `${path}.query`, fail)
+  } else {
+    for (const key of ['prometheus', 'query'])
+      if (queue[key] !== undefined) fail(`${path}.${key}`, 'is for via: "keda" only')
+  }
+}

@@ -1,5 +1,7 @@
 // The files beside a bento's code that say how to run it: package.json, Dockerfile and README.md.
+import { stringify } from 'yaml'
 import { PACKAGE_NAME } from '../package-info.js'
+import type { ServeConfig } from '../service/serve-config.js'
 import type { BentoInfo } from './bento.js'
 import { k8sName } from './kubernetes.js'
 import { RUNTIME_DIR } from './runtime-package.js'
@@ -39,10 +41,19 @@ COPY . .
 USER node
 ENV NODE_ENV=production PORT=${bento.node.port}
 EXPOSE ${bento.node.port}
-# tiffin serve drains requests in flight on SIGTERM.
+# On SIGTERM tiffin serve answers /readyz with 503 for shutdown.delayMs (serve.yaml), then drains.
 ENTRYPOINT ["node_modules/.bin/tiffin"]
 CMD ["serve", ".", "--host", "0.0.0.0"]
 `
+}
+
+/** The bento's serve config (serve.yaml): its build config's serve settings, with every runner listed. */
+export function serveConfigYaml(bento: BentoInfo, config: ServeConfig): string {
+  const runners = Object.fromEntries(bento.runners.map((r) => [r.name, config.runners?.[r.name] ?? {}]))
+  return `# tiffin serve's config for ${bento.name}:${bento.version}, from its build config: each runner's settings
+# (where its code leaves them unset), and the server's http, logging and shutdown. \`tiffin serve\` reads it
+# at start; on Kubernetes the ConfigMap in deploy/kubernetes/config.yaml holds it.
+${stringify({ ...config, runners }, { aliasDuplicateObjects: false })}`
 }
 
 /** What \`docker build\` leaves out: a node_modules installed here would replace the image's own. */
@@ -84,7 +95,10 @@ ${runners}
 - **Container**: \`docker build -t ${image} .\` then \`docker run -p ${bento.node.port}:${bento.node.port} ${image}\`. The image
   installs the packed runtime and the packages \`package-lock.json\` pins (no registry copy of ${PACKAGE_NAME} is needed)
   and runs as the \`node\` user.
-- **Kubernetes**: \`kubectl apply -f deploy/kubernetes/\` (an API server plus one Deployment, Service and
-  HorizontalPodAutoscaler per runner; push the image where the cluster can pull it first).
+- **Settings**: \`serve.yaml\` is the serve config \`tiffin serve\` reads here (\`--config FILE\` reads another):
+  each runner's batching, workers, resource and timeouts, and the server's http, logging and shutdown.
+- **Kubernetes**: \`kubectl apply -f deploy/kubernetes/\` (a ConfigMap holding \`serve.yaml\`, then for the API server
+  and each runner a Deployment, a Service, an autoscaler and a PodDisruptionBudget; push the image where the
+  cluster can pull it first). Edit the ConfigMap, then \`kubectl rollout restart deployment\`, to change settings.
 `
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { loadServiceModule } from '../adapters/node/load-module.js'
 import { provideTiffin } from '../adapters/node/provide-tiffin.js'
+import { DEFAULTS } from '../defaults.js'
 import { NotFound } from '../errors.js'
 import { pickService } from '../service/pick-service.js'
 import type { Service } from '../service/service.js'
@@ -19,6 +20,8 @@ export interface LoadedService {
   readonly store?: ModelStore
   /** The bento, when one was loaded. */
   readonly bento?: { readonly info: BentoInfo; readonly path: string }
+  /** A bento's serve config (its build config's serve settings), when it has one: `tiffin serve` reads it unless given another. */
+  readonly serveConfig?: string
 }
 
 /**
@@ -56,5 +59,11 @@ async function loadBento(path: string): Promise<LoadedService> {
   const info = parseBento(await readFile(join(path, BENTO_FILE), 'utf8'), path)
   provideTiffin()
   const module = (await import(pathToFileURL(join(path, info.node.entry)).href)) as Record<string, unknown>
-  return { service: pickService(module, join(path, info.node.entry)), store: fileStore(path), bento: { info, path } }
+  const serveConfig = join(path, DEFAULTS.build.serveConfig)
+  return {
+    service: pickService(module, join(path, info.node.entry)),
+    store: fileStore(path),
+    bento: { info, path },
+    ...(existsSync(serveConfig) && { serveConfig }),
+  }
 }

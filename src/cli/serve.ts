@@ -1,10 +1,11 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
+import { readServeConfig } from '../adapters/node/serve-config-file.js'
 import { serve, serveRunner } from '../adapters/node/server.js'
 import { load } from '../build/load.js'
 import { DEFAULTS } from '../defaults.js'
-import { BadInput } from '../errors.js'
 import type { CliContext } from './context.js'
+import { serveOptions, type ServeFlags } from './serve-options.js'
 
 const port = (value: string): number => {
   const n = Number(value)
@@ -29,43 +30,46 @@ export function register(program: Command, context: CliContext): void {
     .description(
       'serve a service over HTTP: a built folder, a bento tag (name[:version]), or a module that exports one',
     )
-    .option('-p, --port <port>', 'port to listen on (default $PORT, else 3000)', port)
-    .option('--host <host>', 'address to listen on', DEFAULTS.server.host)
+    .option('-p, --port <port>', 'port to listen on (default $PORT, else http.port in the config, else 3000)', port)
+    .option('--host <host>', `address to listen on (default http.host in the config, else ${DEFAULTS.server.host})`)
+    .option(
+      '--config <file>',
+      `a serve config, YAML or JSON (default $TIFFIN_CONFIG; for a bento, its ${DEFAULTS.build.serveConfig})`,
+    )
     .option('--runner <name>', 'serve only this runner, for API servers elsewhere to call')
     .option(
       '--runner-map <name=urls>',
       'call this runner on remote replicas instead of starting it (repeatable)',
       runnerMapEntry,
     )
-    .action(
-      async (
-        target: string,
-        options: { port?: number; host: string; runner?: string; runnerMap?: Record<string, string[]> },
-      ) => {
-        const { service, store } = await load(target, { bentos: context.bentos })
-        const listen = { port: options.port, host: options.host, store: store ?? context.store }
-        let running, what
-        if (options.runner) {
-          const runner = service.runners.find((r) => r.name === options.runner)
-          if (!runner)
-            throw new BadInput(
-              `Service "${service.name}" has no runner "${options.runner}"; it has ${service.runners.map((r) => r.name).join(', ') || 'none'}`,
+    .action(async (target: string, options: ServeFlags & { config?: string; runner?: string }) => {
+      const { service, store, serveConfig } = await load(target, { bentos: context.bentos })
+      const file = options.config ?? (process.env.TIFFIN_CONFIG || serveConfig)
+      const config = file ? await readServeConfig(file) : {}
+      // Checked against the service's runners and methods here, before anything starts or listens.
+      if (file) service.configure(config, file)
+      const listen = { ...serveOptions(options, config, process.env), store: store ?? context.store }
+      const running = options.runner ? await serveRunner(service, options.runner, listen) : await serve(service, listen)
+      context.stdout.write(
+        `tiffin: serving ${options.runner ? `runner:${options.runner}` : service.name} at ${running.url}\n`,
+      )
+      await new Promise<void>((resolve) => {
+        const delayMs = listen.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs
+        // SIGTERM (a rolling update) waits for load balancers first; a SIGTERM repeated (npm passing one
+        // on) changes nothing. SIGINT (Ctrl-C) drains at once, also during that wait.
+        let told = false
+        process.on('SIGTERM', () => {
+          if (!told)
+            context.stderr.write(
+              `tiffin: SIGTERM: /readyz answers 503 for ${delayMs} ms while serving, then finishing requests in flight and stopping\n`,
             )
-          running = await serveRunner(runner, listen)
-          what = `runner:${runner.name}`
-        } else {
-          running = await serve(service, { ...listen, runnerMap: options.runnerMap })
-          what = service.name
-        }
-        context.stdout.write(`tiffin: serving ${what} at ${running.url}\n`)
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            context.stderr.write(`tiffin: ${signal}: finishing requests in flight, then stopping\n`)
-            void running.close().then(resolve)
-          }
-          process.once('SIGTERM', () => stop('SIGTERM'))
-          process.once('SIGINT', () => stop('SIGINT'))
+          told = true
+          void running.shutdown().then(resolve)
         })
-      },
-    )
+        process.on('SIGINT', () => {
+          context.stderr.write('tiffin: SIGINT: finishing requests in flight, then stopping\n')
+          void running.close().then(resolve)
+        })
+      })
+    })
 }

@@ -1,4 +1,5 @@
 // The options and types of a Runner, apart from the class that uses them.
+import type { BatchAxes } from '../batch-axes.js'
 import type { Clock } from '../batching/clock.js'
 import type { BatchingOptions, MethodConfig } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
@@ -64,12 +65,58 @@ export interface RunnerStats {
   readonly threads: readonly { readonly executor: string; readonly counts: LiveCounts }[]
 }
 
-/** What starting a runner needs from outside: the runtime, the store, and the service's configuration. */
+/** What starting a runner needs from outside: the runtime, the store, and the configuration for it. */
 export interface RunnerInitOptions {
   /** The runtime to run in: `nodePlatform` from `tiffin-serve/node`, `browserPlatform` from `tiffin-serve/browser`. */
   readonly platform?: RunnerPlatform
   /** The store models are read from, unless the runner has its own. */
   readonly store?: ModelStore
-  /** The service's batching settings for this runner (`runners.<name>.batching`). */
-  readonly batching?: BatchingOptions
+  /** The config layer for this runner, strongest first (a service passes its config file's, then its own). */
+  readonly config?: readonly RunnerConfigLayer[]
+}
+
+/**
+ * A runner's settings at the config layer (a serve config file's `runners.<name>`, or a service's
+ * `config.runners.<name>`): they apply where the runner's own options and method configs leave them unset.
+ */
+export interface RunnerConfig {
+  /** Batching settings for every method; `methods.<name>` sets them for one method, and wins. */
+  readonly batching?: BatchingOptions & { readonly methods?: Readonly<Record<string, BatchingOptions>> }
+  readonly workers?: number
+  readonly resource?: Resource
+  readonly timeoutMs?: number
+  readonly setupTimeoutMs?: number
+}
+
+/** One layer of config for a runner, named for where it came from. */
+export interface RunnerConfigLayer {
+  readonly source: 'config file' | 'service config' | 'remote runner'
+  readonly config: RunnerConfig
+}
+
+/** Where a setting a runner runs with came from. */
+export type SettingSource = 'method config' | 'runner options' | RunnerConfigLayer['source'] | 'placement' | 'default'
+
+export interface Setting<T> {
+  readonly value: T
+  readonly from: SettingSource
+}
+
+/** One method's batching, each setting with where it came from. */
+export interface MethodSettings {
+  readonly batchable: boolean
+  readonly batchDim: readonly [BatchAxes, BatchAxes]
+  readonly enabled: Setting<boolean>
+  readonly maxBatchSize: Setting<number>
+  readonly maxLatencyMs: Setting<number>
+  readonly maxQueueItems: Setting<number>
+}
+
+/** What a started runner runs with, each setting with where it came from. */
+export interface RunnerSettings {
+  readonly workers: Setting<number>
+  readonly resource: Setting<Resource>
+  readonly timeoutMs: Setting<number>
+  readonly setupTimeoutMs: Setting<number>
+  readonly methods: Readonly<Record<string, MethodSettings>>
 }

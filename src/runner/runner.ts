@@ -1,8 +1,13 @@
 import { systemClock } from '../batching/clock.js'
-import { resolveBatching, type BatchingConfig, type BatchingOptions, type MethodConfig } from '../batching/config.js'
+import {
+  resolveBatchingLayers,
+  type BatchingConfig,
+  type BatchingOptions,
+  type MethodConfig,
+  type ResolvedBatching,
+} from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import { Scheduler } from '../batching/scheduler.js'
-import { DEFAULTS } from '../defaults.js'
 import { NotStarted, Unsupported, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
@@ -18,21 +23,32 @@ import type {
   CallOptions,
   Input,
   MethodHandle,
+  MethodSettings,
   Output,
+  RunnerConfigLayer,
   RunnerInitOptions,
   RunnerOptions,
+  RunnerSettings,
   RunnerState,
   RunnerStats,
+  SettingSource,
 } from './runner-options.js'
+import { batchingLayers, runnerWideSettings } from './settings.js'
 import { WorkerExecutor } from './worker-executor.js'
 
 export type {
   CallOptions,
   MethodHandle,
+  MethodSettings,
+  RunnerConfig,
+  RunnerConfigLayer,
   RunnerInitOptions,
   RunnerOptions,
+  RunnerSettings,
   RunnerState,
   RunnerStats,
+  Setting,
+  SettingSource,
 } from './runner-options.js'
 
 /**
@@ -48,6 +64,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   placement: Placement | undefined
   /** Lines the workers reported during setup (the backend chosen, fallbacks). */
   notes: string[] = []
+  /** Once started: what the runner runs with, each setting with where it came from. */
+  settings: RunnerSettings | undefined
   /** What a runnable's own check chose over the placement (the ONNX runnable on WebGPU), if it did. */
   private chosen: SetupReport['chosen']
   private pool: WorkerPool | undefined
@@ -75,28 +93,29 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /**
    * One method's batching settings: the runner's `methodConfigs`, then what the models' signatures say,
-   * then the runnable's declaration, for the method itself; then the runner's options, the service's
-   * settings for the runner, and the defaults.
+   * then the runnable's declaration, for the method itself; then the runner's options, the config layers
+   * (strongest first; each one's `methods.<name>` before its runner-wide settings), and the defaults.
    */
   batchingConfig(
     method: keyof Methods & string,
-    service: BatchingOptions = {},
+    config: readonly RunnerConfigLayer[] = [],
     models: readonly ModelInfo[] = [],
   ): BatchingConfig {
+    return this.resolveMethod(method, config, models).config
+  }
+
+  private resolveMethod(
+    method: string,
+    config: readonly RunnerConfigLayer[],
+    models: readonly ModelInfo[],
+  ): ResolvedBatching<SettingSource> {
     const fromModels = this.runnable.methodsFromModels?.(models)?.[method]
     const own: MethodConfig & BatchingOptions = {
       ...this.runnable.methods[method],
       ...fromModels,
       ...this.options.methodConfigs?.[method],
     }
-    const { maxBatchSize, maxLatencyMs, maxQueueItems, batching } = this.options
-    return resolveBatching(
-      this.name,
-      method,
-      own,
-      { maxBatchSize, maxLatencyMs, maxQueueItems, enabled: batching },
-      service,
-    )
+    return resolveBatchingLayers(this.name, method, own, batchingLayers(this.options, config, method))
   }
 
   /** Batching and timing figures per method, since the runner started. */
@@ -119,7 +138,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    */
   init(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, configs, scheduler, placement } = await this.prepare(options)
+      const { platform, store, models, configs, scheduler, placement, settings } = await this.prepare(options)
       const { spawnWorker } = platform
       if (!spawnWorker)
         throw new Unsupported(
@@ -127,18 +146,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         )
       const storeRef = store && platform.storeRef(store)
       const params = this.options.runnableInitParams
-      const setupTimeoutMs = this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs
-      // A resource pinned by the options is settled; otherwise the first workers may check theirs.
-      let spec = workerSpec(
-        this.name,
-        this.runnable as Runnable,
-        params,
-        placement,
-        models,
-        storeRef,
-        configs,
-        this.options.resource !== undefined,
-      )
+      const setupTimeoutMs = settings.setupTimeoutMs.value
+      // A resource pinned by the options or a config is settled; otherwise the first workers may check theirs.
+      const pinned = settings.resource.from !== 'placement'
+      let spec = workerSpec(this.name, this.runnable as Runnable, params, placement, models, storeRef, configs, pinned)
       let chosen: SetupReport['chosen']
       const start = async (index: number): Promise<Executor> => {
         const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
@@ -156,9 +167,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       let placed = placement
       if (chosen && chosen.resource !== placement.resource) {
         await pool.close()
+        const workers = settings.workers.from === 'placement' ? undefined : settings.workers.value
         const again = await placeRunner(this.name, this.runnable as Runnable, platform, {
-          ...this.options,
           resource: chosen.resource,
+          workers,
         })
         placed = {
           ...again,
@@ -170,15 +182,16 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       // Replacements for workers that die later run on what was settled, without checking again.
       spec = { ...spec, resourceConfirmed: true }
       this.chosen = chosen
-      await this.install(pool, scheduler, placed)
+      const resource = chosen ? { value: chosen.resource, from: 'placement' as const } : settings.resource
+      await this.install(pool, scheduler, placed, { ...settings, resource })
     })
   }
 
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, configs, scheduler, placement } = await this.prepare(options, 1)
-      const pinned = this.options.resource !== undefined
+      const { platform, store, models, configs, scheduler, placement, settings } = await this.prepare(options, 1)
+      const pinned = settings.resource.from !== 'placement'
       const spec = workerSpec(
         this.name,
         this.runnable as Runnable,
@@ -189,7 +202,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         configs,
         pinned,
       )
-      await this.startPool(scheduler, placement, 1, async () => {
+      await this.startPool(scheduler, placement, settings, 1, async () => {
         const executor = new LocalExecutor(
           createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
         )
@@ -213,10 +226,9 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    */
   initDelegated(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { scheduler, placement } = await this.prepare(options, 1, true)
-      await this.startPool(scheduler, { ...placement, reason: 'delegated: runs on executors lent to it' }, 0, () =>
-        Promise.reject(new Error('unused')),
-      )
+      const { scheduler, placement, settings } = await this.prepare(options, 1, true)
+      const reason = 'delegated: runs on executors lent to it'
+      await this.startPool(scheduler, { ...placement, reason }, settings, 0, () => Promise.reject(new Error('unused')))
     })
   }
 
@@ -246,17 +258,37 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) =>
       delegated ? [] : Promise.reject(error),
     )
+    const layers = options.config ?? []
     const configs: Record<string, BatchingConfig> = {}
-    for (const method of Object.keys(this.runnable.methods))
-      configs[method] = this.batchingConfig(method, options.batching, models)
-    const scheduler = this.createScheduler(configs)
-    const placement = await placeRunner(
-      this.name,
-      this.runnable as Runnable,
-      platform,
-      workers === undefined ? this.options : { ...this.options, workers },
-    )
-    return { platform, store, models, configs, scheduler, placement }
+    const methods: Record<string, MethodSettings> = {}
+    for (const method of Object.keys(this.runnable.methods)) {
+      const { config, from } = this.resolveMethod(method, layers, models)
+      configs[method] = config
+      const { batchable, inputAxis, outputAxis } = config
+      const setting = <K extends keyof typeof from>(key: K) => ({ value: config[key], from: from[key] })
+      methods[method] = {
+        batchable,
+        batchDim: [inputAxis, outputAxis],
+        enabled: setting('enabled'),
+        maxBatchSize: setting('maxBatchSize'),
+        maxLatencyMs: setting('maxLatencyMs'),
+        maxQueueItems: setting('maxQueueItems'),
+      }
+    }
+    const wide = runnerWideSettings(this.options, layers)
+    const scheduler = this.createScheduler(configs, wide.timeoutMs.value, wide.setupTimeoutMs.value)
+    const placement = await placeRunner(this.name, this.runnable as Runnable, platform, {
+      resource: wide.resource?.value,
+      workers: workers ?? wide.workers?.value,
+    })
+    const settings: RunnerSettings = {
+      workers: workers === undefined && wide.workers ? wide.workers : { value: placement.workers, from: 'placement' },
+      resource: wide.resource ?? { value: placement.resource, from: 'placement' },
+      timeoutMs: wide.timeoutMs,
+      setupTimeoutMs: wide.setupTimeoutMs,
+      methods,
+    }
+    return { platform, store, models, configs, scheduler, placement, settings }
   }
 
   /** Adds an executor from elsewhere to a started runner; it leaves when it dies. */
@@ -310,13 +342,17 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.scheduler.submit(method, input, options.signal)
   }
 
-  private createScheduler(methods: Readonly<Record<string, BatchingConfig>>): Scheduler {
+  private createScheduler(
+    methods: Readonly<Record<string, BatchingConfig>>,
+    timeoutMs: number,
+    strandedMs: number,
+  ): Scheduler {
     return new Scheduler({
       runner: this.name,
       methods,
       live: () => this.pool?.live ?? [],
-      timeoutMs: this.options.timeoutMs ?? DEFAULTS.runner.timeoutMs,
-      strandedMs: this.options.setupTimeoutMs ?? DEFAULTS.runner.setupTimeoutMs,
+      timeoutMs,
+      strandedMs,
       whyNoWorker: () => this.pool?.lastFailure?.message,
       clock: this.options.clock ?? systemClock,
     })
@@ -336,10 +372,16 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async startPool(
     scheduler: Scheduler,
     placement: Placement,
+    settings: RunnerSettings,
     size: number,
     start: (index: number) => Promise<Executor>,
   ): Promise<void> {
-    await this.install(await this.openPool(scheduler, size, start), scheduler, { ...placement, workers: size })
+    await this.install(
+      await this.openPool(scheduler, size, start),
+      scheduler,
+      { ...placement, workers: size },
+      settings,
+    )
   }
 
   private async openPool(
@@ -356,9 +398,18 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return pool
   }
 
-  private async install(pool: WorkerPool, scheduler: Scheduler, placement: Placement): Promise<void> {
+  private async install(
+    pool: WorkerPool,
+    scheduler: Scheduler,
+    placement: Placement,
+    settings: RunnerSettings,
+  ): Promise<void> {
     if (this.state === 'stopped') return pool.close() // shut down while it was starting
     this.placement = placement
+    this.settings =
+      placement.workers === settings.workers.value
+        ? settings
+        : { ...settings, workers: { value: placement.workers, from: 'placement' } }
     this.pool = pool
     this.scheduler = scheduler
     this.state = 'ready'

@@ -7,7 +7,8 @@ import { docsPage } from './docs-page.js'
 import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
 import { renderPrometheus, runnerBackends } from './prometheus.js'
-import type { Api, Service } from './service.js'
+import { runnersReport } from './runner-report.js'
+import type { Api, HttpConfig, Service } from './service.js'
 
 /** What a request is counted as when its client disconnected before the answer (nginx's convention). */
 const CLIENT_CLOSED = 499
@@ -16,7 +17,7 @@ export type ServiceEnv = HttpEnv
 
 /** Builds the Hono app of a service: its APIs, health and metrics routes, docs, and error handling. */
 export function buildApp(service: Service): Hono<ServiceEnv> {
-  const http = service.config.http ?? {}
+  const http = service.httpConfig
   const maxBodyBytes = http.maxBodyBytes ?? DEFAULTS.http.maxBodyBytes
   const app = httpBase({
     readiness: () => ({
@@ -40,6 +41,7 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
       : [],
   })
 
+  app.get('/runners.json', (c) => c.json(runnersReport(service.runners)))
   app.get('/docs.json', (c) => c.json(service.openapi()))
   app.get('/docs', (c) => c.html(docsPage(service.openapi())))
 
@@ -57,7 +59,7 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
   }
   for (const api of service.apis) {
     app.post(api.route, bodyLimit({ maxSize: maxBodyBytes, onError: (c) => tooLarge(api, c.get('requestId')) }), (c) =>
-      answer(service, api, c.req.raw, c.get('requestId')),
+      answer(service, http, api, c.req.raw, c.get('requestId')),
     )
     app.all(api.route, (c) => {
       const response = errorResponse(
@@ -72,8 +74,14 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
 }
 
 /** Runs one API call: parse, handle, serialise, within the timeout, counted in the metrics. */
-async function answer(service: Service, api: Api, request: Request, requestId: string): Promise<Response> {
-  const maxInFlight = service.config.http?.maxInFlight ?? DEFAULTS.http.maxInFlight
+async function answer(
+  service: Service,
+  http: HttpConfig,
+  api: Api,
+  request: Request,
+  requestId: string,
+): Promise<Response> {
+  const maxInFlight = http.maxInFlight ?? DEFAULTS.http.maxInFlight
   if (service.httpMetrics.inProgress >= maxInFlight) {
     service.httpMetrics.finished(api.name, 503, 0, false)
     return errorResponse(
@@ -84,7 +92,7 @@ async function answer(service: Service, api: Api, request: Request, requestId: s
       requestId,
     )
   }
-  const timeoutMs = service.config.http?.timeoutMs ?? DEFAULTS.http.timeoutMs
+  const timeoutMs = http.timeoutMs ?? DEFAULTS.http.timeoutMs
   const controller = new AbortController()
   // Aborts the handler's signal and answers at once, even when the handler ignores its signal.
   let stop!: (reason: unknown) => void

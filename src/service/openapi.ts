@@ -59,6 +59,14 @@ export function openApiDocument(service: Service): OpenApiDocument {
       },
     },
   }
+  paths['/runners.json'] = {
+    get: {
+      operationId: 'runners',
+      tags: ['Health'],
+      summary: 'Each runner: its state, placement, and the settings it runs with, each with where it came from.',
+      responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  }
   return {
     openapi: '3.1.0',
     info: { title: service.name, version: '1', description: `The ${service.name} service, served by tiffin.` },

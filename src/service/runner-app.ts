@@ -8,6 +8,7 @@ import { httpBase, type HttpEnv } from './http-base.js'
 import { errorResponse } from './http-errors.js'
 import { HttpMetrics } from './http-metrics.js'
 import { renderPrometheus, runnerBackends } from './prometheus.js'
+import { runnersReport } from './runner-report.js'
 
 /**
  * One runner served over HTTP, for API servers elsewhere to call (`--runner-map`): `POST /call/<method>`
@@ -23,6 +24,7 @@ export function runnerApp(
     metrics: () => renderPrometheus(http, runner.metrics(), runnerBackends([runner])),
     notFound: (method, path) => `No route ${method} ${path} on runner "${runner.name}"`,
   })
+  app.get('/runners.json', (c) => c.json(runnersReport([runner])))
   const tooLarge = (c: { get(key: 'requestId'): string }) =>
     errorResponse(new PayloadTooLarge(`The body is larger than the limit of ${maxBodyBytes} bytes`), c.get('requestId'))
   app.post('/call/:method', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {

@@ -1,14 +1,15 @@
 import type { Hono } from 'hono'
-import type { BatchingOptions } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import type { IODescriptor } from '../io/descriptor.js'
 import type { RunnerPlatform } from '../runner/platform.js'
 import type { Runner } from '../runner/runner.js'
+import type { RunnerConfig, RunnerConfigLayer } from '../runner/runner-options.js'
 import type { ModelStore } from '../store/model-store.js'
 import { validateTagPart } from '../tag.js'
 import { buildApp, type ServiceEnv } from './app.js'
 import { HttpMetrics } from './http-metrics.js'
 import { openApiDocument, type OpenApiDocument } from './openapi.js'
+import { checkAgainstService, checkServeConfig } from './serve-config.js'
 
 export interface HttpConfig {
   /** Largest request body accepted, in bytes (default 32 MiB); larger ones get a 413. */
@@ -26,8 +27,8 @@ export interface HttpConfig {
 
 /** A service's configuration, in one typed object. */
 export interface ServiceConfig {
-  /** Per runner, the service's layer of batching settings (below the runner's own options). */
-  readonly runners?: Readonly<Record<string, { readonly batching?: BatchingOptions }>>
+  /** Per runner, the config layer of its settings: below the runner's own options and method configs. */
+  readonly runners?: Readonly<Record<string, RunnerConfig>>
   readonly http?: HttpConfig
 }
 
@@ -72,7 +73,7 @@ export type ApiTypes = Record<string, { readonly input: unknown; readonly output
 
 export const SERVICE_BRAND = Symbol.for('tiffin.service')
 
-export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/docs', '/docs.json']
+export const RESERVED_ROUTES = ['/healthz', '/livez', '/readyz', '/metrics', '/runners.json', '/docs', '/docs.json']
 
 /**
  * A set of HTTP APIs whose handlers call runners. The same service answers in a page (`fetch`), in a
@@ -88,6 +89,8 @@ export class Service<Apis extends ApiTypes = {}> {
   readonly config: ServiceConfig
   readonly httpMetrics = new HttpMetrics()
   private built: Hono<ServiceEnv> | undefined
+  /** The config file's layer (`configure`), over the service's own config. */
+  private deployed: ServiceConfig = {}
 
   constructor(
     readonly name: string,
@@ -102,9 +105,15 @@ export class Service<Apis extends ApiTypes = {}> {
         throw new TypeError(`Service "${name}" has two runners named "${runner.name}"; give one a different name`)
       seen.add(runner.name)
     }
-    for (const runner of Object.keys(this.config.runners ?? {})) {
+    for (const [runner, settings] of Object.entries(this.config.runners ?? {})) {
       if (!seen.has(runner))
         throw new TypeError(`Service "${name}" configures runner "${runner}", which it does not have`)
+      const { methods } = this.runners.find((r) => r.name === runner)!
+      for (const method of Object.keys(settings.batching?.methods ?? {}))
+        if (!(method in methods))
+          throw new TypeError(
+            `Service "${name}" configures method "${method}" of runner "${runner}", which it does not have`,
+          )
     }
   }
 
@@ -152,33 +161,67 @@ export class Service<Apis extends ApiTypes = {}> {
   fetch = (request: Request): Promise<Response> => Promise.resolve(this.app.fetch(request))
 
   /**
-   * Starts every runner's workers, in the runtime the serving adapter names. Runners named in `delegated`
-   * start with no workers of their own, to run on executors lent to them (remote replicas).
+   * Adds the config file's layer (`tiffin serve --config`, or the same settings as an object in a page or
+   * Service Worker): its `runners.<name>` settings and `http` win over the service's own config, key by
+   * key, and lose to the runners' own options and method configs. Checked at once, field by field and
+   * against the service's runners and methods; replaces an earlier one. Call before the service starts.
    */
-  async init(environment: ServiceEnvironment, options: { readonly delegated?: readonly string[] } = {}): Promise<void> {
+  configure(config: ServiceConfig, where = 'the serve config'): this {
+    if (this.built || this.runners.some((r) => r.state === 'starting' || r.state === 'ready'))
+      throw new TypeError(`Service "${this.name}" has started; configure it before that`)
+    checkServeConfig(config, where)
+    checkAgainstService(config, this, where)
+    this.deployed = config
+    return this
+  }
+
+  /** The HTTP settings the service answers with: the config file's, then its own, key by key. */
+  get httpConfig(): HttpConfig {
+    return { ...this.config.http, ...this.deployed.http }
+  }
+
+  /** A runner's config layers, strongest first: the config file's, then the service's own. */
+  runnerConfig(name: string): RunnerConfigLayer[] {
+    const layers: RunnerConfigLayer[] = []
+    const file = this.deployed.runners?.[name]
+    const own = this.config.runners?.[name]
+    if (file) layers.push({ source: 'config file', config: file })
+    if (own) layers.push({ source: 'service config', config: own })
+    return layers
+  }
+
+  /**
+   * Starts every runner's workers (or only the one named `only`), in the runtime the serving adapter
+   * names. Runners named in `delegated` start with no workers of their own, to run on executors lent to
+   * them (remote replicas).
+   */
+  async init(
+    environment: ServiceEnvironment,
+    options: { readonly delegated?: readonly string[]; readonly only?: string } = {},
+  ): Promise<void> {
+    const runners = this.runners.filter((r) => options.only === undefined || r.name === options.only)
     await this.startAll(
-      this.runners.map((r) => {
-        const batching = this.config.runners?.[r.name]?.batching
+      runners.map((r) => {
+        const config = this.runnerConfig(r.name)
         // A delegated runner forwards calls one by one: its remote replicas batch them in their own process.
         if (options.delegated?.includes(r.name))
-          return r.initDelegated({ ...environment, batching: { ...batching, enabled: false } })
-        return r.init({ ...environment, batching })
+          return r.initDelegated({
+            ...environment,
+            config: [{ source: 'remote runner', config: { batching: { enabled: false } } }, ...config],
+          })
+        return r.init({ ...environment, config })
       }),
     )
   }
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
   async initLocal(environment: ServiceEnvironment): Promise<void> {
-    await this.startAll(
-      this.runners.map((r) => r.initLocal({ ...environment, batching: this.config.runners?.[r.name]?.batching })),
-    )
+    await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, config: this.runnerConfig(r.name) })))
   }
 
   /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
   async initDelegated(environment: ServiceEnvironment): Promise<void> {
-    await this.startAll(
-      this.runners.map((r) => r.initDelegated({ ...environment, batching: this.config.runners?.[r.name]?.batching })),
-    )
+    await this.startAll(this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) })))
   }
 
   /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */

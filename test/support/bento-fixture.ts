@@ -20,9 +20,14 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs `tiffin …` from the repository's sources against `home`, in `cwd`. */
-export function tiffin(home: string, args: readonly string[], cwd = REPO_ROOT): Promise<CliResult> {
-  const env = { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '' }
+/** Runs `tiffin …` from the repository's sources against `home`, in `cwd`; `extraEnv` adds to its environment. */
+export function tiffin(
+  home: string,
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
+  const env = { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '', TIFFIN_CONFIG: '', ...extraEnv }
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -50,7 +55,7 @@ export const double = defineRunnable<undefined, { run(xs: number[]): number[] }>
   'service.ts': `import { io, onnxRunner, Runner, Service } from '${SRC}/index.js'
 import { double } from './double.js'
 export const linear = onnxRunner('linear:latest', { maxBatchSize: 16, workers: 1 })
-export const doubler = new Runner(double, { name: 'doubler', workers: 1 })
+export const doubler = new Runner(double, { name: 'doubler' })
 export default new Service('fixture', { runners: [linear, doubler] })
   .api({ name: 'predict', input: io.tensor({ dtype: 'float32', shape: [-1, 4], enforceShape: true }), output: io.tensor(), doc: 'y = xW + b' }, async (x, { signal }) => (await linear.run({ x }, { signal })).y!)
   .api({ name: 'double', input: io.json(), output: io.json(), doc: 'each number, doubled' }, (xs, { signal }) => doubler.run(xs as number[], { signal }))
@@ -64,7 +69,20 @@ export default defineConfig({
   include: ['data/*.txt'],
   exclude: ['data/secret.txt'],
   api: { replicas: 2 },
-  runners: { doubler: { replicas: 2, resources: { requests: { cpu: '250m' }, limits: { memory: '256Mi' } }, autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilization: 60 } } },
+  runners: {
+    doubler: {
+      replicas: 2, resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } },
+      autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilization: 60, queue: { via: 'keda', prometheus: 'http://prometheus.monitoring:9090' } },
+      disruptionBudget: { minAvailable: 1 },
+      workers: 2, batching: { maxBatchSize: 8 },
+    },
+    linear: {
+      resources: { requests: { cpu: '2' } },
+      autoscaling: { queue: { via: 'custom-metrics', targetItems: 32 } },
+      batching: { maxLatencyMs: 2000 },
+    },
+  },
+  shutdown: { delayMs: 10000 },
 })
 `,
   'package.json': '{ "type": "module" }\n',

@@ -7,15 +7,24 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export interface Served {
   readonly url: string
   readonly child: ChildProcess
+  readonly stdout: () => string
   readonly stderr: () => string
   readonly exitCode: Promise<number | null>
 }
 
-/** Resolves with the URL the server prints once it listens; models come from `home` ($TIFFIN_HOME). */
-export function serveModule(module: string, home: string, args: readonly string[] = []): Promise<Served> {
+/**
+ * Resolves with the URL the server prints once it listens; models come from `home` ($TIFFIN_HOME).
+ * `env` adds to the environment (a key set to undefined is removed).
+ */
+export function serveModule(
+  module: string,
+  home: string,
+  args: readonly string[] = [],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', module, '--port', '0', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '' },
+    env: { ...process.env, TIFFIN_HOME: home, TIFFIN_DEBUG: '', TIFFIN_CONFIG: '', ...env },
   })
   let stdout = ''
   let stderr = ''
@@ -25,7 +34,7 @@ export function serveModule(module: string, home: string, args: readonly string[
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk
       const url = /serving \S+ at (http:\/\/\S+)/.exec(stdout)?.[1]
-      if (url) resolve({ url, child, stderr: () => stderr, exitCode })
+      if (url) resolve({ url, child, stdout: () => stdout, stderr: () => stderr, exitCode })
     })
     void exitCode.then((code) =>
       reject(new Error(`tiffin serve ${module} exited with ${code} before listening: ${stderr}`)),

@@ -32,12 +32,15 @@ describe('batching settings', () => {
 
   it('a runner layers its methodConfigs over the runnable, and the service config under its options', () => {
     const runner = new Runner(scale, { maxLatencyMs: 40, methodConfigs: { scale: { maxBatchSize: 4 } } })
-    expect(runner.batchingConfig('scale', { maxBatchSize: 99, maxLatencyMs: 99, maxQueueItems: 7 })).toMatchObject({
-      batchable: true,
-      maxBatchSize: 4,
-      maxLatencyMs: 40,
-      maxQueueItems: 7,
-    })
+    const service = { maxBatchSize: 99, maxLatencyMs: 99, maxQueueItems: 7 }
+    expect(runner.batchingConfig('scale', [{ source: 'service config', config: { batching: service } }])).toMatchObject(
+      {
+        batchable: true,
+        maxBatchSize: 4,
+        maxLatencyMs: 40,
+        maxQueueItems: 7,
+      },
+    )
     const off = new Runner(scale, { batching: false })
     expect(off.batchingConfig('scale').enabled).toBe(false)
   })
@@ -57,6 +60,10 @@ describe('batching settings', () => {
     expect(() => new Service('svc', { runners: [a, b] })).toThrow(/Service "svc" has two runners named "twice"/)
     expect(() => new Service('svc', { runners: [a], config: { runners: { nope: {} } } })).toThrow(
       /configures runner "nope", which it does not have/,
+    )
+    const methods = { twice: { batching: { methods: { predict: { maxBatchSize: 2 } } } } }
+    expect(() => new Service('svc', { runners: [a], config: { runners: methods } })).toThrow(
+      /configures method "predict" of runner "twice", which it does not have/,
     )
   })
 })

@@ -3,12 +3,14 @@ import { readFile, readdir, mkdtemp, rm, writeFile, mkdir, symlink, cp } from 'n
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1'
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
 import { Deployment } from 'kubernetes-models/apps/v1'
-import { Service as KubeService } from 'kubernetes-models/v1'
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
+import { ConfigMap, Service as KubeService } from 'kubernetes-models/v1'
 import { create } from 'tar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseAllDocuments } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import type { BentoInfo } from '../../src/build/bento.js'
 import { k8sName } from '../../src/build/kubernetes.js'
 import { loadBuildConfig } from '../../src/build/config.js'
@@ -147,6 +149,46 @@ describe('tiffin build', () => {
     expect(await readdir(join(bento.home, 'bentos'))).toEqual(['fixture-bento']) // nothing half-built left behind
   })
 
+  it('refuses bad serve and deployment settings in one line naming the key', async () => {
+    const project = await tempFolder()
+    const cases: [string, RegExp][] = [
+      [
+        'runners:\n  doubler:\n    batching:\n      maxBatchSize: 0\n',
+        /runners\.doubler\.batching\.maxBatchSize must be a whole number of at least 1, got 0$/,
+      ],
+      [
+        'runners:\n  doubler:\n    replica: 2\n',
+        /runners\.doubler\.replica is not a setting here; expected replicas, resources, autoscaling, disruptionBudget, batching/,
+      ],
+      [
+        'runners:\n  doubler:\n    autoscaling:\n      queue:\n        via: keda\n',
+        /runners\.doubler\.autoscaling\.queue\.prometheus must be set for KEDA/,
+      ],
+      [
+        'runners:\n  doubler:\n    autoscaling:\n      queue:\n        via: sqs\n',
+        /queue\.via must be one of "custom-metrics", "keda", got "sqs"$/,
+      ],
+      ['api:\n  autoscaling:\n    queue:\n      via: keda\n', /api\.autoscaling\.queue is for runners only/],
+      [
+        'api:\n  workers: 2\n',
+        /api\.workers is not a setting here; expected replicas, resources, autoscaling or disruptionBudget$/,
+      ],
+      [
+        'api:\n  disruptionBudget:\n    maxUnavailable: 1\n    minAvailable: 1\n',
+        /api\.disruptionBudget must set one of maxUnavailable and minAvailable/,
+      ],
+      [
+        'http:\n  port: 8080\n',
+        /http\.port and http\.host are not build settings; the container listens on node\.port$/,
+      ],
+      ['shutdown:\n  drainMs: soon\n', /shutdown\.drainMs must be a number of milliseconds of at least 0, got "soon"$/],
+    ]
+    for (const [yaml, message] of cases) {
+      await writeFile(join(project, 'tiffin.yaml'), `service: ./service.ts\n${yaml}`)
+      await expect(loadBuildConfig(project), yaml).rejects.toThrow(message)
+    }
+  })
+
   it('reads tiffin.yaml with paths relative to it', async () => {
     const project = await tempFolder()
     await mkdir(join(project, 'app'))
@@ -202,6 +244,29 @@ describe('tiffin serve <folder | tag>', () => {
     expect(await post(`${api.url}/double`, [1.5, -2])).toEqual({ status: 200, json: [3, -4] })
     const metrics = await (await fetch(`${runner.url}/metrics`)).text()
     expect(metrics).toMatch(/tiffin_runner_items_total\{runner="doubler",method="run"\} 2\b/)
+  })
+
+  it('runs with the bento’s serve.yaml (the build config’s settings), unless --config names another file', async () => {
+    const settingsOf = async (served: Served) => {
+      const body = (await (await fetch(`${served.url}/runners.json`)).json()) as {
+        runners: Record<string, { settings: { workers: unknown; methods: { run: { maxBatchSize: unknown } } } }>
+      }
+      const { workers, methods } = body.runners.doubler!.settings
+      return { workers, maxBatchSize: methods.run.maxBatchSize }
+    }
+    const own = await serve(bento.tag, bento.home, ['--runner', 'doubler'])
+    expect(await settingsOf(own)).toEqual({
+      workers: { value: 2, from: 'config file' },
+      maxBatchSize: { value: 8, from: 'config file' },
+    })
+    const file = join(await tempFolder(), 'other.yaml')
+    await writeFile(file, 'runners:\n  doubler:\n    batching:\n      maxBatchSize: 3\n')
+    const other = await serve(bento.tag, bento.home, ['--runner', 'doubler', '--config', file])
+    expect(await settingsOf(other)).toEqual({
+      workers: { value: 1, from: 'placement' }, // the bento's file is replaced, not merged
+      maxBatchSize: { value: 3, from: 'config file' },
+    })
+    expect(info.runners.find((r) => r.name === 'doubler')!.methods.run).toMatchObject({ maxBatchSize: 8 })
   })
 
   it('says what it expected when the target is neither a folder, a module nor a bento tag', async () => {
@@ -293,79 +358,177 @@ describe('the Kubernetes manifests', () => {
     }
   })
 
-  it('validate against the Kubernetes schemas: a Deployment, a Service and an autoscaler for the API and each runner', () => {
-    expect([...files.keys()]).toEqual(['api.yaml', 'runner-doubler.yaml', 'runner-linear.yaml'])
-    const models = { Deployment, Service: KubeService, HorizontalPodAutoscaler } as const
-    for (const [file, docs] of files) {
-      expect(
-        docs.map((d) => d.kind),
-        file,
-      ).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler'])
-      for (const doc of docs) new models[doc.kind as keyof typeof models](doc as never).validate()
+  // The manifests as the test reads them: only the fields it looks at.
+  type Container = {
+    args: string[]
+    ports: { name: string }[]
+    env: { name: string; value?: string; valueFrom?: unknown }[]
+    resources: { requests: Record<string, string>; limits?: Record<string, string> }
+    volumeMounts: { name: string; mountPath: string }[]
+    readinessProbe: { httpGet: { path: string; port: string } }
+    livenessProbe: { httpGet: { path: string } }
+  }
+  type DeploymentDoc = {
+    spec: {
+      replicas: number
+      selector: { matchLabels: Record<string, string> }
+      template: {
+        metadata: { labels: Record<string, string> }
+        spec: {
+          containers: Container[]
+          volumes: { name: string; configMap: { name: string } }[]
+          terminationGracePeriodSeconds: number
+        }
+      }
+    }
+  }
+  const deployment = (file: string) => files.get(file)![0] as unknown as DeploymentDoc
+  const container = (file: string) => deployment(file).spec.template.spec.containers[0]!
+
+  it('validate against the Kubernetes schemas and KEDA’s: a ConfigMap, and per component a Deployment, a Service, an autoscaler and a PodDisruptionBudget', () => {
+    expect([...files.keys()]).toEqual(['api.yaml', 'config.yaml', 'runner-doubler.yaml', 'runner-linear.yaml'])
+    const models = {
+      ConfigMap,
+      Deployment,
+      Service: KubeService,
+      HorizontalPodAutoscaler,
+      PodDisruptionBudget,
+      ScaledObject,
+    } as const
+    const kinds = (file: string) => files.get(file)!.map((d) => d.kind)
+    expect(kinds('config.yaml')).toEqual(['ConfigMap'])
+    for (const file of ['api.yaml', 'runner-linear.yaml'])
+      expect(kinds(file), file).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
+    // Scaled by KEDA as the build config chose: a ScaledObject, and no HPA of tiffin's beside it.
+    expect(kinds('runner-doubler.yaml')).toEqual(['Deployment', 'Service', 'ScaledObject', 'PodDisruptionBudget'])
+    for (const [file, docs] of files)
+      for (const doc of docs)
+        expect(() => new models[doc.kind as keyof typeof models](doc as never).validate(), file).not.toThrow()
+    // The validators do fail on a wrong object.
+    const [, , scaled] = files.get('runner-doubler.yaml')!
+    expect(() => new ScaledObject({ ...scaled, spec: { triggers: 'cpu' } } as never).validate()).toThrow()
+  })
+
+  it('hold the serve config in one ConfigMap that every Deployment mounts and passes with --config', async () => {
+    const [configMap] = files.get('config.yaml')! as unknown as [
+      { metadata: { name: string }; data: Record<string, string> },
+    ]
+    expect(configMap.data['serve.yaml']).toBe(await readFile(join(bento.path, 'serve.yaml'), 'utf8'))
+    expect(parse(configMap.data['serve.yaml']!)).toEqual({
+      runners: {
+        linear: { batching: { maxLatencyMs: 2000 } },
+        doubler: { workers: 2, batching: { maxBatchSize: 8 } },
+      },
+      shutdown: { delayMs: 10000 },
+    })
+    for (const file of ['api.yaml', 'runner-doubler.yaml', 'runner-linear.yaml']) {
+      const { spec } = deployment(file).spec.template
+      expect(spec.volumes, file).toEqual([{ name: 'config', configMap: { name: configMap.metadata.name } }])
+      expect(spec.containers[0]!.volumeMounts, file).toEqual([
+        { name: 'config', mountPath: '/etc/tiffin', readOnly: true },
+      ])
+      expect(spec.containers[0]!.args.join(' '), file).toContain('--config /etc/tiffin/serve.yaml')
+      // On SIGTERM: the 10 s shutdown delay of the config, the 30 s drain, and 10 s for the runners to stop.
+      expect(spec.terminationGracePeriodSeconds, file).toBe(50)
     }
   })
 
   it('wire the API server to each runner through its Service, probe /readyz and /livez, and carry the config settings', () => {
-    const [apiDeployment] = files.get('api.yaml')! as unknown as [
-      {
-        spec: {
-          replicas: number
-          template: {
-            spec: {
-              containers: {
-                args: string[]
-                ports: { name: string }[]
-                readinessProbe: { httpGet: { path: string; port: string } }
-                livenessProbe: { httpGet: { path: string } }
-              }[]
-            }
-          }
-        }
-      },
-    ]
-    const api = apiDeployment.spec.template.spec.containers[0]!
-    expect(apiDeployment.spec.replicas).toBe(2)
+    const api = container('api.yaml')
+    expect(deployment('api.yaml').spec.replicas).toBe(2)
     expect(api.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' })
     expect(api.livenessProbe.httpGet.path).toBe('/livez')
     expect(api.ports.map((p) => p.name)).toContain('http')
     for (const runner of ['linear', 'doubler']) {
-      const [deployment, service] = files.get(`runner-${runner}.yaml`)! as unknown as [
-        { spec: { template: { spec: { containers: { args: string[] }[] } } } },
+      const [, service] = files.get(`runner-${runner}.yaml`)! as unknown as [
+        unknown,
         { metadata: { name: string }; spec: { ports: { port: number }[] } },
       ]
       expect(api.args).toContain(`${runner}=http://${service.metadata.name}:${service.spec.ports[0]!.port}`)
-      expect(deployment.spec.template.spec.containers[0]!.args.join(' ')).toBe(
-        `serve . --runner ${runner} --host 0.0.0.0 --port 3000`,
+      expect(container(`runner-${runner}.yaml`).args.join(' ')).toBe(
+        `serve . --runner ${runner} --host 0.0.0.0 --port 3000 --config /etc/tiffin/serve.yaml`,
       )
     }
-    const [doubler, , hpa] = files.get('runner-doubler.yaml')! as unknown as [
-      {
-        spec: {
-          replicas: number
-          selector: { matchLabels: Record<string, string> }
-          template: { metadata: { labels: Record<string, string> }; spec: { containers: { resources: unknown }[] } }
-        }
-      },
-      unknown,
-      {
-        spec: {
-          minReplicas: number
-          maxReplicas: number
-          metrics: { resource: { target: { averageUtilization: number } } }[]
-        }
-      },
-    ]
+    const doubler = deployment('runner-doubler.yaml')
     expect(doubler.spec.replicas).toBe(2)
-    expect(doubler.spec.template.spec.containers[0]!.resources).toEqual({
-      requests: { cpu: '250m', memory: '1Gi' },
-      limits: { memory: '256Mi' },
-    })
     expect(doubler.spec.template.metadata.labels).toMatchObject(doubler.spec.selector.matchLabels)
-    expect([
-      hpa.spec.minReplicas,
-      hpa.spec.maxReplicas,
-      hpa.spec.metrics[0]!.resource.target.averageUtilization,
-    ]).toEqual([2, 6, 60])
+    const [, , , budget] = files.get('runner-doubler.yaml')! as unknown as [
+      unknown,
+      unknown,
+      unknown,
+      { spec: unknown },
+    ]
+    expect(budget.spec).toEqual({ selector: { matchLabels: doubler.spec.selector.matchLabels }, minAvailable: 1 })
+    const [, , , apiBudget] = files.get('api.yaml')! as unknown as [unknown, unknown, unknown, { spec: unknown }]
+    expect(apiBudget.spec).toMatchObject({ maxUnavailable: 1 })
+  })
+
+  it('ask for the CPU the placement uses, and give the runners exactly that (TIFFIN_CPUS from the request)', () => {
+    // doubler: 2 workers from the build config, single-threaded, and the server's thread: 3 cores.
+    expect(container('runner-doubler.yaml').resources).toEqual({
+      requests: { cpu: '3', memory: '256Mi' },
+      limits: { memory: '512Mi' },
+    })
+    // linear: ONNX Runtime threads itself; it asks for 2 cores and its one worker gets 2 threads.
+    expect(container('runner-linear.yaml').resources.requests).toEqual({ cpu: '2', memory: '1Gi' })
+    expect(container('api.yaml').resources.requests).toEqual({ cpu: '500m', memory: '512Mi' })
+    for (const file of ['api.yaml', 'runner-doubler.yaml', 'runner-linear.yaml'])
+      expect(container(file).env, file).toContainEqual({
+        name: 'TIFFIN_CPUS',
+        valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1' } },
+      })
+    expect(info.runners.find((r) => r.name === 'doubler')).toMatchObject({ workers: 2, multiThreaded: false })
+    expect(info.runners.find((r) => r.name === 'linear')).toMatchObject({ workers: 1, multiThreaded: true })
+  })
+
+  it('scale runners on their queue: an HPA on the custom metric, or a KEDA ScaledObject on Prometheus, CPU beside it', () => {
+    const [, , hpa] = files.get('runner-linear.yaml')! as unknown as [
+      unknown,
+      unknown,
+      { spec: { metrics: unknown[] } },
+    ]
+    expect(hpa.spec.metrics).toEqual([
+      {
+        type: 'Pods',
+        pods: {
+          metric: { name: 'tiffin_runner_queued_items', selector: { matchLabels: { runner: 'linear' } } },
+          target: { type: 'AverageValue', averageValue: '32' },
+        },
+      },
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+    ])
+    const [, , scaled] = files.get('runner-doubler.yaml')! as unknown as [
+      unknown,
+      unknown,
+      { spec: Record<string, unknown> },
+    ]
+    expect(scaled.spec).toEqual({
+      scaleTargetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'fixture-bento-runner-doubler',
+      },
+      minReplicaCount: 2,
+      maxReplicaCount: 6,
+      triggers: [
+        {
+          type: 'prometheus',
+          // The default target: a full batch waiting per pod, the runner's maxBatchSize from the config.
+          metadata: {
+            serverAddress: 'http://prometheus.monitoring:9090',
+            query: 'sum(tiffin_runner_queued_items{runner="doubler"})',
+            threshold: '8',
+          },
+        },
+        { type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } },
+      ],
+    })
+    const [, , apiHpa] = files.get('api.yaml')! as unknown as [
+      unknown,
+      unknown,
+      { spec: { metrics: { type: string }[] } },
+    ]
+    expect(apiHpa.spec.metrics.map((m) => m.type)).toEqual(['Resource']) // CPU where nothing else is chosen
   })
 
   it('name things as DNS labels', () => {

@@ -42,6 +42,7 @@ const ROUTES = [
   '/livez',
   '/readyz',
   '/metrics',
+  '/runners.json',
   '/docs',
   '/docs.json',
   '/',

@@ -59,7 +59,7 @@ describe('ONNX runners over worker_threads', () => {
     runners.push(runner as Runner)
     expect(runner.name).toBe('linear')
     await runner.init({ platform: nodePlatform, store })
-    expect(runner.batchingConfig('run', {}, [await store.get('linear')])).toMatchObject({
+    expect(runner.batchingConfig('run', [], [await store.get('linear')])).toMatchObject({
       batchable: true,
       maxBatchSize: 4,
     })

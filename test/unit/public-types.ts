@@ -66,6 +66,17 @@ import type {
   VersionEntry as index_VersionEntry,
   WorkerConnection as index_WorkerConnection,
   WorkerServices as index_WorkerServices,
+  RunnerConfig as index_RunnerConfig,
+  RunnerConfigLayer as index_RunnerConfigLayer,
+  RunnerSettings as index_RunnerSettings,
+  MethodSettings as index_MethodSettings,
+  Setting as index_Setting,
+  SettingSource as index_SettingSource,
+  ServeConfig as index_ServeConfig,
+  ServeRunnerConfig as index_ServeRunnerConfig,
+  LoggingConfig as index_LoggingConfig,
+  ShutdownConfig as index_ShutdownConfig,
+  RunnerReport as index_RunnerReport,
 } from '../../src/index.js'
 
 // node
@@ -141,6 +152,18 @@ import type {
   VersionEntry as node_VersionEntry,
   WorkerConnection as node_WorkerConnection,
   WorkerServices as node_WorkerServices,
+  RunnerConfig as node_RunnerConfig,
+  RunnerConfigLayer as node_RunnerConfigLayer,
+  RunnerSettings as node_RunnerSettings,
+  MethodSettings as node_MethodSettings,
+  Setting as node_Setting,
+  SettingSource as node_SettingSource,
+  ServeConfig as node_ServeConfig,
+  ServeRunnerConfig as node_ServeRunnerConfig,
+  LoggingConfig as node_LoggingConfig,
+  ShutdownConfig as node_ShutdownConfig,
+  RunnerReport as node_RunnerReport,
+  QueueScaling as node_QueueScaling,
 } from '../../src/node.js'
 
 // browser
@@ -210,6 +233,17 @@ import type {
   VersionEntry as browser_VersionEntry,
   WorkerConnection as browser_WorkerConnection,
   WorkerServices as browser_WorkerServices,
+  RunnerConfig as browser_RunnerConfig,
+  RunnerConfigLayer as browser_RunnerConfigLayer,
+  RunnerSettings as browser_RunnerSettings,
+  MethodSettings as browser_MethodSettings,
+  Setting as browser_Setting,
+  SettingSource as browser_SettingSource,
+  ServeConfig as browser_ServeConfig,
+  ServeRunnerConfig as browser_ServeRunnerConfig,
+  LoggingConfig as browser_LoggingConfig,
+  ShutdownConfig as browser_ShutdownConfig,
+  RunnerReport as browser_RunnerReport,
 } from '../../src/browser.js'
 
 // service-worker
@@ -280,6 +314,17 @@ import type {
   VersionEntry as service_worker_VersionEntry,
   WorkerConnection as service_worker_WorkerConnection,
   WorkerServices as service_worker_WorkerServices,
+  RunnerConfig as service_worker_RunnerConfig,
+  RunnerConfigLayer as service_worker_RunnerConfigLayer,
+  RunnerSettings as service_worker_RunnerSettings,
+  MethodSettings as service_worker_MethodSettings,
+  Setting as service_worker_Setting,
+  SettingSource as service_worker_SettingSource,
+  ServeConfig as service_worker_ServeConfig,
+  ServeRunnerConfig as service_worker_ServeRunnerConfig,
+  LoggingConfig as service_worker_LoggingConfig,
+  ShutdownConfig as service_worker_ShutdownConfig,
+  RunnerReport as service_worker_RunnerReport,
 } from '../../src/service-worker.js'
 
 // client

@@ -305,6 +305,8 @@ describe('failures and shutdown', () => {
     expect(await response.json()).toEqual({ waitedMs: SLOW_MS })
     expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_MS)
     expect(await slow.exitCode).toBe(0)
-    expect(slow.stderr()).toContain('SIGTERM: finishing requests in flight')
+    expect(slow.stderr()).toContain(
+      'SIGTERM: /readyz answers 503 for 5000 ms while serving, then finishing requests in flight',
+    )
   })
 })

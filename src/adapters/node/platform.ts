@@ -1,6 +1,7 @@
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { BadInput } from '../../errors.js'
 import { countLive } from '../../runner/live-counts.js'
 import {
   exitSignal,
@@ -52,11 +53,24 @@ function spawnWorker(label: string): WorkerConnection {
   }
 }
 
+/**
+ * The cores runners may use: `TIFFIN_CPUS` where set (the Kubernetes manifests set it from the container's
+ * CPU request, so placement uses what the pod asked for), else every core the process sees.
+ */
+function cores(): number {
+  const set = process.env.TIFFIN_CPUS
+  if (set === undefined || set === '') return availableParallelism()
+  const n = Number(set)
+  if (!Number.isInteger(n) || n < 1)
+    throw new BadInput(`TIFFIN_CPUS must be a whole number of at least 1, got "${set}"`)
+  return n
+}
+
 /** Runners in Node: worker_threads workers, the file model store, onnxruntime-node. */
 export const nodePlatform: RunnerPlatform = {
   name: 'Node',
   spawnWorker,
-  cores: () => availableParallelism(),
+  cores,
   resources: async () => ({ available: ['cpu', 'wasm'], missing: { webgpu: 'Node has no WebGPU' } }),
   gpuAdapters: async () => 0,
   defaultStore: () => fileStore(),

@@ -2,11 +2,12 @@ import { serve as listen } from '@hono/node-server'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DEFAULTS } from '../../defaults.js'
-import type { Runner } from '../../runner/runner.js'
+import { BadInput } from '../../errors.js'
 import { runnerApp } from '../../service/runner-app.js'
 import type { Service } from '../../service/service.js'
 import { fileStore } from '../../store/fs.js'
 import type { ModelStore } from '../../store/model-store.js'
+import { accessLog, type AccessLogFormat } from './access-log.js'
 import { nodePlatform } from './platform.js'
 import { connectReplicas } from './replicas.js'
 
@@ -23,6 +24,10 @@ export interface ServeOptions {
   readonly runnerMap?: Readonly<Record<string, readonly string[]>>
   /** How long a shutdown waits for requests in flight (default 30 s). */
   readonly drainMs?: number
+  /** How long `shutdown()` keeps serving, with `/readyz` answering 503, before it drains (default 5 s). */
+  readonly shutdownDelayMs?: number
+  /** One line per request on stdout, as text or JSON (default: none). */
+  readonly accessLog?: AccessLogFormat
 }
 
 export interface RunningServer {
@@ -30,6 +35,12 @@ export interface RunningServer {
   readonly server: Server
   /** Stops taking connections, waits for requests in flight, then stops the runners. */
   close(): Promise<void>
+  /**
+   * What `tiffin serve` does on SIGTERM: for `shutdownDelayMs`, `/readyz` answers 503 (so load balancers
+   * take the server out) while every request is still served, each answer closing its connection (so
+   * kept-alive clients reconnect elsewhere); then `close()`.
+   */
+  shutdown(): Promise<void>
 }
 
 /** Serves a service over HTTP in Node; runners in `runnerMap` run on their replicas instead of here. */
@@ -59,9 +70,18 @@ export async function serve(service: Service, options: ServeOptions = {}): Promi
   )
 }
 
-/** Serves one runner over HTTP for API servers elsewhere (`tiffin serve … --runner NAME`). */
-export async function serveRunner(runner: Runner, options: ServeOptions = {}): Promise<RunningServer> {
-  if (options.init !== false) await runner.init({ platform: nodePlatform, store: options.store ?? fileStore() })
+/**
+ * Serves one runner of a service over HTTP for API servers elsewhere (`tiffin serve … --runner NAME`),
+ * started with the service's config layers for it.
+ */
+export async function serveRunner(service: Service, name: string, options: ServeOptions = {}): Promise<RunningServer> {
+  const runner = service.runners.find((r) => r.name === name)
+  if (!runner)
+    throw new BadInput(
+      `Service "${service.name}" has no runner "${name}"; it has ${service.runners.map((r) => r.name).join(', ') || 'none'}`,
+    )
+  if (options.init !== false)
+    await service.init({ platform: nodePlatform, store: options.store ?? fileStore() }, { only: name })
   const { app, http } = runnerApp(runner)
   return listenAndDrain(
     (request) => Promise.resolve(app.fetch(request)),
@@ -79,8 +99,17 @@ async function listenAndDrain(
 ): Promise<RunningServer> {
   const port = options.port ?? (Number(process.env.PORT) || DEFAULTS.server.port)
   const host = options.host ?? DEFAULTS.server.host
+  const log = options.accessLog && accessLog(options.accessLog)
+  let stopping = false
+  const answer = async (request: Request): Promise<Response> => {
+    const started = performance.now()
+    let response = await fetch(request)
+    if (stopping) response = await stoppingAnswer(request, response)
+    log?.(request, response, performance.now() - started)
+    return response
+  }
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = listen({ fetch, port, hostname: host }, () => resolve(s as Server)) as Server
+    const s = listen({ fetch: answer, port, hostname: host }, () => resolve(s as Server)) as Server
     s.once('error', reject)
   }).catch(async (error: unknown) => {
     await stop() // the runners already started would keep the process alive
@@ -88,7 +117,6 @@ async function listenAndDrain(
   })
   const address = server.address() as AddressInfo
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  let closing: Promise<void> | undefined
   const drain = async (drainMs: number): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
@@ -98,9 +126,45 @@ async function listenAndDrain(
     await closed
     await stop()
   }
+  let closing: Promise<void> | undefined
+  let shuttingDown: Promise<void> | undefined
+  let endDelay = (): void => undefined
+  const close = (): Promise<void> => {
+    stopping = true
+    endDelay()
+    return (closing ??= drain(options.drainMs ?? DEFAULTS.server.drainMs))
+  }
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      endDelay = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
   return {
     url: `http://${shownHost}:${address.port}`,
     server,
-    close: () => (closing ??= drain(options.drainMs ?? DEFAULTS.server.drainMs)),
+    close,
+    shutdown: () =>
+      (shuttingDown ??= (async () => {
+        stopping = true
+        await delay(options.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs)
+        await close()
+      })()),
   }
+}
+
+/** An answer while the server stops: `/readyz` says 503 `stopping`, and no answer keeps its connection. */
+async function stoppingAnswer(request: Request, response: Response): Promise<Response> {
+  if (request.method === 'GET' && new URL(request.url).pathname === '/readyz') {
+    const body = { ...((await response.json()) as Record<string, unknown>), status: 'stopping' }
+    const headers = new Headers(response.headers)
+    headers.set('connection', 'close')
+    headers.delete('content-length')
+    return Response.json(body, { status: 503, headers })
+  }
+  const answer = new Response(response.body, response)
+  answer.headers.set('connection', 'close')
+  return answer
 }
