@@ -4,6 +4,8 @@ import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
 import { WorkerExecutor } from '../../runner/worker-executor.js'
 import type { Service } from '../../service/service.js'
 import type { ModelStore } from '../../store/model-store.js'
+import { consoleLogger } from '../../telemetry/logger.js'
+import type { Telemetry } from '../../telemetry/telemetry.js'
 import { closingReason, lentRunner } from '../web/messages.js'
 import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
@@ -38,6 +40,11 @@ export interface ServiceWorkerOptions {
   readonly onnx?: BrowserOnnxOptions
   /** How often to check that a page lending workers is still open (default 1 s). */
   readonly pageCheckMs?: number
+  /**
+   * Its logger and tracing (default: the console, no traces). To trace, pass the OpenTelemetry API of a
+   * Service Worker that registered a tracer provider: `{ logger, tracing: openTelemetryTracing(otel) }`.
+   */
+  readonly telemetry?: Telemetry
 }
 
 /**
@@ -48,9 +55,19 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   const scope = globalThis as unknown as ServiceWorkerScope
   const prefix = options.prefix.replace(/\/+$/, '')
   const platform = serviceWorkerPlatform(options.onnx)
-  const environment = { platform, store: options.store }
+  const telemetry = options.telemetry ?? { logger: consoleLogger }
+  const { logger } = telemetry
+  const environment = { platform, store: options.store, telemetry }
   const ready = options.runners === 'delegated' ? service.initDelegated(environment) : service.initLocal(environment)
-  ready.catch((error: unknown) => console.error('tiffin: the service failed to start in the Service Worker', error))
+  ready.catch((error: unknown) =>
+    logger.log({
+      level: 'error',
+      event: 'service.failed',
+      message: `Service "${service.name}" failed to start in the Service Worker`,
+      fields: { service: service.name },
+      error,
+    }),
+  )
 
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()))
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()))
@@ -67,16 +84,32 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     const runner = service.runners.find((r) => r.name === runnerName)
     if (typeof runnerName !== 'string' || !port || !runner || options.runners === 'embedded') return
     const clientId = event.source?.id
+    const page = `page ${clientId ?? '?'}`
+    const fields = { runner: runner.name, page: clientId }
     ready.then(
-      () =>
-        runner.lend(
-          new WorkerExecutor(
-            `page ${clientId ?? '?'}`,
-            runner.name,
-            pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
-            true,
-          ),
-        ),
+      () => {
+        const executor = new WorkerExecutor(
+          page,
+          runner.name,
+          pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
+          true,
+        )
+        runner.lend(executor)
+        logger.log({
+          level: 'info',
+          event: 'page.lent',
+          message: `Runner "${runner.name}": ${page} lent its workers; calls go to them`,
+          fields,
+        })
+        executor.onDeath((cause) =>
+          logger.log({
+            level: 'info',
+            event: 'page.left',
+            message: `Runner "${runner.name}": ${page} ${cause.message}; its batches run again elsewhere`,
+            fields: { ...fields, cause: cause.message },
+          }),
+        )
+      },
       () => port.close(),
     )
   })
