@@ -53,6 +53,11 @@ export function register(program: Command, context: CliContext): void {
       context.stdout.write(
         `tiffin: serving ${options.runner ? `runner:${options.runner}` : service.name} at ${running.url}\n`,
       )
+      for (const [runner, model] of Object.entries(service.waiting)) {
+        context.stderr.write(
+          `tiffin: runner "${runner}" waits for model "${model}"; it starts on the first call after the model is saved\n`,
+        )
+      }
       await new Promise<void>((resolve) => {
         const delayMs = listen.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs
         // SIGTERM (a rolling update) waits for load balancers first; a SIGTERM repeated (npm passing one

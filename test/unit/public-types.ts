@@ -345,3 +345,4 @@ import type {
 
 // vite
 import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'
+import type { LocalApi as browser_LocalApi } from '../../src/browser.js'

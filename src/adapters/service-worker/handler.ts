@@ -3,8 +3,9 @@ import { DEFAULTS } from '../../defaults.js'
 import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
 import { WorkerExecutor } from '../../runner/worker-executor.js'
 import type { Service } from '../../service/service.js'
+import { IndexedDBBackend, watchSaves } from '../../store/idb.js'
 import type { ModelStore } from '../../store/model-store.js'
-import { closingReason, lentRunner } from '../web/messages.js'
+import { asksToSkipWaiting, closingReason, lentRunner } from '../web/messages.js'
 import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
 
@@ -48,9 +49,20 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   const scope = globalThis as unknown as ServiceWorkerScope
   const prefix = options.prefix.replace(/\/+$/, '')
   const platform = serviceWorkerPlatform(options.onnx)
-  const environment = { platform, store: options.store }
+  const store = options.store ?? platform.defaultStore()
+  const environment = { platform, store }
   const ready = options.runners === 'delegated' ? service.initDelegated(environment) : service.initLocal(environment)
   ready.catch((error: unknown) => console.error('tiffin: the service failed to start in the Service Worker', error))
+  // A runner waiting for a model starts as soon as a page saves it; a call would also try again.
+  if (store.backend instanceof IndexedDBBackend)
+    watchSaves(
+      store.backend.database,
+      () =>
+        void ready.then(
+          () => service.retryWaiting(),
+          () => undefined,
+        ),
+    )
 
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()))
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()))
@@ -61,6 +73,7 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     event.respondWith(answer(service, ready, event.request, prefix))
   })
   scope.addEventListener('message', (event) => {
+    if (asksToSkipWaiting(event.data)) return void scope.skipWaiting()
     const runnerName = lentRunner(event.data)
     const port = event.ports[0]
     // Not ours to take (another service in this Service Worker may have that runner): leave it be.
