@@ -67,9 +67,9 @@ function workersLine(chosen: Place, runner: Description['runner']): string {
   return `the Service Worker's own thread${lent > 0 ? `, and ${lent} worker${lent === 1 ? '' : 's'} lent by open pages` : ''}`
 }
 
-async function showBackend(): Promise<void> {
+async function showBackend(refresh = false): Promise<void> {
   const chosen = place()
-  for (const id of ['#model', '#backend', '#placement']) $(id).textContent = '…'
+  if (!refresh) for (const id of ['#model', '#backend', '#placement']) $(id).textContent = '…'
   try {
     const { runner } = await json<Description>(
       callIn(service, PLACES, chosen, '/describe', {
@@ -219,6 +219,8 @@ async function main(): Promise<void> {
   for (const button of document.querySelectorAll<HTMLButtonElement>('button')) button.disabled = false
   document.body.dataset.state = 'ready'
   await showBackend()
+  // The Service Worker's workers come and go with the pages that lend them: keep the count true.
+  setInterval(() => void (place() === 'sw' && showBackend(true)), 2000)
 }
 
 void main().catch((error: unknown) => {

@@ -12,6 +12,8 @@ export interface Defaults {
     readonly timeoutMs: number
     /** How long a worker may take to set up. */
     readonly setupTimeoutMs: number
+    /** A runner that failed to start tries again, on a call, at most this often. */
+    readonly failedRetryMs: number
   }
   /** A service's HTTP limits (`config.http`). */
   readonly http: { readonly maxBodyBytes: number; readonly timeoutMs: number; readonly maxInFlight: number }
@@ -36,6 +38,8 @@ export interface Defaults {
   }
   /** How often an API server asks a remote runner replica that went away whether it is back. */
   readonly replicaProbeMs: number
+  /** How long a page holds its requests back at most while a new Service Worker version takes over. */
+  readonly serviceWorkerTakeoverMs: number
   /** How often a Service Worker checks that a page lending it workers is still open. */
   readonly pageCheckMs: number
   /** The largest image `io.image()` decodes. */
@@ -74,7 +78,7 @@ export interface Defaults {
 
 export const DEFAULTS: Defaults = {
   batching: { enabled: true, maxBatchSize: 64, maxLatencyMs: 10_000, maxQueueItems: 4096 },
-  runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000 },
+  runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000, failedRetryMs: 5_000 },
   http: { maxBodyBytes: 32 * 1024 * 1024, timeoutMs: 60_000, maxInFlight: 1024 },
   runnerHttp: { maxBodyBytes: 256 * 1024 * 1024 },
   server: {
@@ -85,6 +89,7 @@ export const DEFAULTS: Defaults = {
   },
   logging: { access: false, format: 'text', refusalIntervalMs: 10_000 },
   replicaProbeMs: 500,
+  serviceWorkerTakeoverMs: 3000,
   pageCheckMs: 1000,
   maxImagePixels: 40_000_000,
   indexedDBName: 'tiffin',

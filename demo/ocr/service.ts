@@ -9,16 +9,19 @@ import { recognizer } from './recognizer.js'
 export type { OcrLine } from './pipeline.js'
 
 // Each runner checks WebGPU against WASM when it starts in a browser and keeps what its check picks (on
-// a software adapter, WASM: it is many times faster); the page shows each choice and why.
+// a software adapter, WASM: it is many times faster); the page shows each choice and why. A page of
+// images takes seconds on a slow device: calls are refused as overloaded only past 30 s.
+const slow = { maxLatencyMs: 30_000 }
 /** Image to text probability map; one image a call, since images differ in size. */
-export const detector = onnxRunner('ocr-det:latest')
+export const detector = onnxRunner('ocr-det:latest', slow)
 /** Lines to their orientation; every line is 48×192, so concurrent lines batch together. */
-export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32 })
+export const classifier = onnxRunner('ocr-cls:latest', { maxBatchSize: 32, ...slow })
 /** Lines to text; lines fitted to the same width (see RECOGNIZER_WIDTHS) batch together. */
 export const reader = new Runner(recognizer, {
   name: 'ocr-rec',
   models: ['ocr-rec:latest'],
   maxBatchSize: 8,
+  ...slow,
 })
 
 function onlyOutput(outputs: Record<string, Tensor>, runner: string): Tensor {

@@ -72,6 +72,13 @@ export function register(program: Command, context: CliContext): void {
         message: `serving ${serving} at ${running.url}`,
         fields: { url: running.url },
       })
+      for (const [runner, model] of Object.entries(service.waiting))
+        logger.log({
+          level: 'warn',
+          event: 'runner.waiting',
+          message: `runner "${runner}" waits for model "${model}"; it starts on the first call after the model is saved`,
+          fields: { runner, model },
+        })
       const stopping = (signal: string, message: string, delayMs?: number) =>
         logger.log({ level: 'info', event: 'server.stopping', message, fields: { signal, delayMs } })
       await new Promise<void>((resolve) => {

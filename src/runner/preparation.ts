@@ -1,11 +1,22 @@
 import { batches, type BatchingConfig } from '../batching/config.js'
-import { withContext } from '../errors.js'
+import { NotFound, withContext } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { WorkerSpec } from './host.js'
 import type { Placement } from './placement.js'
 import type { StoreRef } from './platform.js'
 import type { MethodBatching, Runnable } from './runnable.js'
+
+/** A model a runner needs that is not in its store (yet): the runner waits for it rather than failing for good. */
+export class MissingModel extends NotFound {
+  constructor(
+    message: string,
+    readonly tag: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
 
 /** A runner's models at exact versions, looked up once so every worker loads the same ones. */
 export async function resolveModels(
@@ -20,7 +31,9 @@ export async function resolveModels(
       try {
         models.push(await store!.get(model))
       } catch (error) {
-        throw withContext(error, `Runner "${runner}" cannot load model "${model}"`)
+        const message = `Runner "${runner}" cannot load model "${model}"`
+        if (error instanceof NotFound) throw new MissingModel(`${message}: ${error.message}`, model, { cause: error })
+        throw withContext(error, message)
       }
     }
   }

@@ -52,7 +52,8 @@ export interface MethodHandle<F> {
   run(input: Input<F>, options?: CallOptions): Promise<Output<F>>
 }
 
-export type RunnerState = 'created' | 'starting' | 'ready' | 'failed' | 'stopped'
+/** `waiting`: a model it needs is not in its store yet; it starts once one is (see `Runner.retry`). */
+export type RunnerState = 'created' | 'starting' | 'ready' | 'waiting' | 'failed' | 'stopped'
 
 /** What a runner holds right now, for leak checks and debugging. */
 export interface RunnerStats {

@@ -21,7 +21,7 @@ import { LocalExecutor } from './local-executor.js'
 import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
 import { WorkerPool, type PoolEvent } from './pool.js'
-import { resolveModels, workerSpec } from './preparation.js'
+import { MissingModel, resolveModels, workerSpec } from './preparation.js'
 import type { MethodMap, Resource, Runnable } from './runnable.js'
 import type {
   CallOptions,
@@ -72,6 +72,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   settings: RunnerSettings | undefined
   /** What a runnable's own check chose over the placement (the ONNX runnable on WebGPU), if it did. */
   private chosen: SetupReport['chosen']
+  /** The model a `waiting` runner needs. */
+  waitingFor: string | undefined
+  /** The last way the runner was started, to start it again (`retry`), and when. */
+  private again: (() => Promise<void>) | undefined
+  private attemptedAt = -Infinity
   private pool: WorkerPool | undefined
   private scheduler: Scheduler | undefined
   private starting: Promise<void> | undefined
@@ -247,14 +252,44 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       return Promise.reject(new TypeError(`Runner "${this.name}" is already ${this.state}`))
     this.state = 'starting'
     this.notes = []
-    this.starting = work().catch((error: unknown) => {
-      if (this.state === 'starting') {
-        this.state = 'failed'
-        this.failure = error as Error
-      }
-      throw error
-    })
+    this.again = work
+    this.attemptedAt = performance.now()
+    this.starting = work().then(
+      () => {
+        this.waitingFor = undefined
+        this.failure = undefined
+      },
+      (error: unknown) => {
+        if (this.state === 'starting') {
+          // A model not saved yet is worth waiting for; anything else is a failure until retried.
+          this.waitingFor = error instanceof MissingModel ? error.tag : undefined
+          this.state = this.waitingFor ? 'waiting' : 'failed'
+          this.failure = error as Error
+        }
+        throw error
+      },
+    )
     return this.starting
+  }
+
+  /**
+   * Starts again, the way it was started last, a runner that waits for a model or failed to start (a model
+   * saved since, a quota cleared, a page that lends workers now). Resolves once it is up; rejects with why not.
+   */
+  retry(): Promise<void> {
+    if (this.state !== 'waiting' && this.state !== 'failed') return this.starting ?? Promise.resolve()
+    if (!this.again) return Promise.reject(new TypeError(`Runner "${this.name}" was never started: call init() first`))
+    return this.begin(this.again)
+  }
+
+  /**
+   * A retry for a call to a runner that is not up: one waiting for a model looks again at every call (a
+   * store lookup; calls made at once share one look); one that failed tries at most every few seconds.
+   */
+  private retrySoon(): Promise<void> | undefined {
+    if (this.state === 'failed' && performance.now() - this.attemptedAt < DEFAULTS.runner.failedRetryMs)
+      return undefined
+    return this.retry()
   }
 
   /** What every way of starting needs: the runtime, the models at exact versions, the queues, the placement. */
@@ -321,7 +356,6 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.chosen ?? { resource: this.placement.resource, reason: this.placement.reason }
   }
 
-  /** Workers running now, and how many have been replaced since the start. */
   /** Workers running now, how many have been replaced since the start, and how many replacements failed to set up. */
   get workers(): { live: number; restarts: number; setupFailures: number } {
     return {
@@ -348,8 +382,11 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private async call(method: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     options.signal?.throwIfAborted()
     if (!this.pool || !this.scheduler) {
-      if (this.state === 'failed') throw new NotStarted(`${this.failure?.message}; it cannot run "${method}"`)
-      throw new NotStarted(`Runner "${this.name}" cannot run "${method}": it is ${this.state}; call init() first`)
+      // A runner that waits or failed tries again: a call made just after its model was saved is answered.
+      if (this.state === 'waiting' || this.state === 'failed' || this.state === 'starting') {
+        await (this.state === 'starting' ? this.starting : this.retrySoon())?.catch(() => undefined)
+      }
+      if (!this.pool || !this.scheduler) throw this.notUp(method)
     }
     const tracing = this.telemetry?.tracing
     const trace = tracing?.call(`${this.name}.${method}`, options.signal, {
@@ -389,6 +426,15 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         message: `Runner "${runner}": a new ${worker} failed to set up (${event.cause.message}); trying again`,
         fields: { runner, worker, cause: event.cause.message, attempt: event.attempt },
       })
+  }
+
+  private notUp(method: string): NotStarted {
+    if (this.state === 'waiting')
+      return new NotStarted(
+        `Runner "${this.name}" is waiting for model "${this.waitingFor}", which its store does not hold yet; it starts once the model is saved (it cannot run "${method}" until then)`,
+      )
+    if (this.state === 'failed') return new NotStarted(`${this.failure?.message}; it cannot run "${method}"`)
+    return new NotStarted(`Runner "${this.name}" cannot run "${method}": it is ${this.state}; call init() first`)
   }
 
   private createScheduler(

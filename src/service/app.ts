@@ -43,6 +43,7 @@ export function buildApp(service: Service): Hono<ServiceEnv> {
         status: service.ready ? 'ready' : 'starting',
         runners: Object.fromEntries(service.runners.map((r) => [r.name, r.state])),
         backends: Object.fromEntries(service.runners.flatMap((r) => (r.backend ? [[r.name, r.backend]] : []))),
+        ...(Object.keys(service.waiting).length > 0 && { waiting: service.waiting }),
       },
     }),
     metrics: () =>

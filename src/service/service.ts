@@ -239,12 +239,33 @@ export class Service<Apis extends ApiTypes = {}> {
   }
 
   /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */
+  /**
+   * Waits for every runner. A runner waiting for a model not saved yet does not stop the others: it starts
+   * once the model is there (see `retryWaiting`). Any other failure stops them all (their workers would keep
+   * the process alive) and rejects.
+   */
   private async startAll(starts: Promise<void>[]): Promise<void> {
     const results = await Promise.allSettled(starts)
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    const failed = results.find(
+      (r, i): r is PromiseRejectedResult => r.status === 'rejected' && this.runners[i]!.state !== 'waiting',
+    )
     if (!failed) return
     await this.shutdown()
     throw failed.reason
+  }
+
+  /** Tries again to start every runner that waits for a model or failed to start: call it when models change. */
+  async retryWaiting(): Promise<void> {
+    await Promise.allSettled(
+      this.runners.filter((r) => r.state === 'waiting' || r.state === 'failed').map((r) => r.retry()),
+    )
+  }
+
+  /** The runners that wait for a model, and the model each waits for. */
+  get waiting(): Readonly<Record<string, string>> {
+    return Object.fromEntries(
+      this.runners.flatMap((r) => (r.state === 'waiting' && r.waitingFor ? [[r.name, r.waitingFor]] : [])),
+    )
   }
 
   async shutdown(): Promise<void> {

@@ -21,6 +21,30 @@ export function indexedDBStore(options: IndexedDBStoreOptions = {}): ModelStore 
   return new ModelStore(new IndexedDBBackend(options.database ?? DEFAULTS.indexedDBName))
 }
 
+/** The channel on which every thread of an origin (pages, workers, Service Workers) hears of a save to a database. */
+const savesChannel = (database: string): string => `tiffin-store:${database}`
+
+function announceSave(database: string, tag: string): void {
+  if (typeof BroadcastChannel === 'undefined') return
+  const channel = new BroadcastChannel(savesChannel(database))
+  channel.postMessage({ saved: tag })
+  channel.close()
+}
+
+/**
+ * Calls `listener` whenever another thread of this origin saves a model into `database` (a page saving a
+ * model a Service Worker's runner waits for). Returns a function that stops listening.
+ */
+export function watchSaves(database: string, listener: (tag: string) => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => undefined
+  const channel = new BroadcastChannel(savesChannel(database))
+  channel.onmessage = (event: MessageEvent) => {
+    const tag = (event.data as { saved?: unknown } | null)?.saved
+    if (typeof tag === 'string') listener(tag)
+  }
+  return () => channel.close()
+}
+
 const isQuotaError = (error: unknown): boolean => (error as DOMException | null)?.name === 'QuotaExceededError'
 
 export class IndexedDBBackend implements StoreBackend {
@@ -66,7 +90,7 @@ export class IndexedDBBackend implements StoreBackend {
         for await (const chunk of chunks) parts.push(new Uint8Array(chunk))
         blobs.set(file, new Blob(parts))
       },
-      async commit(info: ModelInfo) {
+      commit: async (info: ModelInfo) => {
         const tx = db.transaction(['manifests', 'files'], 'readwrite')
         try {
           // `add`, not `put`: a version that already exists fails the whole transaction.
@@ -88,6 +112,7 @@ export class IndexedDBBackend implements StoreBackend {
           }
           throw error
         }
+        announceSave(this.database, `${name}:${info.version}`)
       },
       async abort() {
         blobs.clear()

@@ -26,10 +26,15 @@ export function linearLoad(
 }
 
 /** Posts 1 to 3 rows of seed `seed` to the example service's `/predict` (at `base`), and checks the answer. */
-export async function predictOverHttp(base: string, seed: number, signal: AbortSignal): Promise<Outcome> {
+export async function predictOverHttp(
+  base: string,
+  seed: number,
+  signal: AbortSignal,
+  send: (input: string, init: RequestInit) => Promise<Response> = fetch,
+): Promise<Outcome> {
   const inputs = model.sampleInputs(1 + (seed % 3), seed)
   const x = inputs.x as Tensor<'float32'>
-  const response = await fetch(`${base}/predict`, {
+  const response = await send(`${base}/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ dtype: 'float32', dims: x.dims, data: Array.from(x.data) }),

@@ -397,6 +397,7 @@ import type {
 
 // vite
 import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'
+import type { LocalApi as browser_LocalApi } from '../../src/browser.js'
 
 // What openTelemetryTracing() takes is the `@opentelemetry/api` module itself: its shape must fit.
 import type * as otel from '@opentelemetry/api'

@@ -1,13 +1,30 @@
+import { DEFAULTS } from '../../defaults.js'
 import { Unsupported } from '../../errors.js'
+import { skipWaitingMessage } from '../web/messages.js'
+
+/** The app's local API: its Service Worker's registration, and a `fetch` that keeps working through updates. */
+export interface LocalApi {
+  readonly registration: ServiceWorkerRegistration
+  /**
+   * `fetch`, held back for a moment while a new version of the Service Worker takes over. A browser switches
+   * versions only once the old one has no request in flight, so under an unbroken stream of requests an
+   * update would wait for minutes; holding new requests back lets the old version finish its own, and they
+   * then go to the new one. No request is lost or failed.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+  /** Stops helping updates take over. */
+  close(): void
+}
 
 /**
  * Registers the app's module Service Worker (the one the Vite plugin builds from its `serviceWorker`
- * option) and resolves once it controls this page, so `fetch('/api/…')` reaches it from the first load.
+ * option), resolves once it controls this page, so `fetch('/api/…')` reaches it from the first load, and
+ * from then on helps each new version take over (see `LocalApi.fetch`).
  */
 export async function registerServiceWorker(
   url: string | URL = '/sw.js',
-  options: { readonly scope?: string } = {},
-): Promise<ServiceWorkerRegistration> {
+  options: { readonly scope?: string; readonly updateViaCache?: ServiceWorkerUpdateViaCache } = {},
+): Promise<LocalApi> {
   const container = globalThis.navigator?.serviceWorker
   if (!container)
     throw new Unsupported('This page cannot use a Service Worker: serve it over https, or from localhost or 127.0.0.1')
@@ -24,5 +41,36 @@ export async function registerServiceWorker(
     )
   }
   await controlled
-  return registration
+
+  let gate: Promise<void> | undefined
+  const takeOver = (worker: ServiceWorker): void => {
+    if (gate || !container.controller) return
+    let open!: () => void
+    gate = new Promise((resolve) => (open = resolve))
+    const timer = setTimeout(() => finish(), DEFAULTS.serviceWorkerTakeoverMs)
+    const finish = (): void => {
+      clearTimeout(timer)
+      container.removeEventListener('controllerchange', finish)
+      gate = undefined
+      open()
+    }
+    container.addEventListener('controllerchange', finish)
+    worker.postMessage(skipWaitingMessage)
+  }
+  const watch = (worker: ServiceWorker | null): void => {
+    if (!worker) return
+    if (worker.state === 'installed') return takeOver(worker)
+    worker.addEventListener('statechange', () => worker.state === 'installed' && takeOver(worker))
+  }
+  const onUpdate = (): void => watch(registration.installing)
+  registration.addEventListener('updatefound', onUpdate)
+  watch(registration.waiting)
+  return {
+    registration,
+    async fetch(input, init) {
+      while (gate) await gate
+      return fetch(input, init)
+    },
+    close: () => registration.removeEventListener('updatefound', onUpdate),
+  }
 }

@@ -3,10 +3,11 @@ import { DEFAULTS } from '../../defaults.js'
 import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
 import { WorkerExecutor } from '../../runner/worker-executor.js'
 import type { Service } from '../../service/service.js'
+import { IndexedDBBackend, watchSaves } from '../../store/idb.js'
 import type { ModelStore } from '../../store/model-store.js'
 import { consoleLogger } from '../../telemetry/logger.js'
 import type { Telemetry } from '../../telemetry/telemetry.js'
-import { closingReason, lentRunner } from '../web/messages.js'
+import { asksToSkipWaiting, closingReason, lentRunner } from '../web/messages.js'
 import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
 
@@ -57,7 +58,8 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   const platform = serviceWorkerPlatform(options.onnx)
   const telemetry = options.telemetry ?? { logger: consoleLogger }
   const { logger } = telemetry
-  const environment = { platform, store: options.store, telemetry }
+  const store = options.store ?? platform.defaultStore()
+  const environment = { platform, store, telemetry }
   const ready = options.runners === 'delegated' ? service.initDelegated(environment) : service.initLocal(environment)
   ready.catch((error: unknown) =>
     logger.log({
@@ -68,6 +70,16 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
       error,
     }),
   )
+  // A runner waiting for a model starts as soon as a page saves it; a call would also try again.
+  if (store.backend instanceof IndexedDBBackend)
+    watchSaves(
+      store.backend.database,
+      () =>
+        void ready.then(
+          () => service.retryWaiting(),
+          () => undefined,
+        ),
+    )
 
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()))
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()))
@@ -78,6 +90,7 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     event.respondWith(answer(service, ready, event.request, prefix))
   })
   scope.addEventListener('message', (event) => {
+    if (asksToSkipWaiting(event.data)) return void scope.skipWaiting()
     const runnerName = lentRunner(event.data)
     const port = event.ports[0]
     // Not ours to take (another service in this Service Worker may have that runner): leave it be.

@@ -24,3 +24,9 @@ export const closingReason = (data: unknown): string | undefined => {
   const why = (data as Partial<ClosingMessage> | null)?.tiffinWorkerClosing
   return typeof why === 'string' && why ? why : undefined
 }
+
+/** A page asks a waiting Service Worker to take over at once (it holds its own requests back meanwhile). */
+export const skipWaitingMessage = { tiffinSkipWaiting: true } as const
+
+export const asksToSkipWaiting = (data: unknown): boolean =>
+  (data as { tiffinSkipWaiting?: unknown } | null)?.tiffinSkipWaiting === true
