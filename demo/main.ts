@@ -1,9 +1,9 @@
 // The demo page: saves the bundled model into IndexedDB, registers the Service Worker that serves the
-// demo service under /api, lends it this page's workers, and calls the service wherever the user picks.
+// demo service under /api, serves the service in a worker of this page and lends its runner's worker to
+// the Service Worker, and calls the service wherever the user picks.
 import modelUrl from './models/linear.onnx?url'
 import { $, callIn, json, setStatus, startServiceWorker, type Place, type Places } from './page-kit.js'
-import { browserPlatform, indexedDBStore, lendRunners } from '../src/browser.js'
-import { service } from './service.js'
+import { indexedDBStore, serveInWorker, type ServiceInWorker } from '../src/browser.js'
 
 const PLACES: Places = {
   sw: { label: 'the Service Worker', base: '/api' },
@@ -14,6 +14,12 @@ const MODEL = 'demo-linear'
 const BURST = 200
 
 const store = indexedDBStore()
+/** The service in this page's own worker: nothing of it runs on the page's thread. */
+let inWorker: ServiceInWorker | undefined
+const service = {
+  fetch: (input: Request | string, init?: RequestInit): Promise<Response> =>
+    inWorker ? inWorker.fetch(input, init) : Promise.reject(new Error("the page's worker has not started yet")),
+}
 
 const predict = (place: Place, rows: number[][]): Promise<number[][]> =>
   json(
@@ -186,9 +192,16 @@ async function onBurst(): Promise<void> {
   }
 }
 
-/** "1 worker on webgpu": the page's pool, in a few words. */
-function describePool(): string {
-  const placement = service.runners[0]?.placement
+/** "1 worker on webgpu": the runner's pool in the page's worker, in a few words. */
+async function describePool(): Promise<string> {
+  const { runner } = await json<Description>(
+    callIn(service, PLACES, 'page', '/describe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"include":["runner"]}',
+    }),
+  )
+  const placement = runner.placement
   return placement
     ? `${placement.workers} worker${placement.workers === 1 ? '' : 's'} on ${placement.resource}`
     : 'none'
@@ -211,8 +224,13 @@ async function main(): Promise<void> {
     setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`),
   )
   // The page's own workers: they answer "this page", and are lent to the Service Worker, which cannot start workers.
-  const lending = lendRunners(service, { platform: browserPlatform, store }).then(
-    () => setStatus('lend', 'ok', `Page workers: ${describePool()}, lent to the Service Worker`),
+  const worker = new Worker(new URL('./service.worker.ts', import.meta.url), { type: 'module', name: 'demo service' })
+  const lending = serveInWorker(worker).then(
+    async (started) => {
+      inWorker = started
+      started.lendToServiceWorker()
+      setStatus('lend', 'ok', `Page workers: ${await describePool()}, lent to the Service Worker`)
+    },
     (error: unknown) => setStatus('lend', 'error', `Page workers: ${(error as Error).message}`),
   )
   await Promise.all([serviceWorker, lending])

@@ -1,7 +1,6 @@
 // What both demo pages do alike: find elements, call a service in the place the user picked, read JSON
 // answers (or say what came back instead), and show a status line.
 import { registerServiceWorker, type LocalApi } from '../src/browser.js'
-import type { Service } from '../src/index.js'
 
 export type Place = 'page' | 'sw' | 'node'
 export type Places = Readonly<Record<Place, { readonly label: string; readonly base: string }>>
@@ -13,13 +12,13 @@ let local: LocalApi | undefined
 
 /** One call to the service in the chosen place: over HTTP (to the Service Worker or Node), or in this page. */
 export function callIn(
-  service: Service,
+  service: { fetch(input: Request | string, init?: RequestInit): Promise<Response> },
   places: Places,
   where: Place,
   path: string,
   init?: RequestInit,
 ): Promise<Response> {
-  if (where === 'page') return service.fetch(new Request(new URL(path, location.origin), init))
+  if (where === 'page') return service.fetch(new URL(path, location.origin).href, init)
   if (where === 'sw' && local) return local.fetch(places[where].base + path, init)
   return fetch(places[where].base + path, init)
 }

@@ -208,7 +208,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         configs,
         pinned,
       )
-      await this.startPool(scheduler, placement, settings, 1, async () => {
+      const here = { ...placement, workers: 1, reason: `in the calling thread (${platform.name}), no workers` }
+      await this.startPool(scheduler, here, settings, 1, async () => {
         const executor = new LocalExecutor(
           createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
         )

@@ -29,6 +29,26 @@ try {
 `,
 }
 
+/** 200 requests at once from the page to the README's service in a worker of the page, long tasks observed. */
+const BURST_PAGE = {
+  'index.html': QUICK_START['index.html']!.replace('/src/main.ts', '/src/burst.ts'),
+  'src/burst.ts': `import { serveInWorker } from 'tiffin-serve/browser'
+
+const app = await serveInWorker(new Worker(new URL('./service.worker.ts', import.meta.url), { type: 'module' }))
+const longTasks: number[] = []
+new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' })
+const doubled = await Promise.all(
+  Array.from({ length: 200 }, async (_, i) => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([i, i + 0.5]) }
+    return (await app.fetch('/double', init)).json()
+  }),
+)
+// Long tasks are reported once they end.
+await new Promise((resolve) => setTimeout(resolve, 200))
+document.querySelector('#out')!.textContent = JSON.stringify({ doubled, longTasks })
+`,
+}
+
 interface QuickStartOutput {
   readonly predictions: number[][]
   readonly meanBatch: number
@@ -157,6 +177,25 @@ test('in the production build, a custom runnable with init params runs on a Web 
     const { out, errors } = await open(page, host.url)
     expect(errors).toEqual([])
     expect(out).toMatchObject({ tripled: [3, 6, 10.5] })
+  } finally {
+    await host.close()
+    await app.write({ 'index.html': QUICK_START['index.html']! })
+  }
+})
+
+test('in the production build, 200 requests at once to the service in a worker of the page are answered right, and the page never freezes', async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...BURST_PAGE })
+  const host = await serveStatic(await app.build())
+  try {
+    const { out, errors } = await open(page, host.url)
+    expect(errors).toEqual([])
+    const { doubled, longTasks } = out as { doubled: number[][]; longTasks: number[] }
+    expect(doubled).toEqual(Array.from({ length: 200 }, (_, i) => [2 * i, 2 * i + 1]))
+    // The handlers and the runner run off the page's thread: no task over 50 ms on it.
+    expect(longTasks).toEqual([])
   } finally {
     await host.close()
     await app.write({ 'index.html': QUICK_START['index.html']! })

@@ -346,3 +346,4 @@ import type {
 // vite
 import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'
 import type { LocalApi as browser_LocalApi } from '../../src/browser.js'
+import type { ServiceInWorker as browser_ServiceInWorker } from '../../src/browser.js'
