@@ -45,11 +45,13 @@ export function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: 
  * Registers /sw.ts (tiffin's helper waits until it controls this page, and helps later versions take over),
  * then keeps the status line true to what the Service Worker's runners are doing, from its `/readyz`.
  */
-export async function startServiceWorker(prefix: string): Promise<void> {
-  local = await registerServiceWorker('/sw.ts', { scope: '/', updateViaCache: 'none' })
-  await local.registration.update().catch(() => undefined)
+export async function startServiceWorker(prefix: string): Promise<LocalApi> {
+  const registered = await registerServiceWorker('/sw.ts', { scope: '/', updateViaCache: 'none' })
+  local = registered
+  await registered.registration.update().catch(() => undefined)
   await showServiceWorker(prefix)
   setInterval(() => void showServiceWorker(prefix), 2000)
+  return registered
 }
 
 /** "serving /api", or which runner waits for which model, or which failed: as the Service Worker says. */

@@ -13,7 +13,7 @@ import { NotStarted, Unsupported, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
 import type { Executor } from './executor.js'
-import { createWorkerHost, type SetupReport } from './host.js'
+import { createWorkerHost, type SetupReport, type WorkerSpec } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
@@ -209,31 +209,60 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
         pinned,
       )
       const here = { ...placement, workers: 1, reason: `in the calling thread (${platform.name}), no workers` }
-      await this.startPool(scheduler, here, settings, 1, async () => {
-        const executor = new LocalExecutor(
-          createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
-        )
-        try {
-          const report = await executor.setup(spec)
-          this.collect(report)
-          // The calling thread is one thread whatever was chosen: nothing to place again.
-          this.chosen = report.chosen
-          return executor
-        } catch (error) {
-          await executor.close().catch(() => undefined) // releases what the setup opened before it failed
-          throw error
-        }
-      })
+      await this.startPool(scheduler, here, settings, 1, () => this.openLocal(platform, store, spec))
     })
   }
 
   /**
-   * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
-   * Service Worker that cannot start workers) run its calls, which wait for one to join.
+   * Adds an executor in the calling thread to a runner started with `initDelegated`: a Service Worker's own
+   * copy, for when no page lends it workers. It loads the runner's models here, and stays until shutdown.
    */
-  initDelegated(options: RunnerInitOptions = {}): Promise<void> {
+  async addLocal(options: RunnerInitOptions = {}): Promise<void> {
+    if (!this.pool) throw new TypeError(`Runner "${this.name}" is ${this.state}: start it before adding to it`)
+    const { platform, store, models, configs, placement, settings } = await this.prepare(options, 1)
+    const pinned = settings.resource.from !== 'placement'
+    const spec = workerSpec(
+      this.name,
+      this.runnable as Runnable,
+      this.options.runnableInitParams,
+      placement,
+      models,
+      undefined,
+      configs,
+      pinned,
+    )
+    this.pool?.lend(await this.openLocal(platform, store, spec))
+  }
+
+  private async openLocal(
+    platform: RunnerPlatform,
+    store: ModelStore | undefined,
+    spec: WorkerSpec,
+  ): Promise<LocalExecutor> {
+    const executor = new LocalExecutor(
+      createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
+    )
+    try {
+      const report = await executor.setup(spec)
+      this.collect(report)
+      // The calling thread is one thread whatever was chosen: nothing to place again.
+      this.chosen = report.chosen
+      return executor
+    } catch (error) {
+      await executor.close().catch(() => undefined) // releases what the setup opened before it failed
+      throw error
+    }
+  }
+
+  /**
+   * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
+   * Service Worker that cannot start workers) run its calls, which wait for one to join. With `ownModels`
+   * it resolves its models as `init` does (and waits for one not saved yet), to run them itself with `addLocal`.
+   */
+  initDelegated(options: RunnerInitOptions = {}, { ownModels = false } = {}): Promise<void> {
     return this.begin(async () => {
-      const { scheduler, placement, settings } = await this.prepare(options, 1, true)
+      // Its models are the lenders' unless it may run them itself later (`addLocal`): then it waits for them.
+      const { scheduler, placement, settings } = await this.prepare(options, 1, !ownModels)
       const reason = 'delegated: runs on executors lent to it'
       await this.startPool(scheduler, { ...placement, reason }, settings, 0, () => Promise.reject(new Error('unused')))
     })

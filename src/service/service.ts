@@ -219,9 +219,14 @@ export class Service<Apis extends ApiTypes = {}> {
     await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, config: this.runnerConfig(r.name) })))
   }
 
-  /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
-  async initDelegated(environment: ServiceEnvironment): Promise<void> {
-    await this.startAll(this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) })))
+  /**
+   * Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`); with
+   * `ownModels`, each waits for its models as `init` does, to run them itself too (`Runner.addLocal`).
+   */
+  async initDelegated(environment: ServiceEnvironment, options: { readonly ownModels?: boolean } = {}): Promise<void> {
+    await this.startAll(
+      this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) }, options)),
+    )
   }
 
   /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */

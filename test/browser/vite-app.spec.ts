@@ -8,6 +8,8 @@ import { scratchApp, type ScratchApp } from '../support/scratch-app.js'
 import { serveStatic } from '../support/static-server.js'
 
 const QUICK_START = readmeFiles('Use it in your app')
+/** The README's page whose tabs share one copy of the runners. */
+const SHARED_PAGE = readmeFiles('Services')['src/main.ts']!
 const WITH_PLUGIN = QUICK_START['vite.config.ts']!
 const WITHOUT_PLUGIN = "import { defineConfig } from 'vite'\n\nexport default defineConfig({})\n"
 
@@ -199,6 +201,34 @@ test('in the production build, 200 requests at once to the service in a worker o
   } finally {
     await host.close()
     await app.write({ 'index.html': QUICK_START['index.html']! })
+  }
+})
+
+test("in the production build, the README's shared page in two tabs: one leads with workers, the other has none, and both are answered", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  await app.write({ 'vite.config.ts': WITH_PLUGIN, 'src/main.ts': SHARED_PAGE })
+  const host = await serveStatic(await app.build())
+  const context = await browser.newContext()
+  try {
+    const outs = []
+    const tabs = [await context.newPage(), await context.newPage()]
+    for (const tab of tabs) {
+      const { out, errors } = await open(tab, host.url)
+      expect(errors).toEqual([])
+      outs.push(out)
+    }
+    expect(outs).toEqual([
+      { role: 'leader', doubled: [2, 4, 6] },
+      { role: 'follower', doubled: [2, 4, 6] },
+    ])
+    expect(tabs[0]!.workers().length).toBeGreaterThan(0)
+    expect(tabs[1]!.workers()).toHaveLength(0)
+  } finally {
+    await context.close()
+    await host.close()
+    await app.write({ 'src/main.ts': QUICK_START['src/main.ts']! })
   }
 })
 

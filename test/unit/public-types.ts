@@ -347,3 +347,8 @@ import type {
 import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'
 import type { LocalApi as browser_LocalApi } from '../../src/browser.js'
 import type { ServiceInWorker as browser_ServiceInWorker } from '../../src/browser.js'
+import type {
+  SharedRole as browser_SharedRole,
+  SharedService as browser_SharedService,
+  SharedServiceOptions as browser_SharedServiceOptions,
+} from '../../src/browser.js'

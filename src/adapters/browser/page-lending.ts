@@ -4,7 +4,7 @@ import { liveCounts } from '../../runner/live-counts.js'
 import type { Runner } from '../../runner/runner.js'
 import { workerApi } from '../../runner/worker-api.js'
 import type { Service, ServiceEnvironment } from '../../service/service.js'
-import { closingMessage, lendMessage } from '../web/messages.js'
+import { asksToLendAgain, closingMessage, lendMessage } from '../web/messages.js'
 
 /** Serves a runner on a port, as a worker would: the Service Worker that holds the other end calls it. */
 function exposeRunner(runner: Runner, port: MessagePort): void {
@@ -46,12 +46,18 @@ export function lendToServiceWorker(runners: readonly string[], lender: Lender):
   const onPageShow = (event: PageTransitionEvent): void => {
     if (event.persisted) lend()
   }
+  // A Service Worker started again after idling lost the ports it held: it asks, and the page lends anew.
+  const onMessage = (event: MessageEvent): void => {
+    if (asksToLendAgain(event.data)) lend()
+  }
   lend()
   serviceWorker.addEventListener('controllerchange', lend)
+  serviceWorker.addEventListener('message', onMessage)
   addEventListener('pagehide', onPageHide)
   addEventListener('pageshow', onPageShow)
   return () => {
     serviceWorker.removeEventListener('controllerchange', lend)
+    serviceWorker.removeEventListener('message', onMessage)
     removeEventListener('pagehide', onPageHide)
     removeEventListener('pageshow', onPageShow)
     lender.goodbye('the page stopped lending')
