@@ -196,18 +196,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, configs, scheduler, placement, settings } = await this.prepare(options, 1)
-      const pinned = settings.resource.from !== 'placement'
-      const spec = workerSpec(
-        this.name,
-        this.runnable as Runnable,
-        this.options.runnableInitParams,
-        placement,
-        models,
-        undefined,
-        configs,
-        pinned,
-      )
+      const { prepared, spec } = await this.prepareLocal(options)
+      const { platform, store, scheduler, placement, settings } = prepared
       const here = { ...placement, workers: 1, reason: `in the calling thread (${platform.name}), no workers` }
       await this.startPool(scheduler, here, settings, 1, () => this.openLocal(platform, store, spec))
     })
@@ -219,19 +209,18 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
    */
   async addLocal(options: RunnerInitOptions = {}): Promise<void> {
     if (!this.pool) throw new TypeError(`Runner "${this.name}" is ${this.state}: start it before adding to it`)
-    const { platform, store, models, configs, placement, settings } = await this.prepare(options, 1)
+    const { prepared, spec } = await this.prepareLocal(options)
+    this.pool?.lend(await this.openLocal(prepared.platform, prepared.store, spec))
+  }
+
+  /** What running in the calling thread needs: one executor's placement, and its spec (no store to open: it is here). */
+  private async prepareLocal(options: RunnerInitOptions) {
+    const prepared = await this.prepare(options, 1)
+    const { models, configs, placement, settings } = prepared
     const pinned = settings.resource.from !== 'placement'
-    const spec = workerSpec(
-      this.name,
-      this.runnable as Runnable,
-      this.options.runnableInitParams,
-      placement,
-      models,
-      undefined,
-      configs,
-      pinned,
-    )
-    this.pool?.lend(await this.openLocal(platform, store, spec))
+    const params = this.options.runnableInitParams
+    const spec = workerSpec(this.name, this.runnable as Runnable, params, placement, models, undefined, configs, pinned)
+    return { prepared, spec }
   }
 
   private async openLocal(

@@ -91,6 +91,18 @@ async function open(page: Page, url: string): Promise<{ out: unknown; errors: st
   return { out: text.startsWith('{') ? JSON.parse(text) : undefined, errors }
 }
 
+/** Builds the app with `files` in place of the quick start's, opens it, and puts the quick start back. */
+async function openBuilt(page: Page, files: Record<string, string>): Promise<{ out: unknown; errors: string[] }> {
+  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...files })
+  const host = await serveStatic(await app.build())
+  try {
+    return await open(page, host.url)
+  } finally {
+    await host.close()
+    await app.write(Object.fromEntries(Object.keys(files).map((name) => [name, QUICK_START[name] ?? ''])))
+  }
+}
+
 /** The linear model's rows for inputs [i, 1, 2, 3], computed apart from ONNX Runtime. */
 function expectedPredictions(count: number): number[][] {
   const x = {
@@ -173,35 +185,21 @@ test('in the production build, a custom runnable with init params runs on a Web 
   page,
 }) => {
   test.setTimeout(120_000)
-  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...WORKER_PAGE })
-  const host = await serveStatic(await app.build())
-  try {
-    const { out, errors } = await open(page, host.url)
-    expect(errors).toEqual([])
-    expect(out).toMatchObject({ tripled: [3, 6, 10.5] })
-  } finally {
-    await host.close()
-    await app.write({ 'index.html': QUICK_START['index.html']! })
-  }
+  const { out, errors } = await openBuilt(page, WORKER_PAGE)
+  expect(errors).toEqual([])
+  expect(out).toMatchObject({ tripled: [3, 6, 10.5] })
 })
 
 test('in the production build, 200 requests at once to the service in a worker of the page are answered right, and the page never freezes', async ({
   page,
 }) => {
   test.setTimeout(120_000)
-  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...BURST_PAGE })
-  const host = await serveStatic(await app.build())
-  try {
-    const { out, errors } = await open(page, host.url)
-    expect(errors).toEqual([])
-    const { doubled, longTasks } = out as { doubled: number[][]; longTasks: number[] }
-    expect(doubled).toEqual(Array.from({ length: 200 }, (_, i) => [2 * i, 2 * i + 1]))
-    // The handlers and the runner run off the page's thread: no task over 50 ms on it.
-    expect(longTasks).toEqual([])
-  } finally {
-    await host.close()
-    await app.write({ 'index.html': QUICK_START['index.html']! })
-  }
+  const { out, errors } = await openBuilt(page, BURST_PAGE)
+  expect(errors).toEqual([])
+  const { doubled, longTasks } = out as { doubled: number[][]; longTasks: number[] }
+  expect(doubled).toEqual(Array.from({ length: 200 }, (_, i) => [2 * i, 2 * i + 1]))
+  // The handlers and the runner run off the page's thread: no task over 50 ms on it.
+  expect(longTasks).toEqual([])
 })
 
 test("in the production build, the README's shared page in two tabs: one leads with workers, the other has none, and both are answered", async ({
