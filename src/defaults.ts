@@ -42,6 +42,10 @@ export interface Defaults {
   readonly serviceWorkerTakeoverMs: number
   /** How often a Service Worker checks that a page lending it workers is still open. */
   readonly pageCheckMs: number
+  /** How long a Service Worker call waits for a page to lend a runner workers before the Service Worker starts its own copy. */
+  readonly serviceWorkerOwnCopyAfterMs: number
+  /** How long, at most, it waits instead while a page holds the leader's lock (it is starting its workers). */
+  readonly serviceWorkerLeaderWaitMs: number
   /** The largest image `io.image()` decodes. */
   readonly maxImagePixels: number
   /** The IndexedDB database of the browser's model store. */
@@ -91,6 +95,8 @@ export const DEFAULTS: Defaults = {
   replicaProbeMs: 500,
   serviceWorkerTakeoverMs: 3000,
   pageCheckMs: 1000,
+  serviceWorkerOwnCopyAfterMs: 1000,
+  serviceWorkerLeaderWaitMs: 15_000,
   maxImagePixels: 40_000_000,
   indexedDBName: 'tiffin',
   webgpuCheckBudgetMs: 10_000,

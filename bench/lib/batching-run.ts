@@ -17,6 +17,8 @@ export interface BatchingRow {
   readonly unbatchedP99Ms: number
   readonly meanBatch: number
   readonly errors: number
+  /** At 1 caller: the median call through the batched runner, and `session.run` of one item on the calling thread. */
+  readonly oneCaller?: { readonly runnerUs: number; readonly directUs: number; readonly addedUs: number }
 }
 
 export interface BatchingSetup {
@@ -27,6 +29,8 @@ export interface BatchingSetup {
   readonly item: () => Record<string, Tensor>
   /** Runs the model directly on a full batch, with no serving in between. */
   readonly offlineBatch: () => Promise<unknown>
+  /** Runs the model directly on one item on the calling thread: what a call at concurrency 1 would cost with no runner. */
+  readonly directItem: () => Promise<unknown>
   readonly maxBatchSize: number
 }
 
@@ -40,6 +44,9 @@ export async function measureBatching(
   log(
     `${setup.env}: offline ${Math.round(offline.itemsPerSecond)} items/s, ${offline.batchMs.toFixed(2)} ms a batch of ${setup.maxBatchSize}`,
   )
+  const direct = await closedLoop(1, seconds, setup.directItem)
+  const directUs = quantile(direct.latenciesMs, 0.5) * 1000
+  log(`${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs`)
   const rows: BatchingRow[] = []
   for (const callers of callerCounts) {
     const input = setup.item()
@@ -60,6 +67,13 @@ export async function measureBatching(
       unbatchedP99Ms: quantile(unbatched.latenciesMs, 0.99),
       meanBatch: (after.batchSize.sum - before.batchSize.sum) / Math.max(1, after.executions - executions0),
       errors: batched.errors + unbatched.errors,
+      ...(callers === 1 && {
+        oneCaller: {
+          runnerUs: quantile(batched.latenciesMs, 0.5) * 1000,
+          directUs,
+          addedUs: quantile(batched.latenciesMs, 0.5) * 1000 - directUs,
+        },
+      }),
     }
     const execMs = (after.executionMs.sum - before.executionMs.sum) / Math.max(1, after.executions - executions0)
     log(

@@ -21,6 +21,8 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   const session = await ort.InferenceSession.create(model.bytes, { executionProviders: ['wasm'] })
   const x = model.sampleInputs(maxBatchSize).x!
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
+  const one = model.sampleInputs(1).x!
+  const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
   try {
     return await measureBatching(
       {
@@ -29,6 +31,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
         unbatched,
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
+        directItem: () => session.run(oneFeeds),
         maxBatchSize,
       },
       callers,

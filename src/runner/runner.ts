@@ -16,7 +16,7 @@ import { consoleLogger, type Logger } from '../telemetry/logger.js'
 import { rateLimited } from '../telemetry/rate-limited.js'
 import type { Telemetry } from '../telemetry/telemetry.js'
 import type { Executor } from './executor.js'
-import { createWorkerHost, type SetupReport } from './host.js'
+import { createWorkerHost, type SetupReport, type WorkerSpec } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
@@ -201,43 +201,62 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   /** Runs the runnable in the calling thread instead of workers: for debugging and tests. */
   initLocal(options: RunnerInitOptions = {}): Promise<void> {
     return this.begin(async () => {
-      const { platform, store, models, configs, scheduler, placement, settings } = await this.prepare(options, 1)
-      const pinned = settings.resource.from !== 'placement'
-      const spec = workerSpec(
-        this.name,
-        this.runnable as Runnable,
-        this.options.runnableInitParams,
-        placement,
-        models,
-        undefined,
-        configs,
-        pinned,
-      )
-      await this.startPool(scheduler, placement, settings, 1, async () => {
-        const executor = new LocalExecutor(
-          createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
-        )
-        try {
-          const report = await executor.setup(spec)
-          this.collect(report)
-          // The calling thread is one thread whatever was chosen: nothing to place again.
-          this.chosen = report.chosen
-          return executor
-        } catch (error) {
-          await executor.close().catch(() => undefined) // releases what the setup opened before it failed
-          throw error
-        }
-      })
+      const { prepared, spec } = await this.prepareLocal(options)
+      const { platform, store, scheduler, placement, settings } = prepared
+      const here = { ...placement, workers: 1, reason: `in the calling thread (${platform.name}), no workers` }
+      await this.startPool(scheduler, here, settings, 1, () => this.openLocal(platform, store, spec))
     })
   }
 
   /**
-   * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
-   * Service Worker that cannot start workers) run its calls, which wait for one to join.
+   * Adds an executor in the calling thread to a runner started with `initDelegated`: a Service Worker's own
+   * copy, for when no page lends it workers. It loads the runner's models here, and stays until shutdown.
    */
-  initDelegated(options: RunnerInitOptions = {}): Promise<void> {
+  async addLocal(options: RunnerInitOptions = {}): Promise<void> {
+    if (!this.pool) throw new TypeError(`Runner "${this.name}" is ${this.state}: start it before adding to it`)
+    const { prepared, spec } = await this.prepareLocal(options)
+    this.pool?.lend(await this.openLocal(prepared.platform, prepared.store, spec))
+  }
+
+  /** What running in the calling thread needs: one executor's placement, and its spec (no store to open: it is here). */
+  private async prepareLocal(options: RunnerInitOptions) {
+    const prepared = await this.prepare(options, 1)
+    const { models, configs, placement, settings } = prepared
+    const pinned = settings.resource.from !== 'placement'
+    const params = this.options.runnableInitParams
+    const spec = workerSpec(this.name, this.runnable as Runnable, params, placement, models, undefined, configs, pinned)
+    return { prepared, spec }
+  }
+
+  private async openLocal(
+    platform: RunnerPlatform,
+    store: ModelStore | undefined,
+    spec: WorkerSpec,
+  ): Promise<LocalExecutor> {
+    const executor = new LocalExecutor(
+      createWorkerHost(platform.services, { runnable: this.runnable as Runnable, store }),
+    )
+    try {
+      const report = await executor.setup(spec)
+      this.collect(report)
+      // The calling thread is one thread whatever was chosen: nothing to place again.
+      this.chosen = report.chosen
+      return executor
+    } catch (error) {
+      await executor.close().catch(() => undefined) // releases what the setup opened before it failed
+      throw error
+    }
+  }
+
+  /**
+   * Starts the runner with no workers of its own: executors lent to it (a page's worker pool, for a
+   * Service Worker that cannot start workers) run its calls, which wait for one to join. With `ownModels`
+   * it resolves its models as `init` does (and waits for one not saved yet), to run them itself with `addLocal`.
+   */
+  initDelegated(options: RunnerInitOptions = {}, { ownModels = false } = {}): Promise<void> {
     return this.begin(async () => {
-      const { scheduler, placement, settings } = await this.prepare(options, 1, true)
+      // Its models are the lenders' unless it may run them itself later (`addLocal`): then it waits for them.
+      const { scheduler, placement, settings } = await this.prepare(options, 1, !ownModels)
       const reason = 'delegated: runs on executors lent to it'
       await this.startPool(scheduler, { ...placement, reason }, settings, 0, () => Promise.reject(new Error('unused')))
     })

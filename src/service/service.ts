@@ -227,10 +227,15 @@ export class Service<Apis extends ApiTypes = {}> {
     await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, config: this.runnerConfig(r.name) })))
   }
 
-  /** Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`). */
-  async initDelegated(environment: ServiceEnvironment): Promise<void> {
+  /**
+   * Starts every runner with no workers of its own, to run on executors lent to it (see `Runner.lend`); with
+   * `ownModels`, each waits for its models as `init` does, to run them itself too (`Runner.addLocal`).
+   */
+  async initDelegated(environment: ServiceEnvironment, options: { readonly ownModels?: boolean } = {}): Promise<void> {
     this.observe(environment)
-    await this.startAll(this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) })))
+    await this.startAll(
+      this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) }, options)),
+    )
   }
 
   /** Takes the environment's telemetry; its runners are started with it too (`environment` is passed on whole). */

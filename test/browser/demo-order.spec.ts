@@ -87,15 +87,16 @@ test('the linear page first, then the OCR page: the OCR runners wait for their m
     'ocr-rec': 'ocr-rec:latest',
   })
 
-  // The Service Worker's lent workers come and go with the pages that lend them.
+  // The Service Worker runs on the worker the leading tab lends; a second tab follows and lends none.
   await linear.locator('label:has(input[value=sw])').click()
-  await expect(linear.locator('#placement')).toContainText('1 worker lent by open pages', { timeout: 30_000 })
+  await expect(linear.locator('#placement')).toContainText('1 worker: lent by the leading tab', { timeout: 30_000 })
   const second = await context.newPage()
   await second.goto(demo!.url)
   await expect(second.locator('body')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 })
-  await expect(linear.locator('#placement')).toContainText('2 workers lent by open pages', { timeout: 30_000 })
+  await expect(second.locator('body')).toHaveAttribute('data-role', 'follower')
+  await expectLinearThroughServiceWorker(second)
+  await expect(linear.locator('#placement')).toContainText('1 worker: lent by the leading tab', { timeout: 30_000 })
   await second.close()
-  await expect(linear.locator('#placement')).toContainText('1 worker lent by open pages', { timeout: 30_000 })
 
   const ocr = await context.newPage()
   await ocr.goto(`${demo!.url}/ocr.html`)

@@ -8,6 +8,8 @@ import { scratchApp, type ScratchApp } from '../support/scratch-app.js'
 import { serveStatic } from '../support/static-server.js'
 
 const QUICK_START = readmeFiles('Use it in your app')
+/** The README's page whose tabs share one copy of the runners. */
+const SHARED_PAGE = readmeFiles('Services')['src/main.ts']!
 const WITH_PLUGIN = QUICK_START['vite.config.ts']!
 const WITHOUT_PLUGIN = "import { defineConfig } from 'vite'\n\nexport default defineConfig({})\n"
 
@@ -26,6 +28,26 @@ try {
 } catch (error) {
   out.textContent = JSON.stringify({ error: (error as Error).message })
 }
+`,
+}
+
+/** 200 requests at once from the page to the README's service in a worker of the page, long tasks observed. */
+const BURST_PAGE = {
+  'index.html': QUICK_START['index.html']!.replace('/src/main.ts', '/src/burst.ts'),
+  'src/burst.ts': `import { serveInWorker } from 'tiffin-serve/browser'
+
+const app = await serveInWorker(new Worker(new URL('./service.worker.ts', import.meta.url), { type: 'module' }))
+const longTasks: number[] = []
+new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' })
+const doubled = await Promise.all(
+  Array.from({ length: 200 }, async (_, i) => {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([i, i + 0.5]) }
+    return (await app.fetch('/double', init)).json()
+  }),
+)
+// Long tasks are reported once they end.
+await new Promise((resolve) => setTimeout(resolve, 200))
+document.querySelector('#out')!.textContent = JSON.stringify({ doubled, longTasks })
 `,
 }
 
@@ -67,6 +89,18 @@ async function open(page: Page, url: string): Promise<{ out: unknown; errors: st
   ])
   const text = await page.locator('#out').innerText()
   return { out: text.startsWith('{') ? JSON.parse(text) : undefined, errors }
+}
+
+/** Builds the app with `files` in place of the quick start's, opens it, and puts the quick start back. */
+async function openBuilt(page: Page, files: Record<string, string>): Promise<{ out: unknown; errors: string[] }> {
+  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...files })
+  const host = await serveStatic(await app.build())
+  try {
+    return await open(page, host.url)
+  } finally {
+    await host.close()
+    await app.write(Object.fromEntries(Object.keys(files).map((name) => [name, QUICK_START[name] ?? ''])))
+  }
 }
 
 /** The linear model's rows for inputs [i, 1, 2, 3], computed apart from ONNX Runtime. */
@@ -151,15 +185,48 @@ test('in the production build, a custom runnable with init params runs on a Web 
   page,
 }) => {
   test.setTimeout(120_000)
-  await app.write({ 'vite.config.ts': WITH_PLUGIN, ...WORKER_PAGE })
+  const { out, errors } = await openBuilt(page, WORKER_PAGE)
+  expect(errors).toEqual([])
+  expect(out).toMatchObject({ tripled: [3, 6, 10.5] })
+})
+
+test('in the production build, 200 requests at once to the service in a worker of the page are answered right, and the page never freezes', async ({
+  page,
+}) => {
+  test.setTimeout(120_000)
+  const { out, errors } = await openBuilt(page, BURST_PAGE)
+  expect(errors).toEqual([])
+  const { doubled, longTasks } = out as { doubled: number[][]; longTasks: number[] }
+  expect(doubled).toEqual(Array.from({ length: 200 }, (_, i) => [2 * i, 2 * i + 1]))
+  // The handlers and the runner run off the page's thread: no task over 50 ms on it.
+  expect(longTasks).toEqual([])
+})
+
+test("in the production build, the README's shared page in two tabs: one leads with workers, the other has none, and both are answered", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  await app.write({ 'vite.config.ts': WITH_PLUGIN, 'src/main.ts': SHARED_PAGE })
   const host = await serveStatic(await app.build())
+  const context = await browser.newContext()
   try {
-    const { out, errors } = await open(page, host.url)
-    expect(errors).toEqual([])
-    expect(out).toMatchObject({ tripled: [3, 6, 10.5] })
+    const outs = []
+    const tabs = [await context.newPage(), await context.newPage()]
+    for (const tab of tabs) {
+      const { out, errors } = await open(tab, host.url)
+      expect(errors).toEqual([])
+      outs.push(out)
+    }
+    expect(outs).toEqual([
+      { role: 'leader', doubled: [2, 4, 6] },
+      { role: 'follower', doubled: [2, 4, 6] },
+    ])
+    expect(tabs[0]!.workers().length).toBeGreaterThan(0)
+    expect(tabs[1]!.workers()).toHaveLength(0)
   } finally {
+    await context.close()
     await host.close()
-    await app.write({ 'index.html': QUICK_START['index.html']! })
+    await app.write({ 'src/main.ts': QUICK_START['src/main.ts']! })
   }
 })
 

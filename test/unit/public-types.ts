@@ -398,6 +398,12 @@ import type {
 // vite
 import type { TiffinViteOptions as vite_TiffinViteOptions } from '../../src/vite.js'
 import type { LocalApi as browser_LocalApi } from '../../src/browser.js'
+import type { ServiceInWorker as browser_ServiceInWorker } from '../../src/browser.js'
+import type {
+  SharedRole as browser_SharedRole,
+  SharedService as browser_SharedService,
+  SharedServiceOptions as browser_SharedServiceOptions,
+} from '../../src/browser.js'
 
 // What openTelemetryTracing() takes is the `@opentelemetry/api` module itself: its shape must fit.
 import type * as otel from '@opentelemetry/api'

@@ -2,19 +2,23 @@ import type { Endpoint } from 'comlink'
 import { DEFAULTS } from '../../defaults.js'
 import { exitSignal, type WorkerConnection } from '../../runner/platform.js'
 import { WorkerExecutor } from '../../runner/worker-executor.js'
-import type { Service } from '../../service/service.js'
+import type { Service, ServiceEnvironment } from '../../service/service.js'
 import { IndexedDBBackend, watchSaves } from '../../store/idb.js'
 import type { ModelStore } from '../../store/model-store.js'
-import { consoleLogger } from '../../telemetry/logger.js'
+import { consoleLogger, type Logger } from '../../telemetry/logger.js'
 import type { Telemetry } from '../../telemetry/telemetry.js'
-import { asksToSkipWaiting, closingReason, lentRunner } from '../web/messages.js'
+import { asksToSkipWaiting, closingReason, lendAgainMessage, lentRunner } from '../web/messages.js'
 import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
 
 /** The parts of the Service Worker global scope this adapter uses. */
 interface ServiceWorkerScope {
   readonly location: { readonly origin: string }
-  readonly clients: { claim(): Promise<void>; get(id: string): Promise<unknown> }
+  readonly clients: {
+    claim(): Promise<void>
+    get(id: string): Promise<unknown>
+    matchAll(options: { type: 'window' }): Promise<readonly { postMessage(message: unknown): void }[]>
+  }
   skipWaiting(): Promise<void>
   addEventListener(
     type: 'install' | 'activate',
@@ -34,8 +38,16 @@ interface FetchEventLike {
 export interface ServiceWorkerOptions {
   /** The path the service answers under (`/api`); every other request goes to the network as usual. */
   readonly prefix: string
-  /** `embedded`: runners run in the Service Worker; `delegated`: only on workers pages lend; `both` (default). */
+  /**
+   * `embedded`: runners run in the Service Worker; `delegated`: only on workers pages lend; `both` (default):
+   * on workers pages lend, and in the Service Worker's own thread only once a call has found none lent for
+   * `ownCopyAfterMs`.
+   */
   readonly runners?: 'embedded' | 'delegated' | 'both'
+  /** How long a call waits for a page to lend before the Service Worker starts its own copy (default 1 s). */
+  readonly ownCopyAfterMs?: number
+  /** The Web Lock of the pages' leader (`serveShared`'s `lock`; default `tiffin:<prefix>`): while it is held, calls wait longer for a lender. */
+  readonly leaderLock?: string
   readonly store?: ModelStore
   /** Where the ONNX Runtime WebAssembly file is (a Service Worker must say). */
   readonly onnx?: BrowserOnnxOptions
@@ -60,7 +72,11 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   const { logger } = telemetry
   const store = options.store ?? platform.defaultStore()
   const environment = { platform, store, telemetry }
-  const ready = options.runners === 'delegated' ? service.initDelegated(environment) : service.initLocal(environment)
+  const both = (options.runners ?? 'both') === 'both'
+  const ready =
+    options.runners === 'embedded'
+      ? service.initLocal(environment)
+      : service.initDelegated(environment, { ownModels: both })
   ready.catch((error: unknown) =>
     logger.log({
       level: 'error',
@@ -70,6 +86,17 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
       error,
     }),
   )
+  const ownCopy = both
+    ? ownCopyWhenNoneLends(
+        service,
+        environment,
+        options.ownCopyAfterMs ?? DEFAULTS.serviceWorkerOwnCopyAfterMs,
+        options.leaderLock ?? `tiffin:${prefix}`,
+        logger,
+      )
+    : () => undefined
+  // A Service Worker that starts (an update, or again after idling) has no lent workers: pages lend again.
+  void scope.clients.matchAll({ type: 'window' }).then((pages) => pages.forEach((p) => p.postMessage(lendAgainMessage)))
   // A runner waiting for a model starts as soon as a page saves it; a call would also try again.
   if (store.backend instanceof IndexedDBBackend)
     watchSaves(
@@ -87,6 +114,7 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     const url = new URL(event.request.url)
     if (url.origin !== scope.location.origin || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)))
       return
+    ownCopy()
     event.respondWith(answer(service, ready, event.request, prefix))
   })
   scope.addEventListener('message', (event) => {
@@ -127,6 +155,48 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     )
   })
   return { ready }
+}
+
+/**
+ * For `both`: a call that finds a runner with nothing to run on (no page lends it workers) gives pages
+ * `waitMs` to lend, longer while a page holds the leader's lock (it is starting its workers: see
+ * `serveShared`), then starts the Service Worker's own copy of that runner, its models loaded here.
+ */
+function ownCopyWhenNoneLends(
+  service: Service,
+  environment: ServiceEnvironment,
+  waitMs: number,
+  leaderLock: string,
+  logger: Logger,
+): () => void {
+  const started = new Set<string>()
+  const leaderStarting = async (): Promise<boolean> =>
+    ((await navigator.locks?.query())?.held ?? []).some((lock) => lock.name === leaderLock)
+  const startOwnCopy = async (runner: Service['runners'][number], since: number): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, waitMs))
+    if (runner.workers.live > 0) return void started.delete(runner.name)
+    if ((await leaderStarting()) && performance.now() - since < DEFAULTS.serviceWorkerLeaderWaitMs)
+      return startOwnCopy(runner, since)
+    // A runner still waiting for its model looks again first.
+    await runner.retry()
+    if (runner.workers.live === 0) await runner.addLocal({ ...environment, config: service.runnerConfig(runner.name) })
+  }
+  return () => {
+    for (const runner of service.runners) {
+      if (started.has(runner.name) || runner.workers.live > 0) continue
+      started.add(runner.name)
+      startOwnCopy(runner, performance.now()).catch((error: unknown) => {
+        started.delete(runner.name) // a later call tries again (a model saved since, say)
+        logger.log({
+          level: 'error',
+          event: 'runner.failed',
+          message: `Runner "${runner.name}" failed to start its own copy in the Service Worker; a later call tries again`,
+          fields: { runner: runner.name },
+          error,
+        })
+      })
+    }
+  }
 }
 
 async function answer(service: Service, ready: Promise<void>, request: Request, prefix: string): Promise<Response> {

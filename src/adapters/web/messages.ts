@@ -30,3 +30,9 @@ export const skipWaitingMessage = { tiffinSkipWaiting: true } as const
 
 export const asksToSkipWaiting = (data: unknown): boolean =>
   (data as { tiffinSkipWaiting?: unknown } | null)?.tiffinSkipWaiting === true
+
+/** A Service Worker that has just started (an update, or a restart after idling) asks open pages to lend again. */
+export const lendAgainMessage = { tiffinLendAgain: true } as const
+
+export const asksToLendAgain = (data: unknown): boolean =>
+  (data as { tiffinLendAgain?: unknown } | null)?.tiffinLendAgain === true
