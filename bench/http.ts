@@ -1,17 +1,22 @@
-// npm run bench:http [-- --seconds N --warmup N --clients 1,64 --rounds N]
+// npm run bench:http [-- --seconds N --warmup N --clients 1,64 --rounds N --telemetry]
 // The MLP test model over loopback HTTP, JSON in and out, one row a request: served by tiffin (a Service
 // whose API calls a batching ONNX runner) and by a plain Hono + onnxruntime-node server (one session,
 // one run per request). Each server runs alone in a child process of its own; autocannon loads it from
 // this one, after a check of every answer of a short run against the model's reference. With several
-// rounds the servers take turns, and each point shows its median round (by requests per second), so that
-// other work on a shared machine weighs on both alike; the CPU columns show how much there was.
+// rounds the servers take turns (each round starting with the next), and each point shows its median
+// round (by requests per second), so that other work on a shared machine weighs on all alike; the CPU
+// columns show how much there was. `--telemetry` compares tiffin with itself instead: as it serves by
+// default (no tracer provider, text lines, no access log), with tracing on (with and without a context
+// manager), and with JSON access lines (bench/lib/bench-telemetry.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
-import { load, rowsJson, verify, type LoadPoint } from './lib/http-load.js'
+import { telemetryEnv, type TelemetryPart } from './lib/bench-telemetry.js'
+import { load, rowsJson, verify } from './lib/http-load.js'
+import { reportTelemetryCost, type HttpRow } from './lib/http-report.js'
 import { machineCpuUs, startServer, usageBetween, type ServerProcess, type ServerStats } from './lib/http-process.js'
 import { fmt, table } from './lib/stats.js'
 import { barChart, sideBySide } from './lib/svg-bars.js'
@@ -22,6 +27,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     clients: { type: 'string', default: '1,64' },
     rounds: { type: 'string', default: '1' },
+    telemetry: { type: 'boolean', default: false },
   },
 })
 const seconds = Number(values.seconds)
@@ -33,25 +39,6 @@ const MAX_LATENCY_MS = 100
 const VERIFY_REQUESTS = 20
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-type ServerName = 'tiffin' | 'plain'
-
-interface Row extends LoadPoint {
-  readonly server: ServerName
-  readonly clients: number
-  /** The server process, every thread, in % of one core. */
-  readonly serverCpuPercent: number
-  /** The server's main thread: share of wall time its event loop was busy (waiting for a core included). */
-  readonly mainBusyPercent: number
-  /** The server's main thread: CPU time per request answered, in µs. */
-  readonly mainCpuPerRequestUs: number
-  /** CPU used on this machine by neither the server nor the load generator (other work), in % of one core. */
-  readonly othersCpuPercent: number
-  /** tiffin only: mean items per batch, ms a batch (the worker round trip), calls refused. */
-  readonly meanBatch?: number
-  readonly batchMs?: number
-  readonly refused?: number
-}
-
 const model = mlpModel()
 const dir = await mkdtemp(join(tmpdir(), 'tiffin-bench-http-'))
 const modelPath = join(dir, 'mlp.onnx')
@@ -60,21 +47,42 @@ await fileStore(join(dir, 'store')).save('mlp', model.bytes, { signatures: { run
 // Every request carries the same row, as a load generator sends the same body.
 const body = rowsJson(model.sampleInputs(1).x!)
 
-const servers: Record<ServerName, () => Promise<ServerProcess>> = {
-  tiffin: () =>
-    startServer('tiffin', new URL('./lib/http-tiffin-server.ts', import.meta.url), [
-      join(dir, 'store'),
-      String(MAX_BATCH_SIZE),
-      String(MAX_LATENCY_MS),
-    ]),
-  plain: () => startServer('plain', new URL('./lib/http-plain-server.ts', import.meta.url), [modelPath]),
+interface Variant {
+  readonly name: string
+  start(): Promise<ServerProcess>
 }
+const tiffin = (name: string, telemetry: TelemetryPart[] = []): Variant => ({
+  name,
+  start: () =>
+    startServer(
+      name,
+      new URL('./lib/http-tiffin-server.ts', import.meta.url),
+      [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS)],
+      telemetryEnv(telemetry),
+    ),
+})
+const plain: Variant = {
+  name: 'plain',
+  start: () => startServer('plain', new URL('./lib/http-plain-server.ts', import.meta.url), [modelPath]),
+}
+const variants: readonly Variant[] = values.telemetry
+  ? [
+      tiffin('tiffin'),
+      tiffin('tiffin + tracing', ['tracing']),
+      tiffin('+ tracing, no context', ['tracing-without-context']),
+      tiffin('tiffin + JSON log', ['json-log']),
+    ]
+  : [tiffin('tiffin'), plain]
+// What the "vs" column compares with: the plain server, or tiffin as it serves by default.
+const baseline = values.telemetry ? 'tiffin' : 'plain'
 
-const measured: Row[] = []
+const measured: HttpRow[] = []
 try {
   for (let round = 1; round <= rounds; round++) {
-    for (const name of Object.keys(servers) as ServerName[]) {
-      const server = await servers[name]()
+    // Each round starts with the next variant, so that none always runs first (or last) in a round.
+    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!)
+    for (const { name, start } of order) {
+      const server = await start()
       try {
         log(`${rounds > 1 ? `round ${round}: ` : ''}${server.info} at ${server.url}`)
         await verify(`${server.url}/predict`, model, VERIFY_REQUESTS)
@@ -89,7 +97,7 @@ try {
   await rm(dir, { recursive: true, force: true })
 }
 
-async function measure(name: ServerName, server: ServerProcess, clients: number): Promise<Row> {
+async function measure(name: string, server: ServerProcess, clients: number): Promise<HttpRow> {
   let before: Promise<ServerStats> | undefined
   let machineBefore = 0
   const point = await load(`${server.url}/predict`, body, clients, seconds, warmupSeconds, () => {
@@ -101,7 +109,7 @@ async function measure(name: ServerName, server: ServerProcess, clients: number)
   const usage = usageBetween(start, end)
   const delta = (key: string) => (end.extra?.[key] ?? NaN) - (start.extra?.[key] ?? NaN)
   const batches = delta('batches')
-  const row: Row = {
+  const row: HttpRow = {
     ...point,
     server: name,
     clients,
@@ -133,14 +141,14 @@ async function measure(name: ServerName, server: ServerProcess, clients: number)
 }
 
 /** Per server and client count, the median round by requests per second. */
-function medianRound(server: ServerName, clients: number): Row {
+function medianRound(server: string, clients: number): HttpRow {
   const of = measured
     .filter((r) => r.server === server && r.clients === clients)
     .sort((a, b) => a.requestsPerS - b.requestsPerS)
   return of[Math.floor((of.length - 1) / 2)]!
 }
-const rows = (['tiffin', 'plain'] as const).flatMap((server) => CLIENTS.map((clients) => medianRound(server, clients)))
-const plainAt = (clients: number) => rows.find((r) => r.server === 'plain' && r.clients === clients)
+const rows = variants.flatMap(({ name }) => CLIENTS.map((clients) => medianRound(name, clients)))
+const baselineAt = (clients: number) => rows.find((r) => r.server === baseline && r.clients === clients)
 
 const roundsNote = rounds > 1 ? `, the median of ${rounds} rounds` : ''
 console.log(
@@ -155,7 +163,7 @@ console.log(
       'p50 ms',
       'p99 ms',
       'non-2xx',
-      'vs plain',
+      `vs ${baseline}`,
       'server CPU',
       'main busy',
       'main µs/req',
@@ -170,7 +178,7 @@ console.log(
       fmt(r.p50Ms, 2),
       fmt(r.p99Ms, 2),
       String(r.non2xx + r.errors),
-      `${fmt(r.requestsPerS / (plainAt(r.clients)?.requestsPerS ?? NaN), 2)}×`,
+      `${fmt(r.requestsPerS / (baselineAt(r.clients)?.requestsPerS ?? NaN), 2)}×`,
       `${fmt(r.serverCpuPercent, 0)}%`,
       `${fmt(r.mainBusyPercent, 0)}%`,
       fmt(r.mainCpuPerRequestUs, 0),
@@ -181,43 +189,49 @@ console.log(
   ),
 )
 
-await mkdir(new URL('./results/', import.meta.url), { recursive: true })
-const categories = CLIENTS.map((c) => `${c} client${c === 1 ? '' : 's'}`)
-const series = (pick: (r: Row) => number) =>
-  (['tiffin', 'plain'] as const).map((server) => ({
-    label: server,
-    color: server === 'tiffin' ? '#2f7d4f' : '#c0392b',
-    values: CLIENTS.map((clients) => pick(medianRound(server, clients))),
-  }))
-const svg = sideBySide([
-  barChart(
-    'Requests per second',
-    categories,
-    'requests / s',
-    series((r) => r.requestsPerS),
-  ),
-  barChart(
-    'p99 latency',
-    categories,
-    'ms',
-    series((r) => r.p99Ms),
-  ),
-])
-const path = new URL('./results/http.svg', import.meta.url)
-await writeFile(path, svg)
-log(`wrote ${path.pathname}`)
+if (values.telemetry)
+  reportTelemetryCost(measured, { servers: variants.map((v) => v.name), clients: CLIENTS, rounds, baseline })
+else await reportTiffinAgainstPlain()
 
-const tiffin64 = rows.find((r) => r.server === 'tiffin' && r.clients === 64)
-const plain64 = plainAt(64)
-if (tiffin64 && plain64) {
-  console.log(
-    JSON.stringify({
-      bench: 'http',
-      clients: 64,
-      tiffin_rps: Math.round(tiffin64.requestsPerS),
-      plain_rps: Math.round(plain64.requestsPerS),
-      tiffin_p99_ms: Number(tiffin64.p99Ms.toFixed(2)),
-      plain_p99_ms: Number(plain64.p99Ms.toFixed(2)),
-    }),
-  )
+/** The chart in bench/results/http.svg, and one JSON line of the figures at 64 clients. */
+async function reportTiffinAgainstPlain(): Promise<void> {
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true })
+  const categories = CLIENTS.map((c) => `${c} client${c === 1 ? '' : 's'}`)
+  const series = (pick: (r: HttpRow) => number) =>
+    variants.map(({ name }) => ({
+      label: name,
+      color: name === 'plain' ? '#c0392b' : '#2f7d4f',
+      values: CLIENTS.map((clients) => pick(medianRound(name, clients))),
+    }))
+  const svg = sideBySide([
+    barChart(
+      'Requests per second',
+      categories,
+      'requests / s',
+      series((r) => r.requestsPerS),
+    ),
+    barChart(
+      'p99 latency',
+      categories,
+      'ms',
+      series((r) => r.p99Ms),
+    ),
+  ])
+  const path = new URL('./results/http.svg', import.meta.url)
+  await writeFile(path, svg)
+  log(`wrote ${path.pathname}`)
+
+  const tiffin64 = rows.find((r) => r.server === 'tiffin' && r.clients === 64)
+  const plain64 = rows.find((r) => r.server === 'plain' && r.clients === 64)
+  if (tiffin64 && plain64)
+    console.log(
+      JSON.stringify({
+        bench: 'http',
+        clients: 64,
+        tiffin_rps: Math.round(tiffin64.requestsPerS),
+        plain_rps: Math.round(plain64.requestsPerS),
+        tiffin_p99_ms: Number(tiffin64.p99Ms.toFixed(2)),
+        plain_p99_ms: Number(plain64.p99Ms.toFixed(2)),
+      }),
+    )
 }

@@ -1,9 +1,12 @@
-// npm run bench:soak [-- --seconds 60 --load 0.7 --max-in-flight 2000 --grace 10]
+// npm run bench:soak [-- --seconds 60 --load 0.7 --max-in-flight 2000 --grace 10 --telemetry --rounds N]
 // A soak test of tiffin over HTTP: the MLP service (bench/lib/http-tiffin-server.ts, in a child process)
 // is first measured for capacity with a short closed-loop burst (autocannon, 64 connections), then held
 // under an open-loop load of `--load` × that capacity for `--seconds`. Every answer is checked against
 // mlpModel().reference for the row its request carried; requests still unanswered `--grace` seconds after
 // the last one was due count as lost. The server's memory is read at the start and end of the soak.
+// `--telemetry` soaks tiffin as it serves by default, with tracing on (with and without a context
+// manager), and with JSON access lines (bench/lib/bench-telemetry.ts), in turn (`--rounds` times, each
+// round starting with the next), all at the rate measured on the first, and prints them side by side.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,10 +14,11 @@ import { parseArgs } from 'node:util'
 import { fileStore } from '../src/store/fs.js'
 import { tensor } from '../src/tensor/tensor.js'
 import { mlpModel } from '../test/fixtures/models.js'
+import { telemetryEnv, type TelemetryPart } from './lib/bench-telemetry.js'
 import { load, rowsJson, verify } from './lib/http-load.js'
-import { startSoakServer, type Memory } from './lib/soak-process.js'
+import { startSoakServer, type Memory, type SoakServer } from './lib/soak-process.js'
 import { soak, type SoakRow } from './lib/soak-load.js'
-import { fmt, quantile, table } from './lib/stats.js'
+import { compare, report, type SoakRun } from './lib/soak-report.js'
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +27,8 @@ const { values } = parseArgs({
     'max-in-flight': { type: 'string', default: '2000' },
     grace: { type: 'string', default: '10' },
     'capacity-seconds': { type: 'string', default: '5' },
+    telemetry: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 })
 const seconds = Number(values.seconds)
@@ -30,6 +36,7 @@ const loadFactor = Number(values.load)
 const maxInFlight = Number(values['max-in-flight'])
 const graceMs = Number(values.grace) * 1000
 const capacitySeconds = Number(values['capacity-seconds'])
+const rounds = Number(values.rounds)
 const MAX_BATCH_SIZE = 64
 const MAX_LATENCY_MS = 100
 const CAPACITY_CLIENTS = 64
@@ -59,36 +66,84 @@ if (new Set(rows.map((r) => r.body)).size !== rows.length) throw new Error('the 
 
 const dir = await mkdtemp(join(tmpdir(), 'tiffin-bench-soak-'))
 await fileStore(join(dir, 'store')).save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
-const server = await startSoakServer('tiffin', new URL('./lib/soak-server.ts', import.meta.url), [
-  join(dir, 'store'),
-  String(MAX_BATCH_SIZE),
-  String(MAX_LATENCY_MS),
-])
+const startServer = (name: string, telemetry: TelemetryPart[]) =>
+  startSoakServer(
+    name,
+    new URL('./lib/soak-server.ts', import.meta.url),
+    [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS)],
+    telemetryEnv(telemetry),
+  )
+const variants: readonly { name: string; telemetry: TelemetryPart[] }[] = values.telemetry
+  ? [
+      { name: 'tiffin', telemetry: [] },
+      { name: 'tiffin + tracing', telemetry: ['tracing'] },
+      { name: '+ tracing, no context', telemetry: ['tracing-without-context'] },
+      { name: 'tiffin + JSON log', telemetry: ['json-log'] },
+    ]
+  : [{ name: 'tiffin', telemetry: [] }]
+
 let exitCode = 0
 try {
-  log(`${server.info} at ${server.url} (pid ${server.pid})`)
-  const url = `${server.url}/predict`
-  const idle = await server.memory()
-  await verify(url, model, 20)
-  log('20 concurrent requests answered as the reference says')
+  let rate: number | undefined
+  let capacity = NaN
+  const runs: SoakRun[] = []
+  for (let round = 1; round <= (values.telemetry ? rounds : 1); round++) {
+    // Each round starts with the next variant, so that none always runs first (or last) in a round.
+    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!)
+    for (const { name, telemetry } of order) {
+      const server = await startServer(name, telemetry)
+      try {
+        log(`${rounds > 1 ? `round ${round}: ` : ''}${server.info} at ${server.url} (pid ${server.pid})`)
+        const idle = await server.memory()
+        await verify(`${server.url}/predict`, model, 20)
+        log('20 concurrent requests answered as the reference says')
+        if (rate === undefined) {
+          capacity = await measureCapacity(server)
+          rate = Math.max(1, Math.round(capacity * loadFactor))
+          log(`soaking at ${rate} req/s (${loadFactor} ×) for ${seconds} s`)
+        }
+        runs.push(await soakOnce(name, server, rate, idle))
+      } finally {
+        await server.stop()
+      }
+    }
+  }
+  const settings = {
+    title: `MLP 256→3×1024→16 over HTTP, tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s open loop at ${rate} req/s (${loadFactor} × ${Math.round(capacity)} req/s measured)`,
+    seconds,
+    maxInFlight,
+    graceMs,
+  }
+  if (values.telemetry) compare(runs, settings)
+  else report(runs[0]!, settings)
+} catch (error) {
+  exitCode = 1
+  throw error
+} finally {
+  await rm(dir, { recursive: true, force: true })
+  process.exitCode = exitCode
+}
 
-  const burst = await load(url, rows[0]!.body, CAPACITY_CLIENTS, capacitySeconds, 1, () => {})
-  const capacity = burst.requestsPerS
-  const rate = Math.max(1, Math.round(capacity * loadFactor))
+/** Requests a second the server answers closed-loop, at CAPACITY_CLIENTS connections. */
+async function measureCapacity(server: SoakServer): Promise<number> {
+  const burst = await load(`${server.url}/predict`, rows[0]!.body, CAPACITY_CLIENTS, capacitySeconds, 1, () => {})
   log(
-    `capacity: ${Math.round(capacity)} req/s closed-loop at ${CAPACITY_CLIENTS} connections for ${capacitySeconds} s ` +
-      `(p99 ${burst.p99Ms.toFixed(1)} ms, ${burst.non2xx} non-2xx, ${burst.errors} errors); soaking at ${rate} req/s (${loadFactor} ×) for ${seconds} s`,
+    `capacity: ${Math.round(burst.requestsPerS)} req/s closed-loop at ${CAPACITY_CLIENTS} connections for ${capacitySeconds} s ` +
+      `(p99 ${burst.p99Ms.toFixed(1)} ms, ${burst.non2xx} non-2xx, ${burst.errors} errors)`,
   )
   await new Promise((resolve) => setTimeout(resolve, 500)) // let the burst's connections close
+  return burst.requestsPerS
+}
 
-  const statsBefore = await server.stats()
+async function soakOnce(name: string, server: SoakServer, rate: number, idle: Memory): Promise<SoakRun> {
+  const before = await server.stats()
   const memory: { at: string; m: Memory }[] = [
     { at: 'idle, after start', m: idle },
     { at: 'soak start', m: await server.memory() },
   ]
   const samples: Promise<void>[] = []
   const result = await soak({
-    url,
+    url: `${server.url}/predict`,
     rate,
     seconds,
     maxInFlight,
@@ -101,7 +156,7 @@ try {
           server.memory().then((m) => {
             memory.push({ at: `${second} s`, m })
             log(
-              `${second} s: ${r.sent} sent, ${r.correct} correct, ${r.wrong} wrong, ${r.inFlight} in flight; RSS ${mb(m.procRss).toFixed(1)} MB, heap ${mb(m.heapUsed).toFixed(1)} MB`,
+              `${name}, ${second} s: ${r.sent} sent, ${r.correct} correct, ${r.wrong} wrong, ${r.inFlight} in flight; RSS ${mb(m.procRss).toFixed(1)} MB, heap ${mb(m.heapUsed).toFixed(1)} MB`,
             )
           }),
         )
@@ -109,99 +164,8 @@ try {
     },
   })
   await Promise.all(samples)
-  const end = await server.memory()
-  memory.push({ at: 'soak end (after answers)', m: end })
-  const statsAfter = await server.stats()
+  memory.push({ at: 'soak end (after answers)', m: await server.memory() })
+  const after = await server.stats()
   for (const line of server.repeatedLines()) log(line)
-
-  const start = memory[1]!.m
-  const failedByStatus = Object.values(result.byStatus).reduce((a, b) => a + b, 0)
-  const errors = result.wrong + failedByStatus + result.networkErrors
-  const p50 = quantile(result.latenciesMs, 0.5)
-  const p99 = quantile(result.latenciesMs, 0.99)
-  const rssGrowth = mb(end.procRss - start.procRss)
-  const delta = (key: string) => (statsAfter.extra?.[key] ?? NaN) - (statsBefore.extra?.[key] ?? NaN)
-
-  console.log(
-    `\nSoak: MLP 256→3×1024→16 over HTTP, tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s open loop at ${rate} req/s (${loadFactor} × ${Math.round(capacity)} req/s measured)`,
-  )
-  console.log(
-    table(
-      ['', 'value'],
-      [
-        ['requests due', fmt(result.sent + result.skipped, 0)],
-        ['requests sent', fmt(result.sent, 0)],
-        [`not sent (${maxInFlight} in flight)`, fmt(result.skipped, 0)],
-        ['answered correctly', fmt(result.correct, 0)],
-        ['wrong answers', fmt(result.wrong, 0)],
-        ...Object.entries(result.byStatus).map(([code, n]) => [`failed: status ${code}`, fmt(n, 0)]),
-        ['failed: network errors', fmt(result.networkErrors, 0)],
-        [`lost (unanswered after ${graceMs / 1000} s grace)`, fmt(result.lost, 0)],
-        ['most in flight', fmt(result.maxInFlightSeen, 0)],
-        ['p50 latency ms', fmt(p50, 2)],
-        ['p99 latency ms', fmt(p99, 2)],
-        [
-          'max latency ms',
-          fmt(
-            result.latenciesMs.reduce((a, b) => Math.max(a, b), 0),
-            2,
-          ),
-        ],
-        ['mean batch (server)', fmt(delta('items') / delta('batches'), 1)],
-        ['refused by the runner', fmt(delta('rejected'), 0)],
-        ['runner failures', fmt(delta('failures'), 0)],
-      ],
-    ),
-  )
-  console.log(
-    '\n' +
-      table(
-        [
-          'server memory',
-          'RSS MB (/proc)',
-          'RSS MB (node)',
-          'JS heap used MB',
-          'heap total MB',
-          'external MB',
-          'array buffers MB',
-        ],
-        memory.map(({ at, m }) => [
-          at,
-          fmt(mb(m.procRss), 1),
-          fmt(mb(m.rss), 1),
-          fmt(mb(m.heapUsed), 1),
-          fmt(mb(m.heapTotal), 1),
-          fmt(mb(m.external), 1),
-          fmt(mb(m.arrayBuffers), 1),
-        ]),
-      ),
-  )
-  console.log(
-    `RSS growth over the soak: ${rssGrowth.toFixed(1)} MB; JS heap: ${mb(end.heapUsed - start.heapUsed).toFixed(1)} MB (no forced GC: the heap figure includes garbage not yet collected)`,
-  )
-  const failedSeconds = result.failuresBySecond.map((n, s) => [s, n] as const).filter(([, n]) => n > 0)
-  if (failedSeconds.length > 0)
-    console.log(
-      `\nfailures by second of the soak (when due): ${failedSeconds.map(([s, n]) => `${s} s: ${n}`).join(', ')}`,
-    )
-  if (result.examples.length > 0) console.log(`\nfirst failures:\n${result.examples.map((e) => `  ${e}`).join('\n')}`)
-  console.log(
-    JSON.stringify({
-      bench: 'soak',
-      seconds,
-      requests: result.sent,
-      correct: result.correct,
-      errors,
-      lost: result.lost,
-      p99_ms: Number(p99.toFixed(2)),
-      rss_growth_mb: Number(rssGrowth.toFixed(1)),
-    }),
-  )
-} catch (error) {
-  exitCode = 1
-  throw error
-} finally {
-  await server.stop()
-  await rm(dir, { recursive: true, force: true })
-  process.exitCode = exitCode
+  return { name, result, memory, before, after }
 }

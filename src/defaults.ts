@@ -27,9 +27,14 @@ export interface Defaults {
     readonly drainMs: number
     /** On SIGTERM, how long `/readyz` answers 503 while requests are still served, before draining. */
     readonly shutdownDelayMs: number
-    /** `logging.access`, `logging.format`. */
-    readonly accessLog: boolean
-    readonly logFormat: 'text' | 'json'
+  }
+  /** The serve config's `logging`, and how often one kind of refusal is logged. */
+  readonly logging: {
+    /** One line per request. */
+    readonly access: boolean
+    readonly format: 'text' | 'json'
+    /** Calls refused as overloaded are logged once in this long per runner method (or API) and reason, counting the rest. */
+    readonly refusalIntervalMs: number
   }
   /** How often an API server asks a remote runner replica that went away whether it is back. */
   readonly replicaProbeMs: number
@@ -85,9 +90,8 @@ export const DEFAULTS: Defaults = {
     host: '127.0.0.1',
     drainMs: 30_000,
     shutdownDelayMs: 5_000,
-    accessLog: false,
-    logFormat: 'text',
   },
+  logging: { access: false, format: 'text', refusalIntervalMs: 10_000 },
   replicaProbeMs: 500,
   serviceWorkerTakeoverMs: 3000,
   pageCheckMs: 1000,

@@ -55,6 +55,13 @@ export type { ServeConfig, ServeRunnerConfig, LoggingConfig, ShutdownConfig } fr
 export type { RunnerReport } from './service/runner-report.js'
 export type { OpenApiDocument } from './service/openapi.js'
 export type { ErrorBody } from './service/http-errors.js'
+export { consoleLogger, lineLogger } from './telemetry/logger.js'
+export type { Logger, LogRecord, LogLevel, LogValue, LogFormat } from './telemetry/logger.js'
+export type { Telemetry } from './telemetry/telemetry.js'
+export type { MetricFamily } from './telemetry/metric-family.js'
+export type { Tracing, RequestSpan, CallTrace, BatchSpan, SpanAttributes } from './telemetry/tracing.js'
+export { openTelemetryTracing } from './telemetry/opentelemetry.js'
+export type { OpenTelemetryApi } from './telemetry/opentelemetry-api.js'
 // IO descriptors as a namespace, as BentoML's `bentoml.io`: `io.json()`, `io.tensor()`, `io.image()`…
 export * as io from './io/index.js'
 export type { IODescriptor, IOValue } from './io/descriptor.js'

@@ -55,13 +55,22 @@ export function rowsJson(x: Tensor): string {
 
 /**
  * Sends `count` different one-row requests at once and checks every answer against the model's
- * reference; throws with the first that is wrong, so a broken server is never measured.
+ * reference; throws with the first that is wrong, so a broken server is never measured. A 503 is a
+ * refusal, not a wrong answer (a fresh server on a busy machine may refuse a burst): it is sent again
+ * after its Retry-After, up to 10 times.
  */
 export async function verify(url: string, model: TestModel, count: number): Promise<void> {
+  const post = async (body: string, tries = 10): Promise<Response> => {
+    const response = await fetch(url, { method: 'POST', headers: JSON_HEADERS, body })
+    if (response.status !== 503 || tries === 1) return response
+    await response.body?.cancel()
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)))
+    return post(body, tries - 1)
+  }
   await Promise.all(
     Array.from({ length: count }, async (_, k) => {
       const x = model.sampleInputs(1, 1000 + k).x!
-      const response = await fetch(url, { method: 'POST', headers: JSON_HEADERS, body: rowsJson(x) })
+      const response = await post(rowsJson(x))
       const text = await response.text()
       if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`)
       const rows = JSON.parse(text) as number[][]

@@ -35,12 +35,19 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `script` (TypeScript, run through tsx) and waits until it listens. Its stderr is passed on with
- * `name` before each line; a line it has written before is only counted (see `repeatedLines`).
+ * Starts `script` (TypeScript, run through tsx) and waits until it listens; `env` adds to its environment.
+ * Its stderr is passed on with `name` before each line; a line it has written before is only counted
+ * (see `repeatedLines`).
  */
-export async function startServer(name: string, script: URL, args: readonly string[]): Promise<ServerProcess> {
+export async function startServer(
+  name: string,
+  script: URL,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
   const child = fork(script.pathname, [...args], {
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   })
   const seen = new Set<string>()

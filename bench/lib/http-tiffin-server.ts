@@ -1,7 +1,9 @@
 // The MLP as a tiffin service: one API, `predict`, taking float32 rows [-1, 256] and answering the
 // model's output, through an ONNX runner that batches concurrent calls.
 // Usage (as a child of bench/http.ts): http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS
+// ($TIFFIN_BENCH_TELEMETRY turns tracing and JSON logging on: bench-telemetry.ts)
 import { fileStore, io, onnxRunner, serve, Service } from '../../src/node.js'
+import { benchTelemetry } from './bench-telemetry.js'
 import { reportToBench } from './http-process.js'
 
 const [storeRoot, maxBatchSize, maxLatencyMs] = process.argv.slice(2)
@@ -19,8 +21,9 @@ const service = new Service('mlp', { runners: [mlp] }).api(
   async (x, { signal }) => (await mlp.run({ x }, { signal })).y!,
 )
 
-const running = await serve(service, { port: 0, store: fileStore(storeRoot) })
-const info = `tiffin: ${mlp.placement?.reason}; ${mlp.notes.join('; ')}`
+const { description, ...telemetry } = benchTelemetry()
+const running = await serve(service, { port: 0, store: fileStore(storeRoot), ...telemetry })
+const info = `tiffin${description ? ` (${description})` : ''}: ${mlp.placement?.reason}; ${mlp.notes.join('; ')}`
 
 reportToBench(
   running.url,

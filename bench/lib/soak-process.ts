@@ -17,8 +17,13 @@ export interface SoakServer extends ServerProcess {
   memory(): Promise<Memory>
 }
 
-export async function startSoakServer(name: string, script: URL, args: readonly string[]): Promise<SoakServer> {
-  const server = await startServer(name, script, args)
+export async function startSoakServer(
+  name: string,
+  script: URL,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<SoakServer> {
+  const server = await startServer(name, script, args, env)
   return {
     ...server,
     async memory() {

@@ -11,6 +11,15 @@ export interface BatchExecutor {
   readonly retryOnLoss?: boolean
   /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
   readonly capacity?: number
-  /** Runs one call; `transfer` moves the input's buffers instead of copying them. */
-  call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown>
+  /**
+   * Runs one call; `transfer` moves the input's buffers instead of copying them; `traceHeaders` carry the
+   * batch's trace to an executor in another process (a remote replica sends them on; others ignore them).
+   */
+  call(method: string, input: unknown, options: BatchCallOptions): Promise<unknown>
+}
+
+export interface BatchCallOptions {
+  readonly timeoutMs: number
+  readonly transfer?: boolean
+  readonly traceHeaders?: Readonly<Record<string, string>>
 }

@@ -2,7 +2,11 @@ import { describeAxes, type BatchAxes } from '../batch-axes.js'
 import { BadInput, Overloaded } from '../errors.js'
 import { batches, type BatchingConfig } from './config.js'
 import { joinItems, measureItems, sliceItems } from './merge.js'
-import type { MethodMetrics } from './metrics.js'
+import type { CallTrace } from '../telemetry/tracing.js'
+import type { MethodMetrics, RejectReason } from './metrics.js'
+
+/** Told of each call refused as overloaded, with why: for a log line (rate-limited by the listener). */
+export type OnRefused = (method: string, reason: RejectReason, error: Overloaded) => void
 
 /** One call waiting for, or being served by, one or more batches. */
 export interface QueuedCall {
@@ -17,6 +21,8 @@ export interface QueuedCall {
   answered: number
   readonly parts: { start: number; output: unknown }[]
   settled: boolean
+  /** Its spans, when the runner traces. */
+  readonly trace: CallTrace | undefined
   resolve(output: unknown): void
   reject(error: unknown): void
 }
@@ -42,6 +48,7 @@ export class MethodQueue {
     readonly method: string,
     readonly config: BatchingConfig,
     private readonly metrics: MethodMetrics,
+    private readonly onRefused?: OnRefused,
   ) {}
 
   get batching(): boolean {
@@ -72,10 +79,12 @@ export class MethodQueue {
     }
     if (this.queuedItems + items > this.config.maxQueueItems) {
       this.metrics.rejections.queue_full++
-      throw new Overloaded(
+      const error = new Overloaded(
         `The queue of "${this.method}" is full (${this.queuedItems} of ${this.config.maxQueueItems} items); try again shortly`,
         retryAfterS,
       )
+      this.onRefused?.(this.method, 'queue_full', error)
+      throw error
     }
   }
 
@@ -164,13 +173,12 @@ export class MethodQueue {
       this.remove(call)
       this.metrics.rejections.deadline++
       const late = Math.ceil((finishAt - call.deadline) / 1000)
-      fail(
-        call,
-        new Overloaded(
-          `"${this.method}" cannot answer within maxLatencyMs (${this.config.maxLatencyMs} ms): the runner is overloaded`,
-          Math.max(1, late),
-        ),
+      const error = new Overloaded(
+        `"${this.method}" cannot answer within maxLatencyMs (${this.config.maxLatencyMs} ms): the runner is overloaded`,
+        Math.max(1, late),
       )
+      this.onRefused?.(this.method, 'deadline', error)
+      fail(call, error)
     }
   }
 }
@@ -179,6 +187,7 @@ export class MethodQueue {
 export function fail(call: QueuedCall, error: unknown): void {
   if (call.settled) return
   call.settled = true
+  call.trace?.end(error)
   call.reject(error)
 }
 
@@ -201,5 +210,6 @@ export function deliver(call: QueuedCall, start: number, end: number, output: un
     }
   }
   call.settled = true
+  call.trace?.end()
   call.resolve(whole)
 }

@@ -1,4 +1,5 @@
 import { Overloaded, TiffinError, WorkerLost } from '../errors.js'
+import type { BatchSpan, CallTrace } from '../telemetry/tracing.js'
 import { Arrivals, OutstandingHistory } from './arrivals.js'
 import type { Clock } from './clock.js'
 import type { BatchingConfig } from './config.js'
@@ -7,7 +8,7 @@ import { LatencyModel } from './latency-model.js'
 import { mergeItems, splitItems } from './merge.js'
 import { MethodMetrics } from './metrics.js'
 import { decide, estimateCompletion } from './policy.js'
-import { deliver, fail, MethodQueue, type Piece, type QueuedCall } from './queue.js'
+import { deliver, fail, MethodQueue, type OnRefused, type Piece, type QueuedCall } from './queue.js'
 
 interface MethodState {
   readonly queue: MethodQueue
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   /** Why no worker is running, for the message a stranded call gets. */
   whyNoWorker(): string | undefined
   readonly clock: Clock
+  /** Told of each call refused as overloaded (queue full, or too late for its deadline). */
+  readonly onRefused?: OnRefused
 }
 
 /**
@@ -50,7 +53,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     for (const [method, config] of Object.entries(options.methods)) {
       const metrics = new MethodMetrics(options.runner, method)
-      const queue = new MethodQueue(method, config, metrics)
+      const queue = new MethodQueue(method, config, metrics, options.onRefused)
       this.methods.set(method, {
         queue,
         model: new LatencyModel(),
@@ -62,10 +65,14 @@ export class Scheduler {
     }
   }
 
-  submit(method: string, input: unknown, signal?: AbortSignal): Promise<unknown> {
+  /** Queues a call; `trace`, when the runner traces, is told when it leaves the queue and is settled. */
+  submit(method: string, input: unknown, signal?: AbortSignal, trace?: CallTrace): Promise<unknown> {
     const state = this.methods.get(method)
-    if (!state) return Promise.reject(new TypeError(`Runner "${this.options.runner}" has no method "${method}"`))
-    if (this.closed) return Promise.reject(this.closed)
+    if (!state || this.closed) {
+      const refused = state ? this.closed! : new TypeError(`Runner "${this.options.runner}" has no method "${method}"`)
+      trace?.end(refused)
+      return Promise.reject(refused)
+    }
     const { queue, model, arrivals, metrics } = state
     const now = this.options.clock.now()
     let call!: QueuedCall
@@ -83,11 +90,16 @@ export class Scheduler {
         answered: 0,
         parts: [],
         settled: false,
+        trace,
         resolve,
         reject,
       }
     })
-    if (!call) return answer // refused before it was queued
+    if (!call) {
+      // Refused before it was queued.
+      if (trace) answer.catch((error: unknown) => trace.end(error))
+      return answer
+    }
     metrics.requests++
     metrics.items += call.items
     arrivals.record(now, call.items)
@@ -244,15 +256,20 @@ export class Scheduler {
       metrics.batchSize.observe(items)
       metrics.executions++
     }
+    const spans = this.traceBatch(pieces, executor, items)
     // The worker is marked free before callers hear back, so the calls they make next can go straight out.
     const release = (): void => {
       state.running -= items
       held.splice(held.indexOf(finishAt), 1)
       if (held.length === 0 && this.running.get(executor) === held) this.running.delete(executor)
     }
-    executor.call(method, input, { timeoutMs: this.options.timeoutMs, transfer: queue.batching }).then(
+    const options = spans
+      ? { timeoutMs: this.options.timeoutMs, transfer: queue.batching, traceHeaders: spans[0]?.headers }
+      : { timeoutMs: this.options.timeoutMs, transfer: queue.batching }
+    executor.call(method, input, options).then(
       (output) => {
         release()
+        if (spans) for (const span of spans) span.end()
         const elapsed = this.options.clock.now() - started
         model.observe(items, elapsed)
         metrics.executionMs.observe(elapsed)
@@ -273,6 +290,7 @@ export class Scheduler {
       },
       (error: unknown) => {
         release()
+        if (spans) for (const span of spans) span.end(error)
         if (executor.retryOnLoss && error instanceof WorkerLost && !retried && !this.closed) {
           this.retries.push({ state, pieces, input })
         } else {
@@ -284,6 +302,21 @@ export class Scheduler {
     )
   }
 
+  /** An execution span for each traced call in the batch; undefined when none is traced. */
+  private traceBatch(pieces: Piece[], executor: BatchExecutor, items: number): BatchSpan[] | undefined {
+    let spans: BatchSpan[] | undefined
+    for (const p of pieces)
+      if (p.call.trace)
+        (spans ??= []).push(
+          p.call.trace.executing({
+            'tiffin.batch_size': items,
+            'tiffin.items': p.end - p.start,
+            'tiffin.worker': executor.label,
+          }),
+        )
+    return spans
+  }
+
   private refuseIfLate(state: MethodState, items: number, now: number): void {
     const { queue, model, metrics } = state
     const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1) ?? now)
@@ -292,10 +325,12 @@ export class Scheduler {
     )
     if (finish <= now + queue.config.maxLatencyMs) return
     metrics.rejections.deadline++
-    throw new Overloaded(
+    const error = new Overloaded(
       `"${queue.method}" of runner "${this.options.runner}" cannot answer within maxLatencyMs (${queue.config.maxLatencyMs} ms): about ${Math.round(finish - now)} ms of work is ahead`,
       Math.max(1, Math.ceil((finish - now - queue.config.maxLatencyMs) / 1000)),
     )
+    this.options.onRefused?.(queue.method, 'deadline', error)
+    throw error
   }
 
   /** Seconds until the queue has likely drained: the hint sent with a refusal. */

@@ -14,6 +14,11 @@ const port = (value: string): number => {
   return n
 }
 
+const logFormat = (value: string): 'text' | 'json' => {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('a log format is text or json')
+  return value
+}
+
 /** `name=url[,url…]`, repeatable: where remote runners' replicas answer. */
 function runnerMapEntry(value: string, map: Record<string, string[]> = {}): Record<string, string[]> {
   const match = /^([^=]+)=(.+)$/.exec(value)
@@ -42,22 +47,40 @@ export function register(program: Command, context: CliContext): void {
       'call this runner on remote replicas instead of starting it (repeatable)',
       runnerMapEntry,
     )
+    .option(
+      '--log-format <format>',
+      `text (lines for a person) or json (one object a line, for a log collector); default logging.format in the config, else ${DEFAULTS.logging.format}`,
+      logFormat,
+    )
     .action(async (target: string, options: ServeFlags & { config?: string; runner?: string }) => {
-      const { service, store, serveConfig } = await load(target, { bentos: context.bentos })
+      const { service, store, serveConfig, bento } = await load(target, { bentos: context.bentos })
       const file = options.config ?? (process.env.TIFFIN_CONFIG || serveConfig)
       const config = file ? await readServeConfig(file) : {}
       // Checked against the service's runners and methods here, before anything starts or listens.
       if (file) service.configure(config, file)
-      const listen = { ...serveOptions(options, config, process.env), store: store ?? context.store }
-      const running = options.runner ? await serveRunner(service, options.runner, listen) : await serve(service, listen)
-      context.stdout.write(
-        `tiffin: serving ${options.runner ? `runner:${options.runner}` : service.name} at ${running.url}\n`,
-      )
-      for (const [runner, model] of Object.entries(service.waiting)) {
-        context.stderr.write(
-          `tiffin: runner "${runner}" waits for model "${model}"; it starts on the first call after the model is saved\n`,
-        )
+      const listen = {
+        ...serveOptions(options, config, process.env),
+        store: store ?? context.store,
+        bento: bento && { name: bento.info.name, version: bento.info.version },
       }
+      const { logger } = listen
+      const running = options.runner ? await serveRunner(service, options.runner, listen) : await serve(service, listen)
+      const serving = options.runner ? `runner:${options.runner}` : service.name
+      logger.log({
+        level: 'info',
+        event: 'server.listening',
+        message: `serving ${serving} at ${running.url}`,
+        fields: { url: running.url },
+      })
+      for (const [runner, model] of Object.entries(service.waiting))
+        logger.log({
+          level: 'warn',
+          event: 'runner.waiting',
+          message: `runner "${runner}" waits for model "${model}"; it starts on the first call after the model is saved`,
+          fields: { runner, model },
+        })
+      const stopping = (signal: string, message: string, delayMs?: number) =>
+        logger.log({ level: 'info', event: 'server.stopping', message, fields: { signal, delayMs } })
       await new Promise<void>((resolve) => {
         const delayMs = listen.shutdownDelayMs ?? DEFAULTS.server.shutdownDelayMs
         // SIGTERM (a rolling update) waits for load balancers first; a SIGTERM repeated (npm passing one
@@ -65,14 +88,16 @@ export function register(program: Command, context: CliContext): void {
         let told = false
         process.on('SIGTERM', () => {
           if (!told)
-            context.stderr.write(
-              `tiffin: SIGTERM: /readyz answers 503 for ${delayMs} ms while serving, then finishing requests in flight and stopping\n`,
+            stopping(
+              'SIGTERM',
+              `SIGTERM: /readyz answers 503 for ${delayMs} ms while serving, then finishing requests in flight and stopping`,
+              delayMs,
             )
           told = true
           void running.shutdown().then(resolve)
         })
         process.on('SIGINT', () => {
-          context.stderr.write('tiffin: SIGINT: finishing requests in flight, then stopping\n')
+          stopping('SIGINT', 'SIGINT: finishing requests in flight, then stopping')
           void running.close().then(resolve)
         })
       })

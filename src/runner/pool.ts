@@ -5,11 +5,17 @@ export interface PoolOptions {
   readonly size: number
   /** Starts and sets up one executor; the pool calls it again to replace one that died. */
   start(index: number): Promise<Executor>
-  /** Told about replacements and failures, for logs and status. */
-  onEvent?(event: string): void
+  /** Told when a worker dies, is replaced, or a replacement fails to set up: for logs and metrics. */
+  onEvent?(event: PoolEvent): void
   /** Told when an executor joins the pool (at the start, or as a replacement). */
   onJoin?(): void
 }
+
+/** What befell one of the pool's own workers (`worker` is its label, `worker 0`). */
+export type PoolEvent =
+  | { readonly kind: 'exited'; readonly worker: string; readonly cause: Error }
+  | { readonly kind: 'replaced'; readonly worker: string; readonly attempts: number }
+  | { readonly kind: 'setup_failed'; readonly worker: string; readonly cause: Error; readonly attempt: number }
 
 const RESTART_DELAYS_MS = [0, 250, 1000, 5000, 15000]
 
@@ -29,6 +35,8 @@ export class WorkerPool {
   lastFailure: Error | undefined
   /** Replacements started so far, for status and tests. */
   restarts = 0
+  /** Replacements that failed to set up (each is tried again). */
+  setupFailures = 0
 
   constructor(private readonly options: PoolOptions) {
     this.slots = new Array<Executor | undefined>(options.size).fill(undefined)
@@ -94,7 +102,8 @@ export class WorkerPool {
   }
 
   private async replace(index: number, cause: Error): Promise<void> {
-    this.options.onEvent?.(`worker ${index} ${cause.message}; starting a new one`)
+    const worker = `worker ${index}`
+    this.options.onEvent?.({ kind: 'exited', worker, cause })
     for (let attempt = 0; !this.closed; attempt++) {
       await this.pause(RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!)
       if (this.closed) return
@@ -103,10 +112,12 @@ export class WorkerPool {
         if (this.closed) return void (await executor.close())
         this.restarts++
         this.install(index, executor)
+        this.options.onEvent?.({ kind: 'replaced', worker, attempts: attempt + 1 })
         return
       } catch (error) {
         this.lastFailure = error as Error
-        this.options.onEvent?.(`worker ${index} failed to start again: ${(error as Error).message}`)
+        this.setupFailures++
+        this.options.onEvent?.({ kind: 'setup_failed', worker, cause: error as Error, attempt: attempt + 1 })
       }
     }
   }

@@ -1,3 +1,4 @@
+import type { BatchCallOptions } from '../batching/executor.js'
 import { errorFromFields, Timeout, WorkerLost } from '../errors.js'
 import { decodeValue, encodeValue, WIRE_MEDIA_TYPE } from '../tensor/wire-format.js'
 import type { Executor } from './executor.js'
@@ -32,7 +33,7 @@ export class RemoteExecutor implements Executor {
     return { methods: [], notes: [`replica at ${this.url}`] }
   }
 
-  async call(method: string, input: unknown, options: { timeoutMs: number }): Promise<unknown> {
+  async call(method: string, input: unknown, options: BatchCallOptions): Promise<unknown> {
     if (this.dead) throw this.lost(method, this.dead)
     this.calls++
     try {
@@ -41,7 +42,8 @@ export class RemoteExecutor implements Executor {
         const body = encodeValue(input)
         const request = new Request(`${this.url}/call/${encodeURIComponent(method)}`, {
           method: 'POST',
-          headers: { 'content-type': WIRE_MEDIA_TYPE },
+          // The batch's trace goes on in the replica (W3C traceparent), when the caller traces.
+          headers: { ...options.traceHeaders, 'content-type': WIRE_MEDIA_TYPE },
           body,
           signal: AbortSignal.timeout(options.timeoutMs),
         })

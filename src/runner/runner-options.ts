@@ -4,6 +4,7 @@ import type { Clock } from '../batching/clock.js'
 import type { BatchingOptions, MethodConfig } from '../batching/config.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
+import type { Telemetry } from '../telemetry/telemetry.js'
 import type { LiveCounts } from './live-counts.js'
 import type { RunnerPlatform } from './platform.js'
 import type { MethodMap, Resource } from './runnable.js'
@@ -56,8 +57,8 @@ export type RunnerState = 'created' | 'starting' | 'ready' | 'waiting' | 'failed
 
 /** What a runner holds right now, for leak checks and debugging. */
 export interface RunnerStats {
-  /** Executors running now, and how many have been replaced since the start. */
-  readonly workers: { readonly live: number; readonly restarts: number }
+  /** Executors running now, how many have been replaced since the start, and how many replacements failed to set up. */
+  readonly workers: { readonly live: number; readonly restarts: number; readonly setupFailures: number }
   /** Calls sent to executors and not yet answered. */
   readonly inFlight: number
   /** Items waiting in the runner's queues. */
@@ -74,6 +75,8 @@ export interface RunnerInitOptions {
   readonly store?: ModelStore
   /** The config layer for this runner, strongest first (a service passes its config file's, then its own). */
   readonly config?: readonly RunnerConfigLayer[]
+  /** What the runner logs and traces through (default: the console, no traces). */
+  readonly telemetry?: Telemetry
 }
 
 /**

@@ -1,5 +1,4 @@
 import { systemClock } from '../batching/clock.js'
-import { DEFAULTS } from '../defaults.js'
 import {
   resolveBatchingLayers,
   type BatchingConfig,
@@ -9,15 +8,19 @@ import {
 } from '../batching/config.js'
 import type { MethodMetrics } from '../batching/metrics.js'
 import { Scheduler } from '../batching/scheduler.js'
+import { DEFAULTS } from '../defaults.js'
 import { NotStarted, Unsupported, withContext, WorkerLost } from '../errors.js'
 import type { ModelInfo } from '../store/manifest.js'
 import type { ModelStore } from '../store/model-store.js'
+import { consoleLogger, type Logger } from '../telemetry/logger.js'
+import { rateLimited } from '../telemetry/rate-limited.js'
+import type { Telemetry } from '../telemetry/telemetry.js'
 import type { Executor } from './executor.js'
 import { createWorkerHost, type SetupReport, type WorkerSpec } from './host.js'
 import { LocalExecutor } from './local-executor.js'
 import { placeRunner, type Placement } from './placement.js'
 import type { RunnerPlatform } from './platform.js'
-import { WorkerPool } from './pool.js'
+import { WorkerPool, type PoolEvent } from './pool.js'
 import { MissingModel, resolveModels, workerSpec } from './preparation.js'
 import type { MethodMap, Resource, Runnable } from './runnable.js'
 import type {
@@ -78,6 +81,8 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
   private scheduler: Scheduler | undefined
   private starting: Promise<void> | undefined
   private failure: Error | undefined
+  /** What it logs and traces through, as the last start was given. */
+  private telemetry: Telemetry | undefined
 
   constructor(
     readonly runnable: Runnable<Params, Methods>,
@@ -308,6 +313,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
 
   /** What every way of starting needs: the runtime, the models at exact versions, the queues, the placement. */
   private async prepare(options: RunnerInitOptions, workers?: number, delegated = false) {
+    this.telemetry = options.telemetry
     const { platform, store } = this.environment(options)
     // A delegated runner's models live with whoever runs it; here they only refine its method configs.
     const models = await resolveModels(this.name, this.options.models ?? [], store).catch((error: unknown) =>
@@ -369,9 +375,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     return this.chosen ?? { resource: this.placement.resource, reason: this.placement.reason }
   }
 
-  /** Workers running now, and how many have been replaced since the start. */
-  get workers(): { live: number; restarts: number } {
-    return { live: this.pool?.live.length ?? 0, restarts: this.pool?.restarts ?? 0 }
+  /** Workers running now, how many have been replaced since the start, and how many replacements failed to set up. */
+  get workers(): { live: number; restarts: number; setupFailures: number } {
+    return {
+      live: this.pool?.live.length ?? 0,
+      restarts: this.pool?.restarts ?? 0,
+      setupFailures: this.pool?.setupFailures ?? 0,
+    }
   }
 
   /** Executors, calls in flight and queued, and what each executor's thread holds open (asked of each). */
@@ -397,7 +407,44 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       }
       if (!this.pool || !this.scheduler) throw this.notUp(method)
     }
-    return this.scheduler.submit(method, input, options.signal)
+    const tracing = this.telemetry?.tracing
+    const trace = tracing?.call(`${this.name}.${method}`, options.signal, {
+      'tiffin.runner': this.name,
+      'tiffin.method': method,
+      'tiffin.backend': this.backend?.resource,
+    })
+    return this.scheduler.submit(method, input, options.signal, trace)
+  }
+
+  private get logger(): Logger {
+    return this.telemetry?.logger ?? consoleLogger
+  }
+
+  /** One line for each worker that dies, is replaced, or whose replacement fails to set up. */
+  private logWorker(event: PoolEvent): void {
+    const runner = this.name
+    const { worker } = event
+    if (event.kind === 'exited')
+      this.logger.log({
+        level: 'warn',
+        event: 'worker.exited',
+        message: `Runner "${runner}": ${worker} ${event.cause.message}; starting a new one`,
+        fields: { runner, worker, cause: event.cause.message },
+      })
+    else if (event.kind === 'replaced')
+      this.logger.log({
+        level: 'info',
+        event: 'worker.replaced',
+        message: `Runner "${runner}": ${worker} was replaced and is running`,
+        fields: { runner, worker, attempts: event.attempts },
+      })
+    else
+      this.logger.log({
+        level: 'error',
+        event: 'worker.setup_failed',
+        message: `Runner "${runner}": a new ${worker} failed to set up (${event.cause.message}); trying again`,
+        fields: { runner, worker, cause: event.cause.message, attempt: event.attempt },
+      })
   }
 
   private notUp(method: string): NotStarted {
@@ -414,8 +461,16 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     timeoutMs: number,
     strandedMs: number,
   ): Scheduler {
+    const refused = rateLimited(this.logger, DEFAULTS.logging.refusalIntervalMs)
     return new Scheduler({
       runner: this.name,
+      onRefused: (method, reason, error) =>
+        refused(`${method} ${reason}`, () => ({
+          level: 'warn',
+          event: 'runner.overloaded',
+          message: `Runner "${this.name}" refused calls to "${method}" as overloaded: ${error.message}`,
+          fields: { runner: this.name, method, reason },
+        })),
       methods,
       live: () => this.pool?.live ?? [],
       timeoutMs,
@@ -456,7 +511,13 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
     size: number,
     start: (index: number) => Promise<Executor>,
   ): Promise<WorkerPool> {
-    const pool = new WorkerPool({ runner: this.name, size, start, onJoin: () => scheduler.pump() })
+    const pool = new WorkerPool({
+      runner: this.name,
+      size,
+      start,
+      onJoin: () => scheduler.pump(),
+      onEvent: (event) => this.logWorker(event),
+    })
     try {
       await pool.start()
     } catch (error) {

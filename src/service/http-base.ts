@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { requestId, type RequestIdVariables } from 'hono/request-id'
 import { NotFound } from '../errors.js'
+import type { Logger } from '../telemetry/logger.js'
 import { errorResponse } from './http-errors.js'
 
 export type HttpEnv = { Variables: RequestIdVariables }
@@ -12,6 +13,8 @@ export interface HttpBaseOptions {
   metrics(): string
   /** The message of a 404, given the method and path asked for. */
   notFound(method: string, path: string): string
+  /** Where a request that fails with 500 is logged (read at each one: a service gets its logger when it starts). */
+  logger(): Logger
   /** Middleware that runs before every route (CORS). */
   readonly middleware?: readonly MiddlewareHandler<HttpEnv>[]
 }
@@ -34,8 +37,12 @@ export function httpBase(options: HttpBaseOptions): Hono<HttpEnv> {
     c.text(options.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   )
   app.notFound((c) =>
-    errorResponse(new NotFound(options.notFound(c.req.method, new URL(c.req.url).pathname)), c.get('requestId')),
+    errorResponse(
+      new NotFound(options.notFound(c.req.method, new URL(c.req.url).pathname)),
+      c.get('requestId'),
+      options.logger(),
+    ),
   )
-  app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown'))
+  app.onError((error, c) => errorResponse(error, c.get('requestId') ?? 'unknown', options.logger()))
   return app
 }

@@ -1,4 +1,5 @@
 import { TiffinError } from '../errors.js'
+import type { Logger, LogValue } from '../telemetry/logger.js'
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -10,15 +11,24 @@ export interface ErrorBody {
 
 /**
  * The one place an error becomes an HTTP response. tiffin's errors keep their status and message; anything
- * else is a 500 whose message says nothing of the internals (the stack goes to `log`, never to the client).
+ * else is a 500 whose message says nothing of the internals: the error and its stack go to `logger`, in one
+ * record carrying the request id the client is given (and `fields`: the API, the trace), never to the client.
  */
 export function errorResponse(
   error: unknown,
   requestId: string,
-  log: (error: unknown) => void = console.error,
+  logger: Logger,
+  fields?: Readonly<Record<string, LogValue>>,
 ): Response {
   const known = error instanceof TiffinError && error.status !== 500
-  if (!known) log(error)
+  if (!known)
+    logger.log({
+      level: 'error',
+      event: 'request.failed',
+      message: `A request failed with 500: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      fields: { requestId, ...fields },
+      error,
+    })
   const status = known ? error.status : 500
   const body: ErrorBody = known
     ? { error: error.code, message: error.message, requestId }

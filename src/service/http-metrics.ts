@@ -1,12 +1,27 @@
 import { Histogram, MS_BOUNDS } from '../batching/metrics.js'
 
-/** Requests per API: counts by status, durations, and how many are in progress. */
-export class HttpMetrics {
-  readonly byApi = new Map<string, { statuses: Map<number, number>; durationMs: Histogram; inProgress: number }>()
+/** Why a request was answered before its handler ran. */
+export type RefusalReason = 'max_in_flight' | 'body_too_large' | 'method_not_allowed'
 
-  private entry(api: string) {
+interface ApiEntry {
+  readonly statuses: Map<number, number>
+  readonly durationMs: Histogram
+  inProgress: number
+  /** Requests refused before handling, by reason, with the status they got. */
+  readonly refused: Map<RefusalReason, { readonly status: number; count: number }>
+}
+
+/** Requests per API: counts by status, durations, how many are in progress, and those refused before handling. */
+export class HttpMetrics {
+  readonly byApi = new Map<string, ApiEntry>()
+
+  private entry(api: string): ApiEntry {
     let e = this.byApi.get(api)
-    if (!e) this.byApi.set(api, (e = { statuses: new Map(), durationMs: new Histogram(MS_BOUNDS), inProgress: 0 }))
+    if (!e)
+      this.byApi.set(
+        api,
+        (e = { statuses: new Map(), durationMs: new Histogram(MS_BOUNDS), inProgress: 0, refused: new Map() }),
+      )
     return e
   }
 
@@ -20,6 +35,15 @@ export class HttpMetrics {
     if (started) e.inProgress--
     e.statuses.set(status, (e.statuses.get(status) ?? 0) + 1)
     e.durationMs.observe(ms)
+  }
+
+  /** A call refused before its handler ran: counted with its status, timed as it took, and by reason. */
+  refused(api: string, status: number, reason: RefusalReason, ms: number): void {
+    this.finished(api, status, ms, false)
+    const refused = this.entry(api).refused
+    const counted = refused.get(reason)
+    if (counted) counted.count++
+    else refused.set(reason, { status, count: 1 })
   }
 
   /** Requests in progress across every API. */

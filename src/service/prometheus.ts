@@ -1,4 +1,5 @@
 import type { Histogram, MethodMetrics } from '../batching/metrics.js'
+import type { MetricFamily } from '../telemetry/metric-family.js'
 import type { HttpMetrics } from './http-metrics.js'
 
 type Labels = Record<string, string>
@@ -12,7 +13,7 @@ const labels = (l: Labels): string => {
 class Exposition {
   private readonly lines: string[] = []
 
-  family(name: string, type: 'counter' | 'gauge' | 'histogram', help: string): void {
+  family(name: string, type: MetricFamily['type'] | 'histogram', help: string): void {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
   }
 
@@ -33,7 +34,6 @@ class Exposition {
   }
 }
 
-/** The Prometheus text exposition of a service: HTTP requests, and every runner method's batching. */
 /** What each runner runs on, and why: a gauge of 1 labelled by runner, backend and reason. */
 export interface RunnerBackend {
   readonly runner: string
@@ -46,11 +46,21 @@ export const runnerBackends = (
 ): RunnerBackend[] =>
   runners.flatMap((r) => (r.backend ? [{ runner: r.name, backend: r.backend.resource, reason: r.backend.reason }] : []))
 
-export function renderPrometheus(
-  http: HttpMetrics,
-  runners: readonly MethodMetrics[],
-  backends: readonly RunnerBackend[] = [],
-): string {
+/** What `/metrics` shows: HTTP requests, each runner's workers and each of its methods' batching, and the runtime's own. */
+export interface Exposed {
+  readonly http: HttpMetrics
+  readonly methods: readonly MethodMetrics[]
+  readonly runners: readonly {
+    readonly name: string
+    readonly workers: { readonly live: number; readonly restarts: number; readonly setupFailures: number }
+  }[]
+  readonly backends: readonly RunnerBackend[]
+  /** Families the runtime adds (Node: the process and the build). */
+  readonly extra: readonly MetricFamily[]
+}
+
+/** The Prometheus text exposition of a service, or of a runner served alone. */
+export function renderPrometheus({ http, methods, runners, backends, extra }: Exposed): string {
   const out = new Exposition()
   out.family('tiffin_http_requests_total', 'counter', 'HTTP requests answered, by API and status.')
   for (const [api, e] of http.byApi)
@@ -59,6 +69,29 @@ export function renderPrometheus(
   for (const [api, e] of http.byApi) out.histogram('tiffin_http_request_duration_seconds', { api }, e.durationMs, 1e-3)
   out.family('tiffin_http_requests_in_progress', 'gauge', 'Requests being handled now.')
   for (const [api, e] of http.byApi) out.sample('tiffin_http_requests_in_progress', { api }, e.inProgress)
+  out.family(
+    'tiffin_http_requests_refused_total',
+    'counter',
+    'Requests answered before their handler ran (also in tiffin_http_requests_total), by API, status and reason.',
+  )
+  for (const [api, e] of http.byApi)
+    for (const [reason, { status, count }] of e.refused)
+      out.sample('tiffin_http_requests_refused_total', { api, status: String(status), reason }, count)
+
+  const workers: [string, 'counter' | 'gauge', string, (w: Exposed['runners'][number]['workers']) => number][] = [
+    ['tiffin_runner_workers', 'gauge', 'Workers (or lent executors) running now.', (w) => w.live],
+    ['tiffin_runner_worker_restarts_total', 'counter', 'Workers replaced after they died.', (w) => w.restarts],
+    [
+      'tiffin_runner_worker_setup_failures_total',
+      'counter',
+      'Replacement workers that failed to set up (each is tried again).',
+      (w) => w.setupFailures,
+    ],
+  ]
+  for (const [name, type, help, value] of workers) {
+    out.family(name, type, help)
+    for (const r of runners) out.sample(name, { runner: r.name }, value(r.workers))
+  }
 
   const of = (m: MethodMetrics): Labels => ({ runner: m.runner, method: m.method })
   const counters: [string, string, (m: MethodMetrics) => number][] = [
@@ -70,20 +103,28 @@ export function renderPrometheus(
   ]
   for (const [name, help, value] of counters) {
     out.family(name, 'counter', help)
-    for (const m of runners) out.sample(name, of(m), value(m))
+    for (const m of methods) out.sample(name, of(m), value(m))
   }
   out.family('tiffin_runner_rejections_total', 'counter', 'Calls refused as overloaded, by reason.')
-  for (const m of runners)
+  for (const m of methods)
     for (const [reason, n] of Object.entries(m.rejections))
       out.sample('tiffin_runner_rejections_total', { ...of(m), reason }, n)
+  out.family(
+    'tiffin_runner_dispatches_total',
+    'counter',
+    'Batches sent, by why the batcher sent them then: full, deadline, keeps_up, every_caller_is_waiting, arrivals_paused, learning, unbatched.',
+  )
+  for (const m of methods)
+    for (const [reason, n] of Object.entries(m.dispatchReasons))
+      out.sample('tiffin_runner_dispatches_total', { ...of(m), reason: reason.replace(/ /g, '_') }, n)
   out.family('tiffin_runner_queued_items', 'gauge', 'Items waiting in the queue now.')
-  for (const m of runners) out.sample('tiffin_runner_queued_items', of(m), m.queued)
+  for (const m of methods) out.sample('tiffin_runner_queued_items', of(m), m.queued)
   out.family('tiffin_runner_batch_size', 'histogram', 'Items per executed batch.')
-  for (const m of runners) out.histogram('tiffin_runner_batch_size', of(m), m.batchSize)
+  for (const m of methods) out.histogram('tiffin_runner_batch_size', of(m), m.batchSize)
   out.family('tiffin_runner_queue_seconds', 'histogram', 'Time a call waited before its batch was sent.')
-  for (const m of runners) out.histogram('tiffin_runner_queue_seconds', of(m), m.queueMs, 1e-3)
+  for (const m of methods) out.histogram('tiffin_runner_queue_seconds', of(m), m.queueMs, 1e-3)
   out.family('tiffin_runner_execution_seconds', 'histogram', 'Time a batch took on a worker, round trip.')
-  for (const m of runners) out.histogram('tiffin_runner_execution_seconds', of(m), m.executionMs, 1e-3)
+  for (const m of methods) out.histogram('tiffin_runner_execution_seconds', of(m), m.executionMs, 1e-3)
   out.family(
     'tiffin_runner_backend',
     'gauge',
@@ -91,5 +132,9 @@ export function renderPrometheus(
   )
   for (const b of backends)
     out.sample('tiffin_runner_backend', { runner: b.runner, backend: b.backend, reason: b.reason }, 1)
+  for (const family of extra) {
+    out.family(family.name, family.type, family.help)
+    for (const sample of family.samples) out.sample(family.name, sample.labels ?? {}, sample.value)
+  }
   return out.toString()
 }

@@ -12,9 +12,9 @@ export interface ServeRunnerConfig extends RunnerConfig {
 }
 
 export interface LoggingConfig {
-  /** One line per request on stdout: method, path, status, milliseconds, request id (default false). */
+  /** One record per request: method, path, status, milliseconds, request id (default false). */
   readonly access?: boolean
-  /** `text` (default) or `json`, one object a line. */
+  /** Every log line as `text` for a person (default) or as `json`, one object a line (`--log-format` wins). */
   readonly format?: 'text' | 'json'
 }
 

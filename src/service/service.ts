@@ -6,6 +6,8 @@ import type { Runner } from '../runner/runner.js'
 import type { RunnerConfig, RunnerConfigLayer } from '../runner/runner-options.js'
 import type { ModelStore } from '../store/model-store.js'
 import { validateTagPart } from '../tag.js'
+import { consoleLogger } from '../telemetry/logger.js'
+import type { Telemetry } from '../telemetry/telemetry.js'
 import { buildApp, type ServiceEnv } from './app.js'
 import { HttpMetrics } from './http-metrics.js'
 import { openApiDocument, type OpenApiDocument } from './openapi.js'
@@ -32,11 +34,13 @@ export interface ServiceConfig {
   readonly http?: HttpConfig
 }
 
-/** Where a service's runners run: the runtime, and the store their models come from. */
+/** Where a service's runners run: the runtime, the store their models come from, and what it reports through. */
 export interface ServiceEnvironment {
   readonly platform: RunnerPlatform
   /** Defaults to the platform's store. */
   readonly store?: ModelStore
+  /** Its logger, its tracing and the runtime's metrics (default: the console, no traces). */
+  readonly telemetry?: Telemetry
 }
 
 /** What a handler gets beside its input. */
@@ -88,6 +92,8 @@ export class Service<Apis extends ApiTypes = {}> {
   readonly runners: readonly Runner[]
   readonly config: ServiceConfig
   readonly httpMetrics = new HttpMetrics()
+  /** What the service logs and traces through: the console until it starts with the environment's own. */
+  telemetry: Telemetry = { logger: consoleLogger }
   private built: Hono<ServiceEnv> | undefined
   /** The config file's layer (`configure`), over the service's own config. */
   private deployed: ServiceConfig = {}
@@ -200,6 +206,7 @@ export class Service<Apis extends ApiTypes = {}> {
     options: { readonly delegated?: readonly string[]; readonly only?: string } = {},
   ): Promise<void> {
     const runners = this.runners.filter((r) => options.only === undefined || r.name === options.only)
+    this.observe(environment)
     await this.startAll(
       runners.map((r) => {
         const config = this.runnerConfig(r.name)
@@ -216,6 +223,7 @@ export class Service<Apis extends ApiTypes = {}> {
 
   /** Runs every runner in the calling thread (where workers cannot be started, and for tests). */
   async initLocal(environment: ServiceEnvironment): Promise<void> {
+    this.observe(environment)
     await this.startAll(this.runners.map((r) => r.initLocal({ ...environment, config: this.runnerConfig(r.name) })))
   }
 
@@ -224,9 +232,15 @@ export class Service<Apis extends ApiTypes = {}> {
    * `ownModels`, each waits for its models as `init` does, to run them itself too (`Runner.addLocal`).
    */
   async initDelegated(environment: ServiceEnvironment, options: { readonly ownModels?: boolean } = {}): Promise<void> {
+    this.observe(environment)
     await this.startAll(
       this.runners.map((r) => r.initDelegated({ ...environment, config: this.runnerConfig(r.name) }, options)),
     )
+  }
+
+  /** Takes the environment's telemetry; its runners are started with it too (`environment` is passed on whole). */
+  private observe(environment: ServiceEnvironment): void {
+    if (environment.telemetry) this.telemetry = environment.telemetry
   }
 
   /** Waits for every runner; if one fails, stops the others (their workers would keep the process alive). */

@@ -30,7 +30,7 @@ test('a Web Worker that dies or hangs mid-call rejects the call with the runner 
   })
   expect(r.afterHang).toEqual({ ok: [12] })
   expect(r.refused).toEqual({ name: 'BadInput', error: 'scale refuses: nope' })
-  expect(r.workers).toEqual({ live: 1, restarts: 2 })
+  expect(r.workers).toEqual({ live: 1, restarts: 2, setupFailures: 0 })
 })
 
 test('a runnable whose setup throws makes init() reject with the cause', async ({ page }) => {

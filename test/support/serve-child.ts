@@ -10,6 +10,14 @@ export interface Served {
   readonly stdout: () => string
   readonly stderr: () => string
   readonly exitCode: Promise<number | null>
+  /** Everything written since `mark` (a `logMark()`), on stdout and stderr: where logs would be. */
+  readonly loggedSince: (mark: LogMark) => string
+  readonly logMark: () => LogMark
+}
+
+export interface LogMark {
+  readonly stdout: number
+  readonly stderr: number
 }
 
 /**
@@ -33,8 +41,17 @@ export function serveModule(
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk
-      const url = /serving \S+ at (http:\/\/\S+)/.exec(stdout)?.[1]
-      if (url) resolve({ url, child, stdout: () => stdout, stderr: () => stderr, exitCode })
+      const url = /serving \S+ at (http:\/\/[^\s"]+)/.exec(stdout)?.[1]
+      if (url)
+        resolve({
+          url,
+          child,
+          stdout: () => stdout,
+          stderr: () => stderr,
+          exitCode,
+          logMark: () => ({ stdout: stdout.length, stderr: stderr.length }),
+          loggedSince: (mark) => stdout.slice(mark.stdout) + stderr.slice(mark.stderr),
+        })
     })
     void exitCode.then((code) =>
       reject(new Error(`tiffin serve ${module} exited with ${code} before listening: ${stderr}`)),

@@ -12,7 +12,7 @@ import { fileStore } from '../../src/store/fs.js'
 import { linearModel } from '../fixtures/models.js'
 import { normalise, rows } from '../shared/http-table.js'
 import { body, contentType, tensorHeaders } from '../support/hostile.js'
-import { serveModule, type Served } from '../support/serve-child.js'
+import { serveModule, type LogMark, type Served } from '../support/serve-child.js'
 
 let home: string
 let served: Served
@@ -150,7 +150,7 @@ async function inProgress(): Promise<number> {
   return [...text.matchAll(/^tiffin_http_requests_in_progress\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0)
 }
 
-async function expectHealthy(logged: number): Promise<void> {
+async function expectHealthy(logged: LogMark): Promise<void> {
   expect(served.child.exitCode).toBeNull()
   const deadline = Date.now() + 10_000
   while ((await inProgress()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
@@ -159,12 +159,12 @@ async function expectHealthy(logged: number): Promise<void> {
   const good = await fetch(rows[0]!.request(served.url))
   expect(good.status).toBe(200)
   expect(normalise(await good.json())).toEqual(rows[0]!.expected.body)
-  expect(served.stderr().slice(logged)).toBe('')
+  expect(served.loggedSince(logged)).toBe('')
 }
 
 describe('hostile HTTP against tiffin serve', () => {
   it('random methods, paths, headers, content types and bodies never get a 500, and errors are JSON', async () => {
-    const logged = served.stderr().length
+    const logged = served.logMark()
     await fc.assert(
       fc.asyncProperty(fc.oneof(apiCall, fc.tuple(method, path)), headers, body, async ([m, p], h, payload) => {
         // HEAD and TRACE carry no body (Node's parser refuses a TRACE with one, with a bare 400).
@@ -186,7 +186,7 @@ describe('hostile HTTP against tiffin serve', () => {
   }, 120_000)
 
   it('raw bytes, broken request heads and bodies cut short leave the server up, with nothing left in progress', async () => {
-    const logged = served.stderr().length
+    const logged = served.logMark()
     const head = (route: string, length: number, type: string) =>
       `POST ${route} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${type}\r\ncontent-length: ${length}\r\n\r\n`
     const cutShort = fc

@@ -5,7 +5,8 @@ import { dirname, join, normalize, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const SRC = new URL('../../src/', import.meta.url).pathname
-const CORE = ['errors', 'tag', 'defaults', 'batch-axes', 'tensor']
+// telemetry: the logger, tracing and metric seams every layer above reports through (it imports nothing).
+const CORE = ['errors', 'tag', 'defaults', 'batch-axes', 'tensor', 'telemetry']
 const RUNTIME_FREE = [...CORE, 'store', 'batching', 'runner', 'onnx', 'io', 'service']
 
 /** Per layer, the layers it may import from (besides itself). */
@@ -14,10 +15,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   defaults: [],
   'batch-axes': [],
   'package-info': [],
+  telemetry: [],
   tag: ['errors'],
   tensor: ['errors'],
   store: ['errors', 'tag', 'defaults', 'batch-axes'],
-  batching: ['errors', 'defaults', 'batch-axes', 'tensor'],
+  batching: ['errors', 'defaults', 'batch-axes', 'tensor', 'telemetry'],
   runner: [...CORE, 'store', 'batching'],
   onnx: [...CORE, 'store', 'batching', 'runner'],
   io: [...CORE],

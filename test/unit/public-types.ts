@@ -77,6 +77,19 @@ import type {
   LoggingConfig as index_LoggingConfig,
   ShutdownConfig as index_ShutdownConfig,
   RunnerReport as index_RunnerReport,
+  Logger as index_Logger,
+  LogRecord as index_LogRecord,
+  LogLevel as index_LogLevel,
+  LogValue as index_LogValue,
+  LogFormat as index_LogFormat,
+  Telemetry as index_Telemetry,
+  MetricFamily as index_MetricFamily,
+  Tracing as index_Tracing,
+  RequestSpan as index_RequestSpan,
+  CallTrace as index_CallTrace,
+  BatchSpan as index_BatchSpan,
+  SpanAttributes as index_SpanAttributes,
+  OpenTelemetryApi as index_OpenTelemetryApi,
 } from '../../src/index.js'
 
 // node
@@ -164,6 +177,19 @@ import type {
   ShutdownConfig as node_ShutdownConfig,
   RunnerReport as node_RunnerReport,
   QueueScaling as node_QueueScaling,
+  Logger as node_Logger,
+  LogRecord as node_LogRecord,
+  LogLevel as node_LogLevel,
+  LogValue as node_LogValue,
+  LogFormat as node_LogFormat,
+  Telemetry as node_Telemetry,
+  MetricFamily as node_MetricFamily,
+  Tracing as node_Tracing,
+  RequestSpan as node_RequestSpan,
+  CallTrace as node_CallTrace,
+  BatchSpan as node_BatchSpan,
+  SpanAttributes as node_SpanAttributes,
+  OpenTelemetryApi as node_OpenTelemetryApi,
 } from '../../src/node.js'
 
 // browser
@@ -244,6 +270,19 @@ import type {
   LoggingConfig as browser_LoggingConfig,
   ShutdownConfig as browser_ShutdownConfig,
   RunnerReport as browser_RunnerReport,
+  Logger as browser_Logger,
+  LogRecord as browser_LogRecord,
+  LogLevel as browser_LogLevel,
+  LogValue as browser_LogValue,
+  LogFormat as browser_LogFormat,
+  Telemetry as browser_Telemetry,
+  MetricFamily as browser_MetricFamily,
+  Tracing as browser_Tracing,
+  RequestSpan as browser_RequestSpan,
+  CallTrace as browser_CallTrace,
+  BatchSpan as browser_BatchSpan,
+  SpanAttributes as browser_SpanAttributes,
+  OpenTelemetryApi as browser_OpenTelemetryApi,
 } from '../../src/browser.js'
 
 // service-worker
@@ -325,6 +364,19 @@ import type {
   LoggingConfig as service_worker_LoggingConfig,
   ShutdownConfig as service_worker_ShutdownConfig,
   RunnerReport as service_worker_RunnerReport,
+  Logger as service_worker_Logger,
+  LogRecord as service_worker_LogRecord,
+  LogLevel as service_worker_LogLevel,
+  LogValue as service_worker_LogValue,
+  LogFormat as service_worker_LogFormat,
+  Telemetry as service_worker_Telemetry,
+  MetricFamily as service_worker_MetricFamily,
+  Tracing as service_worker_Tracing,
+  RequestSpan as service_worker_RequestSpan,
+  CallTrace as service_worker_CallTrace,
+  BatchSpan as service_worker_BatchSpan,
+  SpanAttributes as service_worker_SpanAttributes,
+  OpenTelemetryApi as service_worker_OpenTelemetryApi,
 } from '../../src/service-worker.js'
 
 // client
@@ -352,3 +404,7 @@ import type {
   SharedService as browser_SharedService,
   SharedServiceOptions as browser_SharedServiceOptions,
 } from '../../src/browser.js'
+
+// What openTelemetryTracing() takes is the `@opentelemetry/api` module itself: its shape must fit.
+import type * as otel from '@opentelemetry/api'
+export const openTelemetryApiFits = (api: typeof otel): index_OpenTelemetryApi => api

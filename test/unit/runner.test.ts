@@ -48,7 +48,7 @@ describe('runners over worker_threads', () => {
     expect(error.message).toMatch(/Runner "fragile": worker 0 exited with code 3 while running "crash"/)
     expect(Date.now() - t0).toBeLessThan(10_000)
     expect(await r.methods.scale.run([5])).toEqual([10])
-    expect(r.workers).toEqual({ live: 1, restarts: 1 })
+    expect(r.workers).toEqual({ live: 1, restarts: 1, setupFailures: 0 })
   })
 
   it('a call that overruns its timeout rejects, and its worker is replaced', async () => {

@@ -320,7 +320,7 @@ shutdown:
     expect(answeredAfter).toBeGreaterThan(0)
     expect(readyz).toEqual({ status: 503, body: expect.objectContaining({ status: 'stopping' }) })
     expect(await served.exitCode).toBe(0)
-    expect(served.stderr()).toMatch(/tiffin: SIGTERM: \/readyz answers 503 for 3000 ms while serving/)
+    expect(served.stdout()).toMatch(/"message":"SIGTERM: \/readyz answers 503 for 3000 ms while serving/)
   }, 60_000)
 })
 

@@ -247,7 +247,7 @@ describe('the typed client with every kind of body', () => {
 describe('failures and shutdown', () => {
   it('answers a bug in a handler with a 500 that shows neither its message nor a stack', async () => {
     const logged: unknown[] = []
-    const response = errorResponse(new TypeError('secret internals'), 'req-1', (error) => logged.push(error))
+    const response = errorResponse(new TypeError('secret internals'), 'req-1', { log: (r) => logged.push(r.error) })
     const text = await response.text()
     expect(response.status).toBe(500)
     expect(JSON.parse(text)).toEqual({
@@ -269,7 +269,7 @@ describe('failures and shutdown', () => {
   })
 
   it('counts a client that disconnects mid-request as 499, not as a server error, and logs nothing', async () => {
-    const logged = slow.stderr().length
+    const logged = slow.logMark()
     const controller = new AbortController()
     const gone = fetch(`${slow.url}/wait`, {
       method: 'POST',
@@ -283,7 +283,7 @@ describe('failures and shutdown', () => {
     const statuses = samples(await (await fetch(`${slow.url}/metrics`)).text(), 'tiffin_http_requests_total')
     expect(statuses.get('{api="wait",status="499"}')).toBe(1)
     expect(statuses.get('{api="wait",status="500"}')).toBeUndefined()
-    expect(slow.stderr().slice(logged)).toBe('')
+    expect(slow.loggedSince(logged)).toBe('')
   })
 
   it('on SIGTERM finishes the request in flight with a 200, then exits 0', async () => {
@@ -305,7 +305,7 @@ describe('failures and shutdown', () => {
     expect(await response.json()).toEqual({ waitedMs: SLOW_MS })
     expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_MS)
     expect(await slow.exitCode).toBe(0)
-    expect(slow.stderr()).toContain(
+    expect(slow.stdout()).toContain(
       'SIGTERM: /readyz answers 503 for 5000 ms while serving, then finishing requests in flight',
     )
   })

@@ -33,10 +33,8 @@ it('a runner whose model is saved after tiffin serve started waits for it, says 
   home = await mkdtemp(join(tmpdir(), 'tiffin-waiting-'))
   served = await serveModule('test/fixtures/services/example.ts', home)
   await expect
-    .poll(() => served!.stderr())
-    .toMatch(
-      /tiffin: runner "linear" waits for model "linear:latest"; it starts on the first call after the model is saved/,
-    )
+    .poll(() => served!.stdout())
+    .toMatch(/runner "linear" waits for model "linear:latest"; it starts on the first call after the model is saved/)
 
   const ready = await fetch(`${served.url}/readyz`)
   expect(ready.status).toBe(503)

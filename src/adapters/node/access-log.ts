@@ -1,25 +1,21 @@
-// `logging.access`: one line per answered request on stdout, as text or as a JSON object.
+// `logging.access`: one record per answered request, through the server's logger (text or JSON).
+import type { LogRecord } from '../../telemetry/logger.js'
 
-export type AccessLogFormat = 'text' | 'json'
-
-/** A function to call with each request, its answer and the milliseconds it took. */
-export function accessLog(
-  format: AccessLogFormat,
-  write: (line: string) => void = (line) => void process.stdout.write(line),
-): (request: Request, response: Response, ms: number) => void {
-  return (request, response, ms) => {
-    const entry = {
-      time: new Date().toISOString(),
-      method: request.method,
-      path: new URL(request.url).pathname,
-      status: response.status,
+/** The access log's record of a request, its answer and the milliseconds it took: never its body. */
+export function accessRecord(request: Request, response: Response, ms: number): LogRecord {
+  const method = request.method
+  const path = new URL(request.url).pathname
+  const status = response.status
+  return {
+    level: 'info',
+    event: 'http.access',
+    message: `${method} ${path} ${status}`,
+    fields: {
+      method,
+      path,
+      status,
       ms: Math.round(ms * 100) / 100,
       requestId: response.headers.get('x-request-id') ?? '-',
-    }
-    write(
-      format === 'json'
-        ? `${JSON.stringify(entry)}\n`
-        : `${entry.time} ${entry.method} ${entry.path} ${entry.status} ${entry.ms}ms ${entry.requestId}\n`,
-    )
+    },
   }
 }

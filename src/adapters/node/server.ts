@@ -7,9 +7,12 @@ import { runnerApp } from '../../service/runner-app.js'
 import type { Service } from '../../service/service.js'
 import { fileStore } from '../../store/fs.js'
 import type { ModelStore } from '../../store/model-store.js'
-import { accessLog, type AccessLogFormat } from './access-log.js'
+import type { Logger } from '../../telemetry/logger.js'
+import type { Tracing } from '../../telemetry/tracing.js'
+import { accessRecord } from './access-log.js'
 import { nodePlatform } from './platform.js'
 import { connectReplicas } from './replicas.js'
+import { nodeTelemetry } from './telemetry.js'
 
 export interface ServeOptions {
   /** Default `PORT`, else 3000; 0 picks a free port. */
@@ -26,8 +29,17 @@ export interface ServeOptions {
   readonly drainMs?: number
   /** How long `shutdown()` keeps serving, with `/readyz` answering 503, before it drains (default 5 s). */
   readonly shutdownDelayMs?: number
-  /** One line per request on stdout, as text or JSON (default: none). */
-  readonly accessLog?: AccessLogFormat
+  /** Where the server and its runners log (default: text lines on stdout). Nothing logs a request's body. */
+  readonly logger?: Logger
+  /** One record per request, through `logger` (default false). */
+  readonly accessLog?: boolean
+  /**
+   * Spans for API calls, runner calls and their batches. Default: through the OpenTelemetry tracer provider
+   * the process registered, when `@opentelemetry/api` is installed and one is; `false`: none.
+   */
+  readonly tracing?: Tracing | false
+  /** The bento being served, for `tiffin_build_info` in `/metrics`. */
+  readonly bento?: { readonly name: string; readonly version: string }
 }
 
 export interface RunningServer {
@@ -50,18 +62,20 @@ export async function serve(service: Service, options: ServeOptions = {}): Promi
     if (!service.runners.some((r) => r.name === name))
       throw new TypeError(`The runner map names "${name}", but service "${service.name}" has no such runner`)
   }
-  const stopWatching: (() => void)[] = []
+  const { telemetry, stop: stopSampling } = await nodeTelemetry(service.name, options)
+  const stopWatching: (() => void)[] = [stopSampling]
   if (options.init !== false) {
     await service.init(
-      { platform: nodePlatform, store: options.store ?? fileStore() },
+      { platform: nodePlatform, store: options.store ?? fileStore(), telemetry },
       { delegated: Object.keys(remote) },
     )
     for (const runner of service.runners)
-      if (remote[runner.name]) stopWatching.push(connectReplicas(runner, remote[runner.name]!))
-  }
+      if (remote[runner.name]) stopWatching.push(connectReplicas(runner, remote[runner.name]!, telemetry.logger))
+  } else service.telemetry = telemetry
   return listenAndDrain(
     service.fetch,
     options,
+    telemetry.logger,
     () => service.httpMetrics.inProgress,
     async () => {
       for (const stop of stopWatching) stop()
@@ -80,32 +94,38 @@ export async function serveRunner(service: Service, name: string, options: Serve
     throw new BadInput(
       `Service "${service.name}" has no runner "${name}"; it has ${service.runners.map((r) => r.name).join(', ') || 'none'}`,
     )
+  const { telemetry, stop: stopSampling } = await nodeTelemetry(service.name, options)
   if (options.init !== false)
-    await service.init({ platform: nodePlatform, store: options.store ?? fileStore() }, { only: name })
-  const { app, http } = runnerApp(runner)
+    await service.init({ platform: nodePlatform, store: options.store ?? fileStore(), telemetry }, { only: name })
+  const { app, http } = runnerApp(runner, telemetry)
   return listenAndDrain(
     (request) => Promise.resolve(app.fetch(request)),
     options,
+    telemetry.logger,
     () => http.inProgress,
-    () => runner.shutdown(),
+    async () => {
+      stopSampling()
+      await runner.shutdown()
+    },
   )
 }
 
 async function listenAndDrain(
   fetch: (request: Request) => Promise<Response>,
   options: ServeOptions,
+  logger: Logger,
   inProgress: () => number,
   stop: () => Promise<void>,
 ): Promise<RunningServer> {
   const port = options.port ?? (Number(process.env.PORT) || DEFAULTS.server.port)
   const host = options.host ?? DEFAULTS.server.host
-  const log = options.accessLog && accessLog(options.accessLog)
+  const accessLog = options.accessLog ?? DEFAULTS.logging.access
   let stopping = false
   const answer = async (request: Request): Promise<Response> => {
     const started = performance.now()
     let response = await fetch(request)
     if (stopping) response = await stoppingAnswer(request, response)
-    log?.(request, response, performance.now() - started)
+    if (accessLog) logger.log(accessRecord(request, response, performance.now() - started))
     return response
   }
   const server = await new Promise<Server>((resolve, reject) => {

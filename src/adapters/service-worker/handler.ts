@@ -5,6 +5,8 @@ import { WorkerExecutor } from '../../runner/worker-executor.js'
 import type { Service, ServiceEnvironment } from '../../service/service.js'
 import { IndexedDBBackend, watchSaves } from '../../store/idb.js'
 import type { ModelStore } from '../../store/model-store.js'
+import { consoleLogger, type Logger } from '../../telemetry/logger.js'
+import type { Telemetry } from '../../telemetry/telemetry.js'
 import { asksToSkipWaiting, closingReason, lendAgainMessage, lentRunner } from '../web/messages.js'
 import type { BrowserOnnxOptions } from '../web/onnx-runtime.js'
 import { serviceWorkerPlatform } from './platform.js'
@@ -51,6 +53,11 @@ export interface ServiceWorkerOptions {
   readonly onnx?: BrowserOnnxOptions
   /** How often to check that a page lending workers is still open (default 1 s). */
   readonly pageCheckMs?: number
+  /**
+   * Its logger and tracing (default: the console, no traces). To trace, pass the OpenTelemetry API of a
+   * Service Worker that registered a tracer provider: `{ logger, tracing: openTelemetryTracing(otel) }`.
+   */
+  readonly telemetry?: Telemetry
 }
 
 /**
@@ -61,20 +68,31 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
   const scope = globalThis as unknown as ServiceWorkerScope
   const prefix = options.prefix.replace(/\/+$/, '')
   const platform = serviceWorkerPlatform(options.onnx)
+  const telemetry = options.telemetry ?? { logger: consoleLogger }
+  const { logger } = telemetry
   const store = options.store ?? platform.defaultStore()
-  const environment = { platform, store }
+  const environment = { platform, store, telemetry }
   const both = (options.runners ?? 'both') === 'both'
   const ready =
     options.runners === 'embedded'
       ? service.initLocal(environment)
       : service.initDelegated(environment, { ownModels: both })
-  ready.catch((error: unknown) => console.error('tiffin: the service failed to start in the Service Worker', error))
+  ready.catch((error: unknown) =>
+    logger.log({
+      level: 'error',
+      event: 'service.failed',
+      message: `Service "${service.name}" failed to start in the Service Worker`,
+      fields: { service: service.name },
+      error,
+    }),
+  )
   const ownCopy = both
     ? ownCopyWhenNoneLends(
         service,
         environment,
         options.ownCopyAfterMs ?? DEFAULTS.serviceWorkerOwnCopyAfterMs,
         options.leaderLock ?? `tiffin:${prefix}`,
+        logger,
       )
     : () => undefined
   // A Service Worker that starts (an update, or again after idling) has no lent workers: pages lend again.
@@ -107,16 +125,32 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
     const runner = service.runners.find((r) => r.name === runnerName)
     if (typeof runnerName !== 'string' || !port || !runner || options.runners === 'embedded') return
     const clientId = event.source?.id
+    const page = `page ${clientId ?? '?'}`
+    const fields = { runner: runner.name, page: clientId }
     ready.then(
-      () =>
-        runner.lend(
-          new WorkerExecutor(
-            `page ${clientId ?? '?'}`,
-            runner.name,
-            pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
-            true,
-          ),
-        ),
+      () => {
+        const executor = new WorkerExecutor(
+          page,
+          runner.name,
+          pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
+          true,
+        )
+        runner.lend(executor)
+        logger.log({
+          level: 'info',
+          event: 'page.lent',
+          message: `Runner "${runner.name}": ${page} lent its workers; calls go to them`,
+          fields,
+        })
+        executor.onDeath((cause) =>
+          logger.log({
+            level: 'info',
+            event: 'page.left',
+            message: `Runner "${runner.name}": ${page} ${cause.message}; its batches run again elsewhere`,
+            fields: { ...fields, cause: cause.message },
+          }),
+        )
+      },
       () => port.close(),
     )
   })
@@ -133,6 +167,7 @@ function ownCopyWhenNoneLends(
   environment: ServiceEnvironment,
   waitMs: number,
   leaderLock: string,
+  logger: Logger,
 ): () => void {
   const started = new Set<string>()
   const leaderStarting = async (): Promise<boolean> =>
@@ -152,7 +187,13 @@ function ownCopyWhenNoneLends(
       started.add(runner.name)
       startOwnCopy(runner, performance.now()).catch((error: unknown) => {
         started.delete(runner.name) // a later call tries again (a model saved since, say)
-        console.error(`tiffin: runner "${runner.name}" failed to start in the Service Worker`, error)
+        logger.log({
+          level: 'error',
+          event: 'runner.failed',
+          message: `Runner "${runner.name}" failed to start its own copy in the Service Worker; a later call tries again`,
+          fields: { runner: runner.name },
+          error,
+        })
       })
     }
   }
