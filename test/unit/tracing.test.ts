@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as otel from '@opentelemetry/api'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodePlatform } from '../../src/adapters/node/platform.js'
 import { registeredTracing } from '../../src/adapters/node/opentelemetry.js'
@@ -153,11 +158,11 @@ describe('tracing in one process', () => {
     } finally {
       await service.shutdown()
     }
-    const spans = exporter.getFinishedSpans()
-    const apiSpan = spans.find((s) => s.name === 'POST /twice')!
+    const spans: ReadableSpan[] = exporter.getFinishedSpans()
+    const apiSpan = spans.find((s: ReadableSpan) => s.name === 'POST /twice')!
     expect(apiSpan).toBeDefined()
-    const children = spans.filter((s) => s !== apiSpan)
-    expect(children.map((s) => s.name).sort()).toEqual([
+    const children = spans.filter((s: ReadableSpan) => s !== apiSpan)
+    expect(children.map((s: ReadableSpan) => s.name).sort()).toEqual([
       'execute double.scale',
       'execute double.scale',
       'queue double.scale',
@@ -191,11 +196,12 @@ describe('tracing in one process', () => {
       await runner.shutdown()
       otel.trace.disable()
     }
-    const refused = exporter.getFinishedSpans().filter((s) => s.status.code === otel.SpanStatusCode.ERROR)
+    const spans: ReadableSpan[] = exporter.getFinishedSpans()
+    const refused = spans.filter((s: ReadableSpan) => s.status.code === otel.SpanStatusCode.ERROR)
     expect(refused.length).toBeGreaterThan(0)
-    expect(refused.every((s) => s.name === 'queue small.scale')).toBe(true)
+    expect(refused.every((s: ReadableSpan) => s.name === 'queue small.scale')).toBe(true)
     expect(refused[0]!.status.message).toMatch(/The queue of "scale" is full/)
-    expect(refused[0]!.events.map((e) => e.name)).toEqual(['exception'])
+    expect(refused[0]!.events.map((e: ReadableSpan['events'][number]) => e.name)).toEqual(['exception'])
   })
 })
 

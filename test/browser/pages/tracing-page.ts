@@ -1,7 +1,12 @@
 // A page that registered an OpenTelemetry tracer provider (the SDK's in-memory exporter, no context
 // manager, as a page often has none) and serves a service on Web Workers: driven by tracing.spec.ts.
 import * as otel from '@opentelemetry/api'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base'
 import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import * as io from '../../../src/io/index.js'
 import { Runner } from '../../../src/runner/runner.js'
@@ -9,6 +14,15 @@ import { Service } from '../../../src/service/service.js'
 import { consoleLogger } from '../../../src/telemetry/logger.js'
 import { openTelemetryTracing } from '../../../src/telemetry/opentelemetry.js'
 import scale from '../../fixtures/runnables/scale.js'
+
+/** What the test reads of a finished span. */
+interface SpanSummary {
+  readonly name: string
+  readonly traceId: string
+  readonly spanId: string
+  readonly parentSpanId: string | undefined
+  readonly attributes: Record<string, unknown>
+}
 
 const exporter = new InMemorySpanExporter()
 otel.trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
@@ -39,7 +53,7 @@ const api = {
     )
     const answer: unknown = await response.json()
     await service.shutdown()
-    const spans = exporter.getFinishedSpans().map((s) => ({
+    const spans = exporter.getFinishedSpans().map((s: ReadableSpan): SpanSummary => ({
       name: s.name,
       traceId: s.spanContext().traceId,
       spanId: s.spanContext().spanId,
