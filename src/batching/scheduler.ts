@@ -232,11 +232,15 @@ export class Scheduler {
     const items = pieces.reduce((n, p) => n + p.end - p.start, 0)
     const started = this.options.clock.now()
     const retried = merged !== undefined
+    // One whole call goes as it came (its input was checked when it was queued) and its output comes back
+    // as it is: nothing to merge or split. Its buffers are the caller's, so they are copied, not moved.
+    const alone = pieces.length === 1 && pieces[0]!.start === 0 && pieces[0]!.end === pieces[0]!.call.items
+    const split = queue.batching && !alone
     let input: unknown
     try {
       input =
         merged ??
-        (queue.batching
+        (split
           ? mergeItems(
               pieces.map((p) => p.input),
               config.inputAxis,
@@ -264,8 +268,8 @@ export class Scheduler {
       if (held.length === 0 && this.running.get(executor) === held) this.running.delete(executor)
     }
     const options = spans
-      ? { timeoutMs: this.options.timeoutMs, transfer: queue.batching, traceHeaders: spans[0]?.headers }
-      : { timeoutMs: this.options.timeoutMs, transfer: queue.batching }
+      ? { timeoutMs: this.options.timeoutMs, transfer: split, traceHeaders: spans[0]?.headers }
+      : { timeoutMs: this.options.timeoutMs, transfer: split }
     executor.call(method, input, options).then(
       (output) => {
         release()
@@ -274,7 +278,7 @@ export class Scheduler {
         model.observe(items, elapsed)
         metrics.executionMs.observe(elapsed)
         try {
-          const outputs = queue.batching
+          const outputs = split
             ? splitItems(
                 output,
                 config.outputAxis,
