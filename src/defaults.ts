@@ -14,6 +14,11 @@ export interface Defaults {
     readonly setupTimeoutMs: number
     /** A runner that failed to start tries again, on a call, at most this often. */
     readonly failedRetryMs: number
+    /**
+     * The shared memory between a runner and each worker it started: calls and answers up to this size go
+     * through it, larger ones by message (which moves big tensors without copying them).
+     */
+    readonly sharedMemoryBytes: number
   }
   /** A service's HTTP limits (`config.http`). */
   readonly http: { readonly maxBodyBytes: number; readonly timeoutMs: number; readonly maxInFlight: number }
@@ -82,7 +87,7 @@ export interface Defaults {
 
 export const DEFAULTS: Defaults = {
   batching: { enabled: true, maxBatchSize: 64, maxLatencyMs: 10_000, maxQueueItems: 4096 },
-  runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000, failedRetryMs: 5_000 },
+  runner: { timeoutMs: 60_000, setupTimeoutMs: 120_000, failedRetryMs: 5_000, sharedMemoryBytes: 256 * 1024 },
   http: { maxBodyBytes: 32 * 1024 * 1024, timeoutMs: 60_000, maxInFlight: 1024 },
   runnerHttp: { maxBodyBytes: 256 * 1024 * 1024 },
   server: {

@@ -4,6 +4,7 @@ import { browserPlatform } from '../../src/adapters/browser/platform.js'
 import { onnxRunner } from '../../src/onnx/models.js'
 import { indexedDBStore } from '../../src/store/idb.js'
 import { mlpModel } from '../../test/fixtures/models.js'
+import { byMessage } from '../../test/support/by-message.js'
 import { measureBatching } from '../lib/batching-run.js'
 
 async function benchBatching(callers: number[], seconds: number, maxBatchSize: number, maxLatencyMs: number) {
@@ -12,9 +13,11 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
   const batched = onnxRunner('mlp', { maxBatchSize, maxLatencyMs, resource: 'wasm' })
   const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, resource: 'wasm' })
+  const messaged = onnxRunner('mlp', { name: 'mlp-by-message', maxBatchSize, maxLatencyMs, resource: 'wasm' })
   await Promise.all([
     batched.init({ platform: browserPlatform, store }),
     unbatched.init({ platform: browserPlatform, store }),
+    messaged.init({ platform: byMessage(browserPlatform), store }),
   ])
   console.log(`chromium: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   ort.env.wasm.numThreads = batched.placement?.threads ?? 1
@@ -29,6 +32,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
         env: 'chromium',
         batched,
         unbatched,
+        byMessage: messaged,
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
@@ -39,7 +43,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
       (line) => console.log(line),
     )
   } finally {
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), session.release()])
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), messaged.shutdown(), session.release()])
   }
 }
 

@@ -8,6 +8,8 @@ import type { Resource } from './runnable.js'
 /** One started worker, as the pool sees it. */
 export interface WorkerConnection {
   readonly endpoint: Endpoint
+  /** The worker shares this thread's memory (a worker it started itself), so calls may go through a SharedArrayBuffer. */
+  readonly sharesMemory?: boolean
   /** Called once when the worker crashes, exits or fails to load, with the cause. */
   onExit(listener: (cause: Error) => void): void
   terminate(): Promise<void>

@@ -5,6 +5,7 @@ import { transfer } from 'comlink'
 import { errorFields, errorFromFields, type ErrorFields } from '../errors.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
 import type { LiveCounts } from './live-counts.js'
+import { serveSharedCalls, sharedMemoryMissing } from './shared-channel.js'
 
 /** One answer across the boundary: the value, or the fields of the error thrown. */
 export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorFields }
@@ -15,6 +16,10 @@ export interface WorkerApi {
   call(method: string, input: unknown): Promise<Reply<unknown>>
   counts(): Promise<Reply<LiveCounts>>
   teardown(): Promise<Reply<void>>
+  /** Starts answering calls written into `memory` (see SharedCalls); false where this thread cannot wait on it. */
+  openChannel(memory: SharedArrayBuffer): Promise<Reply<boolean>>
+  /** The answer to a call made through shared memory that did not fit there. */
+  collect(): Promise<Reply<unknown>>
 }
 
 async function reply<T>(work: () => Promise<T>, move = false): Promise<Reply<T>> {
@@ -29,11 +34,22 @@ async function reply<T>(work: () => Promise<T>, move = false): Promise<Reply<T>>
 
 /** The host as a worker exposes it; results move their buffers to the caller (a runnable must return fresh arrays). */
 export function workerApi(host: WorkerHost): WorkerApi {
+  let channel: { collect(): Reply<unknown> } | undefined
   return {
     setup: (spec) => reply(() => host.setup(spec)),
     call: (method, input) => reply(() => host.call(method, input), true),
     counts: () => reply(() => host.counts()),
     teardown: () => reply(() => host.teardown()),
+    openChannel: (memory) =>
+      reply(async () => {
+        if (channel || sharedMemoryMissing()) return false
+        channel = serveSharedCalls(memory, (method, input) => reply(() => host.call(method, input)))
+        return true
+      }),
+    collect: async () => {
+      const held = channel?.collect() ?? { ok: false, error: { name: 'Error', message: 'no shared memory is open' } }
+      return held.ok ? withTransfer(held) : held
+    },
   }
 }
 

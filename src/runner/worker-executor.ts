@@ -1,9 +1,11 @@
 import { releaseProxy, wrap, type Remote } from 'comlink'
+import { DEFAULTS } from '../defaults.js'
 import { Timeout, WorkerLost } from '../errors.js'
 import type { Executor } from './executor.js'
 import type { SetupReport, WorkerSpec } from './host.js'
 import { countLive, type LiveCounts } from './live-counts.js'
 import type { WorkerConnection } from './platform.js'
+import { SharedCalls, sharedMemoryMissing } from './shared-channel.js'
 import { unwrap, withTransfer, type WorkerApi } from './worker-api.js'
 
 /** How long a closing worker may take to release what its runnable holds before it is stopped anyway. */
@@ -23,6 +25,8 @@ export class WorkerExecutor implements Executor {
   private readonly pending = new Map<Fail, string>()
   private readonly deathListeners: ((cause: Error) => void)[] = []
   private dead: Error | undefined
+  /** Where the worker shares memory: the fast way for calls that fit in it. */
+  private shared: SharedCalls | undefined
 
   constructor(
     readonly label: string,
@@ -39,15 +43,29 @@ export class WorkerExecutor implements Executor {
     return this.pending.size
   }
 
-  setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
-    return this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
+  async setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
+    const report = await this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
+    if (!this.connection.sharesMemory) return report
+    return { ...report, notes: [...report.notes, await this.openSharedMemory(timeoutMs)] }
+  }
+
+  /** Opens the shared memory calls go through where both threads can use it; says how calls travel. */
+  private async openSharedMemory(timeoutMs: number): Promise<string> {
+    const missing = sharedMemoryMissing()
+    if (missing) return `calls go to the workers by message (${missing})`
+    const bytes = DEFAULTS.runner.sharedMemoryBytes
+    const shared = new SharedCalls(bytes, () => this.remote.collect())
+    const opened = await this.track('openChannel', () => unwrap(this.remote.openChannel(shared.memory)), timeoutMs)
+    if (!opened) return 'calls go to the workers by message (a worker cannot wait on shared memory)'
+    this.shared = shared
+    return `calls of up to ${bytes / 1024} KiB go to the workers through shared memory, larger ones by message`
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
     const move = options.transfer && !this.retryOnLoss
     return this.track(
       method,
-      () => unwrap(this.remote.call(method, move ? withTransfer(input) : input)),
+      () => unwrap(this.shared?.call(method, input) ?? this.remote.call(method, move ? withTransfer(input) : input)),
       options.timeoutMs,
     )
   }
@@ -112,6 +130,7 @@ export class WorkerExecutor implements Executor {
     if (this.dead) return
     this.dead = cause
     for (const [fail, method] of this.pending) fail(this.lost(method, cause))
+    this.shared?.close()
     this.remote[releaseProxy]()
     countLive('proxies', -1)
     // A worker marked dead (an error event, an unreadable message) may still be running: stop it.

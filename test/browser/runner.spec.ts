@@ -33,6 +33,24 @@ test('a Web Worker that dies or hangs mid-call rejects the call with the runner 
   expect(r.workers).toEqual({ live: 1, restarts: 2, setupFailures: 0 })
 })
 
+test('in a cross-origin-isolated page calls go through shared memory, and answer as they do by message', async ({
+  page,
+}) => {
+  const r = await page.evaluate(() => window.runnerTest.channels())
+  expect(r.isolated).toBe(true)
+  expect(r.shared.travel).toEqual([expect.stringMatching(/through shared memory/)])
+  expect(r.message.travel).toEqual([])
+  for (const way of [r.shared, r.message]) {
+    expect(way.calls).toBeGreaterThan(20)
+    expect(way.wrong).toBe(0)
+    expect(way.echoedSame).toBe(true)
+    expect(way.long).toEqual([500_000, 3])
+  }
+  // The one difference between the ways: shared memory leaves out a property that is undefined.
+  expect(r.shared.undefinedKept).toBe(false)
+  expect(r.message.undefinedKept).toBe(true)
+})
+
 test('a runnable whose setup throws makes init() reject with the cause', async ({ page }) => {
   const r = await page.evaluate(() => window.runnerTest.brokenSetup())
   expect(r.init).toMatchObject({ error: 'Runner "broken" failed to start: no weights' })

@@ -33,6 +33,7 @@ function spawnWorker(createWorker: WorkerFactory, label: string): WorkerConnecti
   })
   return {
     endpoint: worker,
+    sharesMemory: true,
     onExit,
     async terminate() {
       worker.terminate()

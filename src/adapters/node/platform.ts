@@ -46,6 +46,7 @@ function spawnWorker(label: string): WorkerConnection {
   worker.on('exit', (code) => exit(new Error(`exited with code ${code}`)))
   return {
     endpoint: nodeEndpoint(worker),
+    sharesMemory: true,
     onExit,
     async terminate() {
       await worker.terminate()

@@ -2,6 +2,7 @@
 import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import { Runner } from '../../../src/runner/runner.js'
 import scale from '../../fixtures/runnables/scale.js'
+import { byMessage } from '../../support/by-message.js'
 
 const outcome = async (work: Promise<unknown>): Promise<{ ok: unknown } | { error: string; name: string }> => {
   try {
@@ -55,6 +56,70 @@ const api = {
     const workers = r.workers
     await r.shutdown()
     return { crashed, crashMs, after, hung, afterHang, refused, workers }
+  },
+  /** The same calls through shared memory and by message: the answers each caller gets, and how calls went. */
+  async channels() {
+    const ways = { shared: browserPlatform, message: byMessage(browserPlatform) }
+    const results: Record<string, unknown> = { isolated: crossOriginIsolated }
+    for (const [way, platform] of Object.entries(ways)) {
+      const r = new Runner(scale, {
+        name: `channel-${way}`,
+        platform,
+        runnableInitParams: { factor: 2 },
+        workers: 2,
+        maxBatchSize: 1 << 20,
+        maxQueueItems: 1 << 24,
+      })
+      await r.init()
+      let seed = 11
+      const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+      let wrong = 0
+      let calls = 0
+      for (let round = 0; round < 5; round++) {
+        const sizes = Array.from({ length: 1 + Math.floor(next() * 32) }, () =>
+          next() < 0.15 ? 100_000 + Math.floor(next() * 100_000) : 1 + Math.floor(next() * 2000),
+        )
+        const inputs = sizes.map((n, caller) => Float32Array.from({ length: n }, (_, i) => caller * 1e6 + i))
+        const outputs = await Promise.all(inputs.map((x) => r.methods.scaleTensor.run(x)))
+        outputs.forEach((y, caller) => {
+          calls++
+          const x = inputs[caller]!
+          if (y.length !== x.length || y[0] !== x[0]! * 2 || y.at(-1) !== x.at(-1)! * 2) wrong++
+        })
+      }
+      const plain = { text: 'päper ✓', list: [1, [2, { three: null }]], ints: Int32Array.of(-1, 2) }
+      const echoed = await r.methods.echo.run(plain)
+      const marked = (await r.methods.echo.run({ gone: undefined, kept: 1 })) as Record<string, unknown>
+      const long = await r.methods.fill.run({ length: 500_000, value: 3 })
+      results[way] = {
+        calls,
+        wrong,
+        echoedSame: JSON.stringify(echoed) === JSON.stringify(plain) && echoed instanceof Object,
+        undefinedKept: 'gone' in marked,
+        long: [long.length, long[499_999]],
+        travel: r.notes.filter((n) => n.startsWith('calls ')),
+      }
+      await r.shutdown()
+    }
+    return results as {
+      isolated: boolean
+      shared: {
+        calls: number
+        wrong: number
+        echoedSame: boolean
+        undefinedKept: boolean
+        long: number[]
+        travel: string[]
+      }
+      message: {
+        calls: number
+        wrong: number
+        echoedSame: boolean
+        undefinedKept: boolean
+        long: number[]
+        travel: string[]
+      }
+    }
   },
   async brokenSetup() {
     const r = new Runner(scale, {

@@ -1,0 +1,120 @@
+// The way calls travel to a runner's workers and back: through shared memory where both threads can use
+// it, by message otherwise. Both ways must answer the same, so every test runs on both.
+import { afterEach, describe, expect, it } from 'vitest'
+import { nodePlatform } from '../../src/adapters/node/platform.js'
+import { BadInput, Timeout, WorkerLost } from '../../src/errors.js'
+import { Runner } from '../../src/runner/runner.js'
+import scale from '../fixtures/runnables/scale.js'
+import { byMessage } from '../support/by-message.js'
+
+const started: Runner[] = []
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((r) => r.shutdown()))
+})
+
+/** A seeded generator, so a failing run can be repeated. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+}
+
+describe.each([
+  ['shared memory', nodePlatform, /through shared memory/],
+  ['messages', byMessage(nodePlatform), null],
+] as const)('calls to workers through %s', (_way, platform, note) => {
+  async function runner(options: ConstructorParameters<typeof Runner>[1] = {}) {
+    const r = new Runner(scale, { platform, runnableInitParams: { factor: 2 }, workers: 1, ...options })
+    started.push(r as Runner)
+    await r.init()
+    return r
+  }
+
+  it('says how calls travel', async () => {
+    const r = await runner()
+    const travel = r.notes.filter((n) => n.startsWith('calls '))
+    if (note) expect(travel).toEqual([expect.stringMatching(note)])
+    else expect(travel).toEqual([])
+    // The one difference between the ways: shared memory leaves out a property that is undefined.
+    const back = (await r.methods.echo.run({ gone: undefined, kept: 1 })) as Record<string, unknown>
+    expect(back.kept).toBe(1)
+    expect('gone' in back).toBe(note === null)
+  })
+
+  it('gives every caller its own rows, whatever the sizes and the concurrency', async () => {
+    const r = await runner({ workers: 2, maxBatchSize: 64 * 1024, maxQueueItems: 16 * 1024 * 1024, maxLatencyMs: 5000 })
+    const next = random(7)
+    for (let round = 0; round < 6; round++) {
+      const callers = 1 + Math.floor(next() * 48)
+      const sizes = Array.from({ length: callers }, () =>
+        // Mostly small calls, some past the shared memory's size (they go by message).
+        next() < 0.15 ? 100_000 + Math.floor(next() * 200_000) : 1 + Math.floor(next() * 2000),
+      )
+      const inputs = sizes.map((n, caller) => Float32Array.from({ length: n }, (_, i) => caller * 1e6 + i))
+      const outputs = await Promise.all(inputs.map((x) => r.methods.scaleTensor.run(x)))
+      outputs.forEach((y, caller) => {
+        expect(y).toBeInstanceOf(Float32Array)
+        expect(y.length).toBe(sizes[caller])
+        expect(Array.from(y.subarray(0, 3))).toEqual(Array.from(inputs[caller]!.subarray(0, 3), (v) => v * 2))
+        expect(y.at(-1)).toBe(inputs[caller]!.at(-1)! * 2)
+      })
+    }
+    const metrics = r.metrics().find((m) => m.method === 'scaleTensor')!
+    expect(metrics.requests).toBeGreaterThan(metrics.executions) // calls were batched together
+  })
+
+  it('carries any value the way structured clone does, and long answers to short calls', async () => {
+    const r = await runner()
+    const plain = {
+      text: 'päper ✓',
+      list: [1, [2, { three: null }]],
+      ints: Int32Array.of(-1, 2),
+      f64: Float64Array.of(Math.PI),
+    }
+    expect(await r.methods.echo.run(plain)).toEqual(plain)
+    const rich = { at: new Date(5), map: new Map([['a', 1]]), nan: Number.NaN, big: 10n, holes: [1, undefined] }
+    expect(await r.methods.echo.run(rich)).toEqual(rich)
+    const long = await r.methods.fill.run({ length: 1_000_000, value: 3 })
+    expect(long.length).toBe(1_000_000)
+    expect(long[999_999]).toBe(3)
+    expect(await r.methods.scale.run([1, 2])).toEqual([2, 4])
+  })
+
+  it('keeps the class of an error thrown in the worker', async () => {
+    const r = await runner()
+    const error = await r.methods.reject.run('no').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BadInput)
+    expect((error as Error).message).toBe('scale refuses: no')
+    expect(await r.methods.scale.run([4])).toEqual([8])
+  })
+
+  it('a worker killed in the middle of a call rejects it at once, and its replacement answers', async () => {
+    const r = await runner({ timeoutMs: 10_000 })
+    const t0 = performance.now()
+    await expect(r.methods.crash.run({ after: 50 })).rejects.toThrow(WorkerLost)
+    expect(performance.now() - t0).toBeLessThan(5_000)
+    expect(await r.methods.scaleTensor.run(Float32Array.of(1.5))).toEqual(Float32Array.of(3))
+  })
+
+  it('a worker that never answers rejects within the timeout', async () => {
+    const r = await runner({ timeoutMs: 300 })
+    const t0 = performance.now()
+    await expect(r.methods.hang.run(null)).rejects.toThrow(Timeout)
+    expect(performance.now() - t0).toBeLessThan(3_000)
+    expect(await r.methods.scale.run([1])).toEqual([2])
+  })
+
+  it('a runner left idle uses no measurable CPU', async () => {
+    const r = await runner({ workers: 2 })
+    await Promise.all(Array.from({ length: 50 }, (_, i) => r.methods.scaleTensor.run(Float32Array.of(i))))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const before = process.cpuUsage()
+    const t0 = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const used = process.cpuUsage(before)
+    const share = (used.user + used.system) / 1000 / (performance.now() - t0)
+    // A thread spinning on the memory would show as 1 (a whole core); idle threads show next to 0.
+    expect(share).toBeLessThan(0.05)
+  })
+})
