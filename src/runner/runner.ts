@@ -162,12 +162,14 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       const pinned = settings.resource.from !== 'placement'
       let spec = workerSpec(this.name, this.runnable as Runnable, params, placement, models, storeRef, configs, pinned)
       let chosen: SetupReport['chosen']
+      let travel: string | undefined
       const start = async (index: number): Promise<Executor> => {
         const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
         try {
           const report = await executor.setup(spec, setupTimeoutMs)
           this.collect(report)
           chosen ??= report.chosen
+          travel ??= executor.travel
           return executor
         } catch (error) {
           await executor.close()
@@ -194,6 +196,7 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       spec = { ...spec, resourceConfirmed: true }
       this.chosen = chosen
       const resource = chosen ? { value: chosen.resource, from: 'placement' as const } : settings.resource
+      if (travel) placed = { ...placed, reason: `${placed.reason}; ${travel}` }
       await this.install(pool, scheduler, placed, { ...settings, resource })
     })
   }

@@ -1,7 +1,7 @@
 // A call to a worker through shared memory: the caller writes the call into a SharedArrayBuffer and wakes
-// the worker with Atomics.notify; the worker writes the answer back in place and wakes the caller. Neither
-// side posts a message or clones a value, which is most of what a small call to a worker costs. Both sides
-// wait with Atomics.waitAsync, so a channel that is idle costs no CPU and neither event loop is blocked.
+// the worker with Atomics.notify; the worker writes the answer back in place and wakes the caller, with no
+// message posted and no value cloned. Both sides wait with Atomics.waitAsync, so an idle channel costs no
+// CPU and neither event loop is blocked (a blocking Atomics.wait in the worker measured no faster).
 import { decodeFrom, encodeInto } from './shared-wire.js'
 import type { Reply } from './worker-api.js'
 
@@ -19,10 +19,10 @@ const HELD = 3
 
 /** Why this thread cannot share memory with its workers and wait on it without blocking; undefined when it can. */
 export function sharedMemoryMissing(): string | undefined {
-  if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer here'
   // Pages and their workers get shared memory only when cross-origin isolated; Node has no such flag.
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false)
     return 'the page is not cross-origin isolated'
+  if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer here'
   if (typeof Atomics.waitAsync !== 'function') return 'no Atomics.waitAsync here'
   return undefined
 }

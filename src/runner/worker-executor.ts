@@ -45,20 +45,23 @@ export class WorkerExecutor implements Executor {
 
   async setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
     const report = await this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
-    if (!this.connection.sharesMemory) return report
-    return { ...report, notes: [...report.notes, await this.openSharedMemory(timeoutMs)] }
+    if (this.connection.sharesMemory) this.travel = await this.openSharedMemory(timeoutMs)
+    return report
   }
 
-  /** Opens the shared memory calls go through where both threads can use it; says how calls travel. */
+  /** How calls travel to this worker, in a few words; undefined where it never shares memory (a lent worker). */
+  travel: string | undefined
+
+  /** Opens the shared memory calls go through where both threads can use it. */
   private async openSharedMemory(timeoutMs: number): Promise<string> {
     const missing = sharedMemoryMissing()
-    if (missing) return `calls go to the workers by message (${missing})`
+    if (missing) return `calls by message (${missing})`
     const bytes = DEFAULTS.runner.sharedMemoryBytes
     const shared = new SharedCalls(bytes, () => this.remote.collect())
     const opened = await this.track('openChannel', () => unwrap(this.remote.openChannel(shared.memory)), timeoutMs)
-    if (!opened) return 'calls go to the workers by message (a worker cannot wait on shared memory)'
+    if (!opened) return 'calls by message (a worker cannot wait on shared memory)'
     this.shared = shared
-    return `calls of up to ${bytes / 1024} KiB go to the workers through shared memory, larger ones by message`
+    return `calls through shared memory (up to ${bytes / 1024} KiB)`
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {

@@ -8,6 +8,17 @@ import { expect, test, type Page } from '@playwright/test'
 import { tensor } from '../../src/tensor/tensor.js'
 import { linearModel } from '../fixtures/models.js'
 import { startDemo, type Demo } from '../support/demo-server.js'
+import { CHROMIUM_ARGS, findChromium } from './find-chromium.mjs'
+
+// This spec is about the order pages open in, not about WebGPU: without WebGPU the OCR runners start on
+// WASM at once, rather than checking WebGPU on the software adapter for minutes in the page and again in
+// the Service Worker (ocr-demo.spec.ts and webgpu-check.spec.ts test that check).
+test.use({
+  launchOptions: {
+    executablePath: findChromium(),
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--enable-unsafe-webgpu'),
+  },
+})
 
 const readyz = (page: Page, prefix: string) =>
   page.evaluate(async (p) => {

@@ -97,7 +97,7 @@ const api = {
         echoedSame: JSON.stringify(echoed) === JSON.stringify(plain) && echoed instanceof Object,
         undefinedKept: 'gone' in marked,
         long: [long.length, long[499_999]],
-        travel: r.notes.filter((n) => n.startsWith('calls ')),
+        travel: r.placement!.reason,
       }
       await r.shutdown()
     }
