@@ -11,7 +11,6 @@ import { nodePlatform } from '../src/adapters/node/platform.js'
 import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
-import { byMessage } from '../test/support/by-message.js'
 import { measureBatching, type BatchingRow } from './lib/batching-run.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
@@ -33,16 +32,17 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
   const batched = onnxRunner('mlp', { maxBatchSize: MAX_BATCH_SIZE, maxLatencyMs: MAX_LATENCY_MS, ...workers })
   const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, ...workers })
-  const messaged = onnxRunner('mlp', {
-    name: 'mlp-by-message',
+  const shared = onnxRunner('mlp', {
+    name: 'mlp-shared-memory',
     maxBatchSize: MAX_BATCH_SIZE,
     maxLatencyMs: MAX_LATENCY_MS,
+    sharedMemory: true,
     ...workers,
   })
   await Promise.all([
     batched.init({ platform: nodePlatform, store }),
     unbatched.init({ platform: nodePlatform, store }),
-    messaged.init({ platform: byMessage(nodePlatform), store }),
+    shared.init({ platform: nodePlatform, store }),
   ])
   log(`node: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   const session = await ort.InferenceSession.create(model.bytes)
@@ -56,7 +56,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
         env: 'node',
         batched,
         unbatched,
-        byMessage: messaged,
+        shared,
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
@@ -67,7 +67,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
       log,
     )
   } finally {
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), messaged.shutdown(), session.release()])
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release()])
   }
 }
 
@@ -101,7 +101,7 @@ console.log(
       'callers',
       'batched/s',
       'unbatched/s',
-      'by message/s',
+      'shared mem/s',
       'offline/s',
       'vs unbatched',
       'vs offline',
@@ -116,7 +116,7 @@ console.log(
       String(r.callers),
       fmt(r.batchedItemsPerS, 0),
       fmt(r.unbatchedItemsPerS, 0),
-      fmt(r.byMessageItemsPerS, 0),
+      fmt(r.sharedItemsPerS, 0),
       fmt(r.offlineItemsPerS, 0),
       `${fmt(r.batchedItemsPerS / r.unbatchedItemsPerS, 2)}×`,
       `${fmt((100 * r.batchedItemsPerS) / r.offlineItemsPerS, 0)}%`,
@@ -131,7 +131,7 @@ console.log(
 
 for (const r of rows.filter((row) => row.oneCaller))
   console.log(
-    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.byMessageUs, 0)} µs by message), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50)`,
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50)`,
   )
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
@@ -162,12 +162,12 @@ for (const result of results) {
       bench: 'batching',
       env: at64.env,
       one_caller_us: Math.round(one.oneCaller!.runnerUs),
-      one_caller_by_message_us: Math.round(one.oneCaller!.byMessageUs),
+      one_caller_shared_memory_us: Math.round(one.oneCaller!.sharedUs),
       direct_us: Math.round(one.oneCaller!.directUs),
       one_caller_added_us: Math.round(one.oneCaller!.addedUs),
       callers: 64,
       batched_items_per_s: Math.round(at64.batchedItemsPerS),
-      by_message_items_per_s: Math.round(at64.byMessageItemsPerS),
+      shared_memory_items_per_s: Math.round(at64.sharedItemsPerS),
       unbatched_items_per_s: Math.round(at64.unbatchedItemsPerS),
       offline_items_per_s: Math.round(at64.offlineItemsPerS),
       p99_ms: Number(at64.batchedP99Ms.toFixed(2)),

@@ -15,9 +15,9 @@ export interface BatchingRow {
   readonly batchedP99Ms: number
   readonly unbatchedP50Ms: number
   readonly unbatchedP99Ms: number
-  /** The batched runner again, its calls to workers by message rather than through shared memory. */
-  readonly byMessageItemsPerS: number
-  readonly byMessageP50Ms: number
+  /** The batched runner again, its calls to its workers through shared memory rather than by message. */
+  readonly sharedItemsPerS: number
+  readonly sharedP50Ms: number
   readonly meanBatch: number
   readonly errors: number
   /** At 1 caller: the median call through the batched runner, and `session.run` of one item on the calling thread. */
@@ -25,7 +25,7 @@ export interface BatchingRow {
     readonly runnerUs: number
     readonly directUs: number
     readonly addedUs: number
-    readonly byMessageUs: number
+    readonly sharedUs: number
   }
 }
 
@@ -33,8 +33,8 @@ export interface BatchingSetup {
   readonly env: string
   readonly batched: Runner<OnnxParams, OnnxMethods>
   readonly unbatched: Runner<OnnxParams, OnnxMethods>
-  /** The batched runner's twin whose calls to its workers go by message. */
-  readonly byMessage: Runner<OnnxParams, OnnxMethods>
+  /** The batched runner's twin whose calls to its workers go through shared memory (`sharedMemory: true`). */
+  readonly shared: Runner<OnnxParams, OnnxMethods>
   /** One item, as each caller sends it. */
   readonly item: () => Record<string, Tensor>
   /** Runs the model directly on a full batch, with no serving in between. */
@@ -64,7 +64,7 @@ export async function measureBatching(
     const executions0 = before.executions
     const batched = await closedLoop(callers, seconds, () => setup.batched.run(input))
     const after = setup.batched.metrics()[0]!
-    const byMessage = await closedLoop(callers, seconds, () => setup.byMessage.run(input))
+    const shared = await closedLoop(callers, seconds, () => setup.shared.run(input))
     const unbatched = await closedLoop(callers, seconds, () => setup.unbatched.run(input))
     const row: BatchingRow = {
       env: setup.env,
@@ -76,16 +76,16 @@ export async function measureBatching(
       batchedP99Ms: quantile(batched.latenciesMs, 0.99),
       unbatchedP50Ms: quantile(unbatched.latenciesMs, 0.5),
       unbatchedP99Ms: quantile(unbatched.latenciesMs, 0.99),
-      byMessageItemsPerS: byMessage.items / seconds,
-      byMessageP50Ms: quantile(byMessage.latenciesMs, 0.5),
+      sharedItemsPerS: shared.items / seconds,
+      sharedP50Ms: quantile(shared.latenciesMs, 0.5),
       meanBatch: (after.batchSize.sum - before.batchSize.sum) / Math.max(1, after.executions - executions0),
-      errors: batched.errors + unbatched.errors + byMessage.errors,
+      errors: batched.errors + unbatched.errors + shared.errors,
       ...(callers === 1 && {
         oneCaller: {
           runnerUs: quantile(batched.latenciesMs, 0.5) * 1000,
           directUs,
           addedUs: quantile(batched.latenciesMs, 0.5) * 1000 - directUs,
-          byMessageUs: quantile(byMessage.latenciesMs, 0.5) * 1000,
+          sharedUs: quantile(shared.latenciesMs, 0.5) * 1000,
         },
       }),
     }

@@ -4,7 +4,6 @@ import { browserPlatform } from '../../src/adapters/browser/platform.js'
 import { onnxRunner } from '../../src/onnx/models.js'
 import { indexedDBStore } from '../../src/store/idb.js'
 import { mlpModel } from '../../test/fixtures/models.js'
-import { byMessage } from '../../test/support/by-message.js'
 import { measureBatching } from '../lib/batching-run.js'
 
 async function benchBatching(callers: number[], seconds: number, maxBatchSize: number, maxLatencyMs: number) {
@@ -13,11 +12,17 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   await store.save('mlp', model.bytes, { signatures: { run: { batchable: true, batchDim: 0 } } })
   const batched = onnxRunner('mlp', { maxBatchSize, maxLatencyMs, resource: 'wasm' })
   const unbatched = onnxRunner('mlp', { name: 'mlp-unbatched', batching: false, resource: 'wasm' })
-  const messaged = onnxRunner('mlp', { name: 'mlp-by-message', maxBatchSize, maxLatencyMs, resource: 'wasm' })
+  const shared = onnxRunner('mlp', {
+    name: 'mlp-shared-memory',
+    maxBatchSize,
+    maxLatencyMs,
+    resource: 'wasm',
+    sharedMemory: true,
+  })
   await Promise.all([
     batched.init({ platform: browserPlatform, store }),
     unbatched.init({ platform: browserPlatform, store }),
-    messaged.init({ platform: byMessage(browserPlatform), store }),
+    shared.init({ platform: browserPlatform, store }),
   ])
   console.log(`chromium: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   ort.env.wasm.numThreads = batched.placement?.threads ?? 1
@@ -32,7 +37,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
         env: 'chromium',
         batched,
         unbatched,
-        byMessage: messaged,
+        shared,
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
@@ -43,7 +48,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
       (line) => console.log(line),
     )
   } finally {
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), messaged.shutdown(), session.release()])
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release()])
   }
 }
 

@@ -33,6 +33,12 @@ export interface RunnerOptions<Params, Methods extends MethodMap> {
   readonly timeoutMs?: number
   /** How long a worker may take to set up (default 120 s). */
   readonly setupTimeoutMs?: number
+  /**
+   * Sends calls of up to 256 KiB of plain data to the workers through shared memory rather than by message,
+   * where both threads can share it (Node; a cross-origin-isolated page). Off by default: it measured no
+   * faster than messages (see the README's batching benchmark).
+   */
+  readonly sharedMemory?: boolean
   /** Time and timers for the batcher; tests pass a fake one. */
   readonly clock?: Clock
   /** Where models are read from; else the store given to `init()`, else the platform's default store. */

@@ -164,7 +164,10 @@ export class Runner<Params = unknown, Methods extends MethodMap = MethodMap> {
       let chosen: SetupReport['chosen']
       let travel: string | undefined
       const start = async (index: number): Promise<Executor> => {
-        const executor = new WorkerExecutor(`worker ${index}`, this.name, spawnWorker(`${this.name}-${index}`))
+        const connection = spawnWorker(`${this.name}-${index}`)
+        const executor = new WorkerExecutor(`worker ${index}`, this.name, connection, {
+          sharedMemory: this.options.sharedMemory === true,
+        })
         try {
           const report = await executor.setup(spec, setupTimeoutMs)
           this.collect(report)

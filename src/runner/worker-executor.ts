@@ -25,15 +25,19 @@ export class WorkerExecutor implements Executor {
   private readonly pending = new Map<Fail, string>()
   private readonly deathListeners: ((cause: Error) => void)[] = []
   private dead: Error | undefined
-  /** Where the worker shares memory: the fast way for calls that fit in it. */
+  readonly retryOnLoss: boolean
+  private readonly wantsSharedMemory: boolean
+  /** Where calls that fit go when shared memory was asked for and both threads can use it. */
   private shared: SharedCalls | undefined
 
   constructor(
     readonly label: string,
     private readonly runner: string,
     private readonly connection: WorkerConnection,
-    readonly retryOnLoss = false,
+    options: { readonly retryOnLoss?: boolean; readonly sharedMemory?: boolean } = {},
   ) {
+    this.retryOnLoss = options.retryOnLoss ?? false
+    this.wantsSharedMemory = options.sharedMemory ?? false
     this.remote = wrap<WorkerApi>(connection.endpoint)
     countLive('proxies', 1)
     connection.onExit((cause) => this.die(cause))
@@ -45,16 +49,16 @@ export class WorkerExecutor implements Executor {
 
   async setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
     const report = await this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
-    if (this.connection.sharesMemory) this.travel = await this.openSharedMemory(timeoutMs)
+    if (this.wantsSharedMemory) this.travel = await this.openSharedMemory(timeoutMs)
     return report
   }
 
-  /** How calls travel to this worker, in a few words; undefined where it never shares memory (a lent worker). */
+  /** How calls travel to this worker where shared memory was asked for, in a few words. */
   travel: string | undefined
 
   /** Opens the shared memory calls go through where both threads can use it. */
   private async openSharedMemory(timeoutMs: number): Promise<string> {
-    const missing = sharedMemoryMissing()
+    const missing = this.connection.sharesMemory ? sharedMemoryMissing() : 'this worker was lent, not started here'
     if (missing) return `calls by message (${missing})`
     const bytes = DEFAULTS.runner.sharedMemoryBytes
     const shared = new SharedCalls(bytes, () => this.remote.collect())

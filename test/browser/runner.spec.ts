@@ -33,7 +33,7 @@ test('a Web Worker that dies or hangs mid-call rejects the call with the runner 
   expect(r.workers).toEqual({ live: 1, restarts: 2, setupFailures: 0 })
 })
 
-test('in a cross-origin-isolated page calls go through shared memory, and answer as they do by message', async ({
+test('in a cross-origin-isolated page a runner asking for shared memory gets it, and answers as it does by message', async ({
   page,
 }) => {
   const r = await page.evaluate(() => window.runnerTest.channels())
@@ -45,6 +45,10 @@ test('in a cross-origin-isolated page calls go through shared memory, and answer
     expect(way.wrong).toBe(0)
     expect(way.echoedSame).toBe(true)
     expect(way.long).toEqual([500_000, 3])
+    // A worker that dies mid-call fails the call at once, and its replacement answers.
+    expect(way.crashed).toBe('WorkerLost')
+    expect(way.crashMs).toBeLessThan(1_500)
+    expect(way.afterCrash).toEqual({ ok: [8] })
   }
   // The one difference between the ways: shared memory leaves out a property that is undefined.
   expect(r.shared.undefinedKept).toBe(false)

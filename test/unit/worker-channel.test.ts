@@ -1,11 +1,10 @@
-// The way calls travel to a runner's workers and back: through shared memory where both threads can use
-// it, by message otherwise. Both ways must answer the same, so every test runs on both.
+// The way calls travel to a runner's workers and back: by message, or through shared memory where a runner
+// asks for it and both threads can use it. Both ways must answer the same, so every test runs on both.
 import { afterEach, describe, expect, it } from 'vitest'
 import { nodePlatform } from '../../src/adapters/node/platform.js'
 import { BadInput, Timeout, WorkerLost } from '../../src/errors.js'
 import { Runner } from '../../src/runner/runner.js'
 import scale from '../fixtures/runnables/scale.js'
-import { byMessage } from '../support/by-message.js'
 
 const started: Runner[] = []
 afterEach(async () => {
@@ -21,11 +20,17 @@ function random(seed: number): () => number {
 }
 
 describe.each([
-  ['shared memory', nodePlatform, /; calls through shared memory \(up to 256 KiB\)$/],
-  ['messages', byMessage(nodePlatform), null],
-] as const)('calls to workers through %s', (_way, platform, note) => {
+  ['shared memory', true, /; calls through shared memory \(up to 256 KiB\)$/],
+  ['messages', false, null],
+] as const)('calls to workers through %s', (_way, sharedMemory, note) => {
   async function runner(options: ConstructorParameters<typeof Runner>[1] = {}) {
-    const r = new Runner(scale, { platform, runnableInitParams: { factor: 2 }, workers: 1, ...options })
+    const r = new Runner(scale, {
+      platform: nodePlatform,
+      runnableInitParams: { factor: 2 },
+      workers: 1,
+      sharedMemory,
+      ...options,
+    })
     started.push(r as Runner)
     await r.init()
     return r

@@ -133,7 +133,7 @@ export function serveFromServiceWorker(service: Service, options: ServiceWorkerO
           page,
           runner.name,
           pageConnection(port, scope, clientId, options.pageCheckMs ?? DEFAULTS.pageCheckMs),
-          true,
+          { retryOnLoss: true },
         )
         runner.lend(executor)
         logger.log({

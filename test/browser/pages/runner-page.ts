@@ -2,7 +2,6 @@
 import { browserPlatform } from '../../../src/adapters/browser/platform.js'
 import { Runner } from '../../../src/runner/runner.js'
 import scale from '../../fixtures/runnables/scale.js'
-import { byMessage } from '../../support/by-message.js'
 
 const outcome = async (work: Promise<unknown>): Promise<{ ok: unknown } | { error: string; name: string }> => {
   try {
@@ -10,6 +9,19 @@ const outcome = async (work: Promise<unknown>): Promise<{ ok: unknown } | { erro
   } catch (error) {
     return { error: (error as Error).message, name: (error as Error).constructor.name }
   }
+}
+
+interface ChannelResult {
+  calls: number
+  wrong: number
+  echoedSame: boolean
+  undefinedKept: boolean
+  long: number[]
+  crashed: string
+  crashMs: number
+  afterCrash: unknown
+  /** The runner's placement reason, which ends with how calls travel when shared memory was asked for. */
+  travel: string
 }
 
 const api = {
@@ -59,12 +71,15 @@ const api = {
   },
   /** The same calls through shared memory and by message: the answers each caller gets, and how calls went. */
   async channels() {
-    const ways = { shared: browserPlatform, message: byMessage(browserPlatform) }
     const results: Record<string, unknown> = { isolated: crossOriginIsolated }
-    for (const [way, platform] of Object.entries(ways)) {
+    for (const [way, sharedMemory] of [
+      ['shared', true],
+      ['message', false],
+    ] as const) {
       const r = new Runner(scale, {
         name: `channel-${way}`,
-        platform,
+        platform: browserPlatform,
+        sharedMemory,
         runnableInitParams: { factor: 2 },
         workers: 2,
         maxBatchSize: 1 << 20,
@@ -91,35 +106,24 @@ const api = {
       const echoed = await r.methods.echo.run(plain)
       const marked = (await r.methods.echo.run({ gone: undefined, kept: 1 })) as Record<string, unknown>
       const long = await r.methods.fill.run({ length: 500_000, value: 3 })
+      const crashStarted = performance.now()
+      const crashed = await outcome(r.methods.crash.run({ after: 20 }))
+      const crashMs = performance.now() - crashStarted
+      const afterCrash = await outcome(r.methods.scale.run([4]))
       results[way] = {
         calls,
         wrong,
         echoedSame: JSON.stringify(echoed) === JSON.stringify(plain) && echoed instanceof Object,
         undefinedKept: 'gone' in marked,
         long: [long.length, long[499_999]],
+        crashed: 'name' in crashed ? crashed.name : 'answered',
+        crashMs,
+        afterCrash,
         travel: r.placement!.reason,
       }
       await r.shutdown()
     }
-    return results as {
-      isolated: boolean
-      shared: {
-        calls: number
-        wrong: number
-        echoedSame: boolean
-        undefinedKept: boolean
-        long: number[]
-        travel: string[]
-      }
-      message: {
-        calls: number
-        wrong: number
-        echoedSame: boolean
-        undefinedKept: boolean
-        long: number[]
-        travel: string[]
-      }
-    }
+    return results as { isolated: boolean; shared: ChannelResult; message: ChannelResult }
   },
   async brokenSetup() {
     const r = new Runner(scale, {
