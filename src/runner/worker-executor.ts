@@ -29,6 +29,8 @@ export class WorkerExecutor implements Executor {
   private readonly wantsSharedMemory: boolean
   /** Where calls that fit go when shared memory was asked for and both threads can use it. */
   private shared: SharedCalls | undefined
+  /** How calls travel to this worker where shared memory was asked for, in a few words. */
+  travel: string | undefined
 
   constructor(
     readonly label: string,
@@ -53,12 +55,11 @@ export class WorkerExecutor implements Executor {
     return report
   }
 
-  /** How calls travel to this worker where shared memory was asked for, in a few words. */
-  travel: string | undefined
-
   /** Opens the shared memory calls go through where both threads can use it. */
   private async openSharedMemory(timeoutMs: number): Promise<string> {
-    const missing = this.connection.sharesMemory ? sharedMemoryMissing() : 'this worker was lent, not started here'
+    const missing = this.connection.sharesMemory
+      ? sharedMemoryMissing()
+      : 'the platform does not share memory with its workers'
     if (missing) return `calls by message (${missing})`
     const bytes = DEFAULTS.runner.sharedMemoryBytes
     const shared = new SharedCalls(bytes, () => this.remote.collect())
