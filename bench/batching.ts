@@ -1,7 +1,8 @@
 // npm run bench:batching [-- --seconds N --only node|chromium]
-// The MLP test model served by a runner with batching, the same runner with batching off, and the model
-// run directly at maxBatchSize in a loop (the offline limit), at 1, 8, 64 and 256 concurrent callers,
-// in Node (onnxruntime-node workers) and in Chromium (WASM Web Workers).
+// The MLP test model served by a runner with batching, the same runner with batching off, the batching
+// runner again with its calls through shared memory, and the model run directly at maxBatchSize in a loop
+// (the offline limit), at 1, 8, 64 and 256 concurrent callers, in Node (onnxruntime-node workers) and in
+// Chromium (WASM Web Workers); at 1 caller also `session.run` of one item on the calling thread.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
