@@ -12,6 +12,11 @@ export interface BatchExecutor {
   /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
   readonly capacity?: number
   /**
+   * Takes one batch more while it is full, when that batch is full too: it waits in the executor rather than
+   * in the queue, so a worker that runs one at a time starts it the moment the last one ends.
+   */
+  readonly queuesFullBatch?: boolean
+  /**
    * Runs one call; `transfer` moves the input's buffers instead of copying them; `traceHeaders` carry the
    * batch's trace to an executor in another process (a remote replica sends them on; others ignore them).
    */

@@ -44,6 +44,8 @@ export class Scheduler {
   readonly methods = new Map<string, MethodState>()
   /** Per executor, when each batch it holds should finish. */
   private readonly running = new Map<BatchExecutor, number[]>()
+  /** Per executor, when its last batch ended: a batch queued behind it started then, not when it was sent. */
+  private readonly lastEnded = new WeakMap<BatchExecutor, number>()
   private timer: unknown
   private pumpQueued = false
   /** Batches lost with a lent executor, to run again before anything else. */
@@ -131,10 +133,12 @@ export class Scheduler {
     if (this.options.live().length === 0) return this.expireStranded()
     for (;;) {
       const idle = this.freeExecutors()
-      if (idle.length === 0) return
+      // With every executor busy, a full batch may still wait in one that queues it (see BatchExecutor).
+      const queueing = idle.length === 0 ? this.executorsQueueingFullBatch() : []
+      if (idle.length === 0 && queueing.length === 0) return
       const retry = this.retries.shift()
       if (retry) {
-        this.run(idle[0]!, retry.state, retry.pieces, retry.input)
+        this.run((idle[0] ?? queueing[0])!, retry.state, retry.pieces, retry.input)
         continue
       }
       const now = this.options.clock.now()
@@ -145,6 +149,7 @@ export class Scheduler {
         if (!oldest) continue
         const decision = this.decide(state, now)
         if (decision.action === 'wait') {
+          if (idle.length === 0) continue
           wakeAt = Math.min(wakeAt, decision.until)
           state.metrics.waits++
         } else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt)
@@ -154,13 +159,16 @@ export class Scheduler {
         if (wakeAt < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), wakeAt - now)
         return
       }
+      // A busy executor takes only a full batch: a smaller one grows while the executor is busy.
+      if (idle.length === 0 && chosen.why !== 'full' && chosen.why !== 'unbatched') return
       const { queue, model, metrics } = chosen.state
       metrics.dispatchReasons[chosen.why] = (metrics.dispatchReasons[chosen.why] ?? 0) + 1
       // Several free workers share what is queued, rather than one taking it all while the others idle.
-      const share = Math.ceil(queue.compatibleItems(queue.config.maxBatchSize) / idle.length)
+      const share =
+        idle.length > 0 ? Math.ceil(queue.compatibleItems(queue.config.maxBatchSize) / idle.length) : Infinity
       const items = Math.max(1, Math.min(chosen.items, share))
       const pieces = queue.take(items, model.calibrated ? now + model.predict(items) : undefined)
-      if (pieces.length > 0) this.run(idle[0]!, chosen.state, pieces)
+      if (pieces.length > 0) this.run((idle[0] ?? queueing[0])!, chosen.state, pieces)
     }
   }
 
@@ -169,6 +177,13 @@ export class Scheduler {
     const free: BatchExecutor[] = []
     for (const e of this.options.live()) if (this.load(e) < (e.capacity ?? 1)) free.push(e)
     return free.length > 1 ? free.sort((a, b) => this.load(a) - this.load(b)) : free
+  }
+
+  /** Busy executors that queue a full batch and hold none queued yet. */
+  private executorsQueueingFullBatch(): BatchExecutor[] {
+    const queueing: BatchExecutor[] = []
+    for (const e of this.options.live()) if (e.queuesFullBatch && this.load(e) === (e.capacity ?? 1)) queueing.push(e)
+    return queueing
   }
 
   private load(executor: BatchExecutor): number {
@@ -250,8 +265,9 @@ export class Scheduler {
       for (const p of pieces) fail(p.call, error)
       return
     }
-    const finishAt = started + model.predict(items)
     const held = this.running.get(executor) ?? []
+    // A batch queued behind another starts when that one should end.
+    const finishAt = Math.max(started, held.at(-1) ?? started) + model.predict(items)
     held.push(finishAt)
     this.running.set(executor, held)
     state.running += items
@@ -270,11 +286,18 @@ export class Scheduler {
     const options = spans
       ? { timeoutMs: this.options.timeoutMs, transfer: split, traceHeaders: spans[0]?.headers }
       : { timeoutMs: this.options.timeoutMs, transfer: split }
+    // How long the batch ran: from when it was sent, or from when the batch ahead of it in the executor ended.
+    const ran = (): number => {
+      const now = this.options.clock.now()
+      const elapsed = now - Math.max(started, this.lastEnded.get(executor) ?? started)
+      this.lastEnded.set(executor, now)
+      return elapsed
+    }
     executor.call(method, input, options).then(
       (output) => {
         release()
         if (spans) for (const span of spans) span.end()
-        const elapsed = this.options.clock.now() - started
+        const elapsed = ran()
         model.observe(items, elapsed)
         metrics.executionMs.observe(elapsed)
         try {
@@ -294,6 +317,7 @@ export class Scheduler {
       },
       (error: unknown) => {
         release()
+        ran()
         if (spans) for (const span of spans) span.end(error)
         if (executor.retryOnLoss && error instanceof WorkerLost && !retried && !this.closed) {
           this.retries.push({ state, pieces, input })

@@ -26,6 +26,8 @@ export class WorkerExecutor implements Executor {
   private readonly deathListeners: ((cause: Error) => void)[] = []
   private dead: Error | undefined
   readonly retryOnLoss: boolean
+  // The worker runs one call at a time; a full batch sent while it runs waits in its message queue.
+  readonly queuesFullBatch = true
   private readonly wantsSharedMemory: boolean
   /** Where calls that fit go when shared memory was asked for and both threads can use it. */
   private shared: SharedCalls | undefined

@@ -14,15 +14,22 @@ const tensor = (dims: number[], start = 0): Tensor<'float32'> => ({
   data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => start + i),
 })
 
+/** A worker as WorkerExecutor is one: a full batch sent while it runs waits in it. */
+class QueueingExecutor extends ManualExecutor {
+  readonly queuesFullBatch = true
+}
+
 function setup(
   options: {
     workers?: number
+    queuesFullBatch?: boolean
     config?: Parameters<typeof resolveBatching>[3]
     method?: { batchable?: boolean; batchDim?: BatchDim }
   } = {},
 ) {
   const clock = new FakeClock()
-  const executors = Array.from({ length: options.workers ?? 1 }, (_, i) => new ManualExecutor(`worker ${i}`))
+  const Executor = options.queuesFullBatch ? QueueingExecutor : ManualExecutor
+  const executors = Array.from({ length: options.workers ?? 1 }, (_, i) => new Executor(`worker ${i}`))
   let live = executors
   const config = resolveBatching('r', 'run', { batchable: true, ...options.method }, options.config ?? {})
   const scheduler = new Scheduler({
@@ -83,6 +90,60 @@ describe('the scheduler', () => {
     expect(metrics).toMatchObject({ requests: 4, items: 7, executions: 2 })
     expect(metrics.batchSize.count).toBe(2)
     expect(metrics.batchSize.sum).toBe(7)
+  })
+
+  it('sends a busy worker that queues batches a full one, never a partial one, and times it from when the one ahead ended', async () => {
+    const { scheduler, executors, clock, metrics } = setup({ queuesFullBatch: true, config: { maxBatchSize: 4 } })
+    const worker = executors[0]!
+    const first = scheduler.submit('run', rows(1))
+    await settle()
+    const partial = scheduler.submit('run', rows(2, 3))
+    await settle()
+    expect(worker.held).toHaveLength(1) // two items wait in the queue: they may still grow into a batch
+    const filling = scheduler.submit('run', rows(4, 5))
+    await settle()
+    expect(worker.held.map((c) => c.input)).toEqual([[1], [2, 3, 4, 5]])
+    const last = scheduler.submit('run', rows(6))
+    await settle()
+    expect(worker.held).toHaveLength(2) // never a third
+    clock.advance(10)
+    worker.answer((x) => (x as number[]).map((v) => -v))
+    await settle()
+    expect(worker.held.map((c) => c.input)).toEqual([[2, 3, 4, 5]]) // [6] is partial and the worker still busy
+    clock.advance(7)
+    worker.answer((x) => (x as number[]).map((v) => -v))
+    await settle()
+    expect(worker.held.map((c) => c.input)).toEqual([[6]])
+    worker.answer((x) => (x as number[]).map((v) => -v))
+    expect(await Promise.all([first, partial, filling, last])).toEqual([[-1], [-2, -3], [-4, -5], [-6]])
+    // The second batch ran 7 ms (from the end of the first), not the 17 since it was sent.
+    expect(metrics.executionMs.sum).toBe(17)
+  })
+
+  it('gives a full batch to an idle worker before queueing it behind a busy one, and never queues two', async () => {
+    const { scheduler, executors } = setup({ workers: 2, queuesFullBatch: true, config: { maxBatchSize: 2 } })
+    const inputs = () => executors.map((e) => e.held.map((c) => c.input))
+    const answers = [scheduler.submit('run', rows(1))]
+    await settle()
+    answers.push(scheduler.submit('run', rows(3, 4)))
+    await settle()
+    expect(inputs()).toEqual([[[1]], [[3, 4]]])
+    for (const next of [rows(5, 6), rows(7, 8), rows(9, 10)]) {
+      answers.push(scheduler.submit('run', next))
+      await settle()
+    }
+    expect(inputs()).toEqual([
+      [[1], [5, 6]],
+      [
+        [3, 4],
+        [7, 8],
+      ],
+    ])
+    while (executors.some((e) => e.held.length > 0)) {
+      for (const e of executors) if (e.held.length > 0) e.answer()
+      await settle()
+    }
+    expect(await Promise.all(answers)).toEqual([rows(1), rows(3, 4), rows(5, 6), rows(7, 8), rows(9, 10)])
   })
 
   it('feeds every worker of the runner from the one queue', async () => {
