@@ -2,7 +2,8 @@
 // The MLP test model served by a runner with batching, the same runner with batching off, the batching
 // runner again with its calls through shared memory, and the model run directly at maxBatchSize in a loop
 // (the offline limit), at 1, 8, 64 and 256 concurrent callers, in Node (onnxruntime-node workers) and in
-// Chromium (WASM Web Workers); at 1 caller also `session.run` of one item on the calling thread.
+// Chromium (WASM Web Workers); at 1 caller also `session.run` of one item on the calling thread, and in a
+// hand-written worker (one session, a message each way: bench/lib/hand-worker.ts).
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
 import { measureBatching, type BatchingRow } from './lib/batching-run.js'
+import { startHandWorker } from './lib/hand-worker.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
 import { lineChart } from './lib/svg-plot.js'
@@ -51,6 +53,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   const one = model.sampleInputs(1).x!
   const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
+  const hand = await startHandWorker(model.bytes, batched.placement?.threads ?? 1)
   try {
     return await measureBatching(
       {
@@ -61,6 +64,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
+        handWorkerItem: () => hand.run(one),
         maxBatchSize: MAX_BATCH_SIZE,
       },
       CALLERS,
@@ -68,7 +72,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
       log,
     )
   } finally {
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release()])
+    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release(), hand.close()])
   }
 }
 
@@ -132,7 +136,7 @@ console.log(
 
 for (const r of rows.filter((row) => row.oneCaller))
   console.log(
-    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50)`,
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs and tiffin ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs more`,
   )
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
@@ -166,6 +170,7 @@ for (const result of results) {
       one_caller_shared_memory_us: Math.round(one.oneCaller!.sharedUs),
       direct_us: Math.round(one.oneCaller!.directUs),
       one_caller_added_us: Math.round(one.oneCaller!.addedUs),
+      hand_worker_us: Math.round(one.oneCaller!.handWorkerUs),
       callers: 64,
       batched_items_per_s: Math.round(at64.batchedItemsPerS),
       shared_memory_items_per_s: Math.round(at64.sharedItemsPerS),

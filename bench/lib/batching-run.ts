@@ -26,6 +26,8 @@ export interface BatchingRow {
     readonly directUs: number
     readonly addedUs: number
     readonly sharedUs: number
+    /** The same session in a hand-written worker: one message each way, nothing else. */
+    readonly handWorkerUs: number
   }
 }
 
@@ -41,6 +43,8 @@ export interface BatchingSetup {
   readonly offlineBatch: () => Promise<unknown>
   /** Runs the model directly on one item on the calling thread: what a call at concurrency 1 would cost with no runner. */
   readonly directItem: () => Promise<unknown>
+  /** Runs one item in a hand-written worker with the runner's session options: the worker hop with nothing of tiffin's. */
+  readonly handWorkerItem: () => Promise<unknown>
   readonly maxBatchSize: number
 }
 
@@ -57,6 +61,9 @@ export async function measureBatching(
   const direct = await closedLoop(1, seconds, setup.directItem)
   const directUs = quantile(direct.latenciesMs, 0.5) * 1000
   log(`${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs`)
+  const hand = await closedLoop(1, seconds, setup.handWorkerItem)
+  const handWorkerUs = quantile(hand.latenciesMs, 0.5) * 1000
+  log(`${setup.env}: one item through a hand-written worker, median ${handWorkerUs.toFixed(0)} µs`)
   const rows: BatchingRow[] = []
   for (const callers of callerCounts) {
     const input = setup.item()
@@ -86,6 +93,7 @@ export async function measureBatching(
           directUs,
           addedUs: quantile(batched.latenciesMs, 0.5) * 1000 - directUs,
           sharedUs: quantile(shared.latenciesMs, 0.5) * 1000,
+          handWorkerUs,
         },
       }),
     }

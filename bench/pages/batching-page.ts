@@ -31,6 +31,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   const one = model.sampleInputs(1).x!
   const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
+  const hand = await startHandWorker(model.bytes, batched.placement?.threads ?? 1)
   try {
     return await measureBatching(
       {
@@ -41,6 +42,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
+        handWorkerItem: () => hand.run(one.data as Float32Array, one.dims),
         maxBatchSize,
       },
       callers,
@@ -48,7 +50,26 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
       (line) => console.log(line),
     )
   } finally {
+    hand.worker.terminate()
     await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release()])
+  }
+}
+
+/** The hand-written worker (hand-worker.ts), one call at a time. */
+async function startHandWorker(bytes: Uint8Array, threads: number) {
+  const worker = new Worker(new URL('./hand-worker.ts', import.meta.url), { type: 'module' })
+  let answer: (() => void) | undefined
+  const ready = new Promise<void>((resolve) => (answer = resolve))
+  worker.onmessage = () => answer?.()
+  worker.postMessage({ bytes, threads })
+  await ready
+  return {
+    worker,
+    run: (data: Float32Array, dims: readonly number[]) =>
+      new Promise<void>((resolve) => {
+        answer = resolve
+        worker.postMessage({ data: data.slice(), dims })
+      }),
   }
 }
 

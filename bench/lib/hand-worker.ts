@@ -1,0 +1,38 @@
+// What a user writes without tiffin to run a model off the calling thread: one worker with one session,
+// a message to it and one back per call, no queue, no batching, no checks. Its time at one caller is the
+// platform's own price for a worker hop; what a runner takes beyond it is tiffin's.
+import { Worker } from 'node:worker_threads'
+import type { Tensor } from '../../src/tensor/tensor.js'
+
+/** The session options tiffin's ONNX runnable gives onnxruntime-node, so that only the way calls travel differs. */
+const tiffinSessionOptions = (threads: number) => ({
+  intraOpNumThreads: threads,
+  logSeverityLevel: 3 as const,
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
+})
+
+export interface HandWorker {
+  run(x: Tensor): Promise<Float32Array>
+  close(): Promise<void>
+}
+
+export async function startHandWorker(bytes: Uint8Array, threads: number): Promise<HandWorker> {
+  const worker = new Worker(new URL('./hand-worker-thread.mjs', import.meta.url), {
+    workerData: { bytes, sessionOptions: tiffinSessionOptions(threads) },
+  })
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  // One call at a time: the benchmark measures it at one caller.
+  let answer: ((data: Float32Array) => void) | undefined
+  worker.on('message', ({ data }: { data: Float32Array }) => answer?.(data))
+  return {
+    run: (x) =>
+      new Promise((resolve) => {
+        answer = resolve
+        worker.postMessage({ data: (x.data as Float32Array).slice(), dims: x.dims })
+      }),
+    close: () => worker.terminate().then(() => undefined),
+  }
+}
