@@ -39,17 +39,18 @@ function isBareTensor(value: object): value is FeedTensor {
  * same size wherever it appears, and dtypes converted only where no value changes (see castData).
  */
 export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: string): Record<string, Tensor> {
-  const expected = inputs.map(describeSpec).join(', ')
+  // Only an error needs it: built then, not on every call.
+  const expected = (): string => inputs.map(describeSpec).join(', ')
   if (typeof feeds !== 'object' || feeds === null || Array.isArray(feeds)) {
     throw new BadInput(
-      `${model} takes a record of tensors keyed by input name (${expected}), got ${feeds === null ? 'null' : Array.isArray(feeds) ? 'an array' : typeof feeds}`,
+      `${model} takes a record of tensors keyed by input name (${expected()}), got ${feeds === null ? 'null' : Array.isArray(feeds) ? 'an array' : typeof feeds}`,
     )
   }
   let named: Readonly<Record<string, unknown>>
   if (isBareTensor(feeds)) {
     if (inputs.length !== 1)
       throw new BadInput(
-        `${model} has ${inputs.length} inputs (${expected}): pass a record keyed by input name, not one tensor`,
+        `${model} has ${inputs.length} inputs (${expected()}): pass a record keyed by input name, not one tensor`,
       )
     named = { [inputs[0]!.name]: feeds }
   } else {
@@ -58,12 +59,12 @@ export function prepareFeeds(feeds: Feeds, inputs: readonly IoSpec[], model: str
   const known = new Set(inputs.map((s) => s.name))
   const unknown = Object.keys(named).filter((name) => !known.has(name))
   if (unknown.length > 0) {
-    throw new BadInput(`${model} has no input ${unknown.map((n) => `"${n}"`).join(', ')}; its inputs are ${expected}`)
+    throw new BadInput(`${model} has no input ${unknown.map((n) => `"${n}"`).join(', ')}; its inputs are ${expected()}`)
   }
   const missing = inputs.filter((s) => named[s.name] === undefined)
   if (missing.length > 0) {
     throw new BadInput(
-      `${model} is missing input ${missing.map((s) => `"${s.name}"`).join(', ')}; its inputs are ${expected}`,
+      `${model} is missing input ${missing.map((s) => `"${s.name}"`).join(', ')}; its inputs are ${expected()}`,
     )
   }
   const symbols = new Map<string, { size: number; input: string }>()
