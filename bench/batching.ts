@@ -13,7 +13,7 @@ import { nodePlatform } from '../src/adapters/node/platform.js'
 import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
-import { measureBatching, type BatchingRow } from './lib/batching-run.js'
+import { checkSameOutput, measureBatching, type BatchingRow } from './lib/batching-run.js'
 import { startHandWorker } from './lib/hand-worker.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
@@ -54,6 +54,11 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   const one = model.sampleInputs(1).x!
   const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
   const hand = await startHandWorker(model.bytes, batched.placement?.threads ?? 1)
+  checkSameOutput(
+    await hand.run(one),
+    (await batched.run({ x: one })).y!.data as Float32Array,
+    'The hand-written worker',
+  )
   try {
     return await measureBatching(
       {
@@ -136,7 +141,7 @@ console.log(
 
 for (const r of rows.filter((row) => row.oneCaller))
   console.log(
-    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs and tiffin ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs more`,
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs, tiffin’s part ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs`,
   )
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })

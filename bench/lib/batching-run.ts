@@ -48,6 +48,13 @@ export interface BatchingSetup {
   readonly maxBatchSize: number
 }
 
+/** Stops the benchmark when a baseline answers otherwise than the runner: a faster wrong answer measures nothing. */
+export function checkSameOutput(baseline: Float32Array, runner: Float32Array, what: string): void {
+  const worst = runner.reduce((m, v, i) => Math.max(m, Math.abs(v - (baseline[i] ?? NaN))), 0)
+  if (baseline.length !== runner.length || !(worst <= 1e-4))
+    throw new Error(`${what} answers otherwise than the runner (largest difference ${worst})`)
+}
+
 export async function measureBatching(
   setup: BatchingSetup,
   callerCounts: readonly number[],

@@ -4,7 +4,7 @@ import { browserPlatform } from '../../src/adapters/browser/platform.js'
 import { onnxRunner } from '../../src/onnx/models.js'
 import { indexedDBStore } from '../../src/store/idb.js'
 import { mlpModel } from '../../test/fixtures/models.js'
-import { measureBatching } from '../lib/batching-run.js'
+import { checkSameOutput, measureBatching } from '../lib/batching-run.js'
 
 async function benchBatching(callers: number[], seconds: number, maxBatchSize: number, maxLatencyMs: number) {
   const model = mlpModel()
@@ -32,6 +32,8 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   const one = model.sampleInputs(1).x!
   const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
   const hand = await startHandWorker(model.bytes, batched.placement?.threads ?? 1)
+  const reference = (await batched.run({ x: one })).y!.data as Float32Array
+  checkSameOutput(await hand.run(one.data as Float32Array, one.dims), reference, 'The hand-written worker')
   try {
     return await measureBatching(
       {
@@ -58,15 +60,15 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
 /** The hand-written worker (hand-worker.ts), one call at a time. */
 async function startHandWorker(bytes: Uint8Array, threads: number) {
   const worker = new Worker(new URL('./hand-worker.ts', import.meta.url), { type: 'module' })
-  let answer: (() => void) | undefined
-  const ready = new Promise<void>((resolve) => (answer = resolve))
-  worker.onmessage = () => answer?.()
+  let answer: ((output: Float32Array) => void) | undefined
+  const ready = new Promise<unknown>((resolve) => (answer = resolve))
+  worker.onmessage = ({ data: message }: MessageEvent<{ data: Float32Array }>) => answer?.(message.data)
   worker.postMessage({ bytes, threads })
   await ready
   return {
     worker,
     run: (data: Float32Array, dims: readonly number[]) =>
-      new Promise<void>((resolve) => {
+      new Promise<Float32Array>((resolve) => {
         answer = resolve
         worker.postMessage({ data: data.slice(), dims })
       }),

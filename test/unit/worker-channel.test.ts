@@ -67,6 +67,16 @@ describe.each([
     expect(metrics.requests).toBeGreaterThan(metrics.executions) // calls were batched together
   })
 
+  it('sends a busy worker the next batch when it is full, and no more', async () => {
+    const r = await runner({ maxBatchSize: 4, maxLatencyMs: 5000, runnableInitParams: { factor: 2, callDelayMs: 50 } })
+    const calls = Array.from({ length: 6 }, (_, k) => Array.from({ length: 4 }, (_, i) => k * 10 + i))
+    const answers = calls.map((x) => r.methods.scale.run(x))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect((await r.stats()).inFlight).toBe(2) // one batch running, one full batch waiting in the worker
+    expect(await Promise.all(answers)).toEqual(calls.map((x) => x.map((v) => v * 2)))
+    expect(r.metrics().find((m) => m.method === 'scale')!.executions).toBe(6)
+  })
+
   it('carries any value the way structured clone does, and long answers to short calls', async () => {
     const r = await runner()
     const plain = {
