@@ -38,7 +38,8 @@ export interface SchedulerOptions {
 /**
  * Feeds every worker of a runner from one FIFO queue per method. A free worker takes the next batch of
  * the method whose oldest call has waited longest; the policy decides whether that batch goes now or
- * waits for more items. One batch is in flight per worker, so the next forms while the current runs.
+ * waits for more items. One batch is in flight per worker, so the next forms while the current runs; a full
+ * one may wait in a busy worker that queues it (BatchExecutor.queuesFullBatch).
  */
 export class Scheduler {
   readonly methods = new Map<string, MethodState>()
