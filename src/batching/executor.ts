@@ -6,14 +6,15 @@ export interface BatchExecutor {
   readonly label: string
   /**
    * A batch lost with this executor may run again elsewhere: it was lent (a page that closed), and its
-   * loss says nothing about the batch. Inputs to it are copied, not transferred, so they can be resent.
+   * loss says nothing about the batch. (A batch that had not started runs again from any executor.)
    */
   readonly retryOnLoss?: boolean
   /** Batches it may hold at once (default 1: a worker runs one at a time; a remote replica batches itself). */
   readonly capacity?: number
   /**
    * Takes one batch more while it is full, when that batch is full too: it waits in the executor rather than
-   * in the queue, so a worker that runs one at a time starts it the moment the last one ends.
+   * in the queue, so a worker that runs one at a time starts it the moment the last one ends. Such an
+   * executor runs its batches in the order sent: one lost while the batch ahead was unanswered never started.
    */
   readonly queuesFullBatch?: boolean
   /**

@@ -10,6 +10,12 @@ import { MethodMetrics } from './metrics.js'
 import { decide, estimateCompletion } from './policy.js'
 import { deliver, fail, MethodQueue, type OnRefused, type Piece, type QueuedCall } from './queue.js'
 
+/** A batch an executor holds: when it should finish, and whether it was answered. */
+interface HeldBatch {
+  readonly finishAt: number
+  answered: boolean
+}
+
 interface MethodState {
   readonly queue: MethodQueue
   readonly model: LatencyModel
@@ -43,14 +49,14 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   readonly methods = new Map<string, MethodState>()
-  /** Per executor, when each batch it holds should finish. */
-  private readonly running = new Map<BatchExecutor, number[]>()
+  /** Per executor, the batches it holds, in the order sent. */
+  private readonly running = new Map<BatchExecutor, HeldBatch[]>()
   /** Per executor, when its last batch ended: a batch queued behind it started then, not when it was sent. */
   private readonly lastEnded = new WeakMap<BatchExecutor, number>()
   private timer: unknown
   private pumpQueued = false
-  /** Batches lost with a lent executor, to run again before anything else. */
-  private readonly retries: { state: MethodState; pieces: Piece[]; input: unknown }[] = []
+  /** Batches lost with an executor that did not run them, to run again before anything else. */
+  private readonly retries: { state: MethodState; pieces: Piece[] }[] = []
   private closed: Error | undefined
 
   constructor(private readonly options: SchedulerOptions) {
@@ -139,7 +145,7 @@ export class Scheduler {
       if (idle.length === 0 && queueing.length === 0) return
       const retry = this.retries.shift()
       if (retry) {
-        this.run((idle[0] ?? queueing[0])!, retry.state, retry.pieces, retry.input)
+        this.run((idle[0] ?? queueing[0])!, retry.state, retry.pieces, true)
         continue
       }
       const now = this.options.clock.now()
@@ -203,21 +209,29 @@ export class Scheduler {
   private expireStranded(): void {
     const now = this.options.clock.now()
     let next = Infinity
+    const stranded = (arrivedAt: number): WorkerLost | undefined => {
+      const expiry = arrivedAt + this.options.strandedMs
+      if (expiry > now) {
+        next = Math.min(next, expiry)
+        return undefined
+      }
+      const why = this.options.whyNoWorker()
+      return new WorkerLost(
+        `Runner "${this.options.runner}" has had no running worker for ${this.options.strandedMs} ms${why ? `: ${why}` : ''}`,
+      )
+    }
+    for (const retry of [...this.retries]) {
+      const error = stranded(Math.min(...retry.pieces.map((p) => p.call.arrivedAt)))
+      if (!error) continue
+      this.retries.splice(this.retries.indexOf(retry), 1)
+      for (const p of retry.pieces) fail(p.call, error)
+    }
     for (const { queue } of this.methods.values()) {
       for (let call = queue.oldest; call; call = queue.oldest) {
-        const expiry = call.arrivedAt + this.options.strandedMs
-        if (expiry > now) {
-          next = Math.min(next, expiry)
-          break
-        }
+        const error = stranded(call.arrivedAt)
+        if (!error) break
         queue.remove(call)
-        const why = this.options.whyNoWorker()
-        fail(
-          call,
-          new WorkerLost(
-            `Runner "${this.options.runner}" has had no running worker for ${this.options.strandedMs} ms${why ? `: ${why}` : ''}`,
-          ),
-        )
+        fail(call, error)
       }
     }
     if (next < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), next - now)
@@ -242,34 +256,36 @@ export class Scheduler {
     })
   }
 
-  private run(executor: BatchExecutor, state: MethodState, pieces: Piece[], merged?: unknown): void {
+  private run(executor: BatchExecutor, state: MethodState, pieces: Piece[], retried = false): void {
     const { queue, model, metrics } = state
     const { method, config } = queue
     const items = pieces.reduce((n, p) => n + p.end - p.start, 0)
     const started = this.options.clock.now()
-    const retried = merged !== undefined
     // One whole call goes as it came (its input was checked when it was queued) and its output comes back
-    // as it is: nothing to merge or split. Its buffers are the caller's, so they are copied, not moved.
+    // as it is: nothing to merge or split. Its buffers are the caller's, so they are copied, not moved; a
+    // merged batch is new, so it is moved, and merged again from the pieces if it has to run again.
     const alone = pieces.length === 1 && pieces[0]!.start === 0 && pieces[0]!.end === pieces[0]!.call.items
     const split = queue.batching && !alone
     let input: unknown
     try {
-      input =
-        merged ??
-        (split
-          ? mergeItems(
-              pieces.map((p) => p.input),
-              config.inputAxis,
-            )
-          : pieces[0]!.input)
+      input = split
+        ? mergeItems(
+            pieces.map((p) => p.input),
+            config.inputAxis,
+          )
+        : pieces[0]!.input
     } catch (error) {
       for (const p of pieces) fail(p.call, error)
       return
     }
     const held = this.running.get(executor) ?? []
     // A batch queued behind another starts when that one should end.
-    const finishAt = Math.max(started, held.at(-1) ?? started) + model.predict(items)
-    held.push(finishAt)
+    const ahead = held.at(-1)
+    const batch: HeldBatch = {
+      finishAt: Math.max(started, ahead?.finishAt ?? started) + model.predict(items),
+      answered: false,
+    }
+    held.push(batch)
     this.running.set(executor, held)
     state.running += items
     if (!retried) {
@@ -281,7 +297,7 @@ export class Scheduler {
     // The worker is marked free before callers hear back, so the calls they make next can go straight out.
     const release = (): void => {
       state.running -= items
-      held.splice(held.indexOf(finishAt), 1)
+      held.splice(held.indexOf(batch), 1)
       if (held.length === 0 && this.running.get(executor) === held) this.running.delete(executor)
     }
     const options = spans
@@ -296,6 +312,7 @@ export class Scheduler {
     }
     executor.call(method, input, options).then(
       (output) => {
+        batch.answered = true
         release()
         if (spans) for (const span of spans) span.end()
         const elapsed = ran()
@@ -320,8 +337,11 @@ export class Scheduler {
         release()
         ran()
         if (spans) for (const span of spans) span.end(error)
-        if (executor.retryOnLoss && error instanceof WorkerLost && !retried && !this.closed) {
-          this.retries.push({ state, pieces, input })
+        // A lent executor's loss says nothing of the batch; a batch still queued behind an unanswered one in
+        // an executor that runs them in order never started, so it did not cause the loss either.
+        const neverStarted = executor.queuesFullBatch === true && ahead !== undefined && !ahead.answered
+        if ((executor.retryOnLoss || neverStarted) && error instanceof WorkerLost && !retried && !this.closed) {
+          this.retries.push({ state, pieces })
         } else {
           metrics.failures++
           for (const p of pieces) fail(p.call, error)
@@ -348,7 +368,7 @@ export class Scheduler {
 
   private refuseIfLate(state: MethodState, items: number, now: number): void {
     const { queue, model, metrics } = state
-    const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1) ?? now)
+    const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1)?.finishAt ?? now)
     const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) =>
       model.predict(n),
     )

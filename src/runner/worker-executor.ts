@@ -72,10 +72,11 @@ export class WorkerExecutor implements Executor {
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
-    const move = options.transfer && !this.retryOnLoss
+    const { transfer } = options
     return this.track(
       method,
-      () => unwrap(this.shared?.call(method, input) ?? this.remote.call(method, move ? withTransfer(input) : input)),
+      () =>
+        unwrap(this.shared?.call(method, input) ?? this.remote.call(method, transfer ? withTransfer(input) : input)),
       options.timeoutMs,
     )
   }

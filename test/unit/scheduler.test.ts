@@ -146,6 +146,43 @@ describe('the scheduler', () => {
     expect(await Promise.all(answers)).toEqual([rows(1), rows(3, 4), rows(5, 6), rows(7, 8), rows(9, 10)])
   })
 
+  it('runs again on another worker a batch lost while it waited behind an unanswered one, and only that one', async () => {
+    const { scheduler, executors, setLive } = setup({ workers: 2, queuesFullBatch: true, config: { maxBatchSize: 2 } })
+    const [lost, other] = executors as [ManualExecutor, ManualExecutor]
+    const ran = scheduler.submit('run', rows(1))
+    await settle()
+    const elsewhere = scheduler.submit('run', rows(3, 4))
+    await settle()
+    const queued = scheduler.submit('run', rows(5, 6))
+    await settle()
+    expect(lost.held.map((c) => c.input)).toEqual([[1], [5, 6]])
+    // The worker dies: the pool takes it out, then its calls fail in the order sent.
+    setLive([other])
+    lost.held[0]!.reject(new WorkerLost('worker 0 exited'))
+    lost.held[0]!.reject(new WorkerLost('worker 0 exited'))
+    await expect(ran).rejects.toBeInstanceOf(WorkerLost)
+    await settle()
+    expect(other.held.map((c) => c.input)).toEqual([
+      [3, 4],
+      [5, 6],
+    ])
+    other.answer()
+    other.answer()
+    expect(await Promise.all([elsewhere, queued])).toEqual([rows(3, 4), rows(5, 6)])
+    // Once the batch ahead is answered, the next one has started: lost with the worker, it is not run again.
+    const first = scheduler.submit('run', rows(7))
+    await settle()
+    const second = scheduler.submit('run', rows(8, 9))
+    await settle()
+    other.answer()
+    expect(await first).toEqual(rows(7))
+    const spare = new QueueingExecutor('worker 2')
+    setLive([other, spare])
+    other.held[0]!.reject(new WorkerLost('worker 1 exited'))
+    await expect(second).rejects.toBeInstanceOf(WorkerLost)
+    expect(spare.seen).toEqual([])
+  })
+
   it('feeds every worker of the runner from the one queue', async () => {
     const { scheduler, executors } = setup({ workers: 2 })
     const answers = [1, 2, 3].map((v) => scheduler.submit('run', rows(v)))
@@ -378,6 +415,26 @@ describe('the scheduler', () => {
     s.clock.advance(5_000)
     await expect(stranded).rejects.toThrow(WorkerLost)
     await expect(stranded).rejects.toThrow(/no running worker for 5000 ms: setup keeps failing/)
+  })
+
+  it('fails a batch waiting to run again when no worker comes back within strandedMs', async () => {
+    const s = setup({ queuesFullBatch: true, config: { maxBatchSize: 2 } })
+    const worker = s.executors[0]!
+    const ran = s.scheduler.submit('run', rows(1))
+    await settle()
+    const queued = s.scheduler.submit('run', rows(2, 3))
+    let refused = false
+    queued.catch(() => (refused = true))
+    await settle()
+    s.setLive([])
+    worker.held[0]!.reject(new WorkerLost('worker 0 exited'))
+    worker.held[0]!.reject(new WorkerLost('worker 0 exited'))
+    await expect(ran).rejects.toThrow(/worker 0 exited/)
+    s.clock.advance(4_999)
+    await settle()
+    expect(refused).toBe(false) // it waits to run again
+    s.clock.advance(1)
+    await expect(queued).rejects.toThrow(/no running worker for 5000 ms: setup keeps failing/)
   })
 
   it('merges a call only with calls sharing its value for a shared input: the oldest group first, then the next', async () => {

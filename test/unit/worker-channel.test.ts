@@ -77,6 +77,15 @@ describe.each([
     expect(r.metrics().find((m) => m.method === 'scale')!.executions).toBe(6)
   })
 
+  it('a full batch waiting in a worker that dies runs on its replacement: only the batch that ran is lost', async () => {
+    const r = await runner({ maxBatchSize: 4, runnableInitParams: { factor: 2, exitOn: 666 } })
+    const crashing = r.methods.scale.run([666, 1, 2, 3])
+    const waiting = r.methods.scale.run([10, 11, 12, 13])
+    await expect(crashing).rejects.toThrow(WorkerLost)
+    expect(await waiting).toEqual([20, 22, 24, 26])
+    expect(r.workers.restarts).toBe(1)
+  })
+
   it('carries any value the way structured clone does, and long answers to short calls', async () => {
     const r = await runner()
     const plain = {
