@@ -13,7 +13,7 @@ import { nodePlatform } from '../src/adapters/node/platform.js'
 import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
-import { checkSameOutput, measureBatching, type BatchingRow } from './lib/batching-run.js'
+import { checkSameOutput, IDLE_MS, measureBatching, type BatchingRow } from './lib/batching-run.js'
 import { startHandWorker } from './lib/hand-worker.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
@@ -141,7 +141,7 @@ console.log(
 
 for (const r of rows.filter((row) => row.oneCaller))
   console.log(
-    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs, tiffin’s part ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs`,
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs, tiffin’s part ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs; session.run after ${IDLE_MS} ms idle takes ${fmt(r.oneCaller!.directAfterIdleUs, 0)} µs (${fmt(r.oneCaller!.directAfterIdleUs / r.oneCaller!.directUs, 1)}× back to back)`,
   )
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
@@ -176,6 +176,7 @@ for (const result of results) {
       direct_us: Math.round(one.oneCaller!.directUs),
       one_caller_added_us: Math.round(one.oneCaller!.addedUs),
       hand_worker_us: Math.round(one.oneCaller!.handWorkerUs),
+      direct_after_idle_us: Math.round(one.oneCaller!.directAfterIdleUs),
       callers: 64,
       batched_items_per_s: Math.round(at64.batchedItemsPerS),
       shared_memory_items_per_s: Math.round(at64.sharedItemsPerS),

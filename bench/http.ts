@@ -1,7 +1,8 @@
 // npm run bench:http [-- --seconds N --warmup N --clients 1,64 --rounds N --telemetry]
 // The MLP test model over loopback HTTP, JSON in and out, one row a request: served by tiffin (a Service
 // whose API calls a batching ONNX runner) and by a plain Hono + onnxruntime-node server (one session,
-// one run per request). Each server runs alone in a child process of its own; autocannon loads it from
+// one run per request), on its main thread ("plain") and in a hand-written worker ("plain worker": the
+// price of the hop to a worker with nothing of tiffin's). Each server runs alone in a child process of its own; autocannon loads it from
 // this one, after a check of every answer of a short run against the model's reference. With several
 // rounds the servers take turns (each round starting with the next), and each point shows its median
 // round (by requests per second), so that other work on a shared machine weighs on all alike; the CPU
@@ -61,10 +62,10 @@ const tiffin = (name: string, telemetry: TelemetryPart[] = []): Variant => ({
       telemetryEnv(telemetry),
     ),
 })
-const plain: Variant = {
-  name: 'plain',
-  start: () => startServer('plain', new URL('./lib/http-plain-server.ts', import.meta.url), [modelPath]),
-}
+const plain = (name: string, ...args: string[]): Variant => ({
+  name,
+  start: () => startServer(name, new URL('./lib/http-plain-server.ts', import.meta.url), [modelPath, ...args]),
+})
 const variants: readonly Variant[] = values.telemetry
   ? [
       tiffin('tiffin'),
@@ -72,7 +73,7 @@ const variants: readonly Variant[] = values.telemetry
       tiffin('+ tracing, no context', ['tracing-without-context']),
       tiffin('tiffin + JSON log', ['json-log']),
     ]
-  : [tiffin('tiffin'), plain]
+  : [tiffin('tiffin'), plain('plain'), plain('plain worker', 'worker')]
 // What the "vs" column compares with: the plain server, or tiffin as it serves by default.
 const baseline = values.telemetry ? 'tiffin' : 'plain'
 
@@ -193,14 +194,14 @@ if (values.telemetry)
   reportTelemetryCost(measured, { servers: variants.map((v) => v.name), clients: CLIENTS, rounds, baseline })
 else await reportTiffinAgainstPlain()
 
-/** The chart in bench/results/http.svg, and one JSON line of the figures at 64 clients. */
+/** The chart in bench/results/http.svg, and one JSON line of the figures per client count. */
 async function reportTiffinAgainstPlain(): Promise<void> {
   await mkdir(new URL('./results/', import.meta.url), { recursive: true })
   const categories = CLIENTS.map((c) => `${c} client${c === 1 ? '' : 's'}`)
   const series = (pick: (r: HttpRow) => number) =>
     variants.map(({ name }) => ({
       label: name,
-      color: name === 'plain' ? '#c0392b' : '#2f7d4f',
+      color: ({ plain: '#c0392b', 'plain worker': '#d68910' } as Record<string, string>)[name] ?? '#2f7d4f',
       values: CLIENTS.map((clients) => pick(medianRound(name, clients))),
     }))
   const svg = sideBySide([
@@ -221,17 +222,22 @@ async function reportTiffinAgainstPlain(): Promise<void> {
   await writeFile(path, svg)
   log(`wrote ${path.pathname}`)
 
-  const tiffin64 = rows.find((r) => r.server === 'tiffin' && r.clients === 64)
-  const plain64 = rows.find((r) => r.server === 'plain' && r.clients === 64)
-  if (tiffin64 && plain64)
+  for (const clients of CLIENTS) {
+    const at = (server: string) => rows.find((r) => r.server === server && r.clients === clients)!
+    const [tiffin, plain, worker] = [at('tiffin'), at('plain'), at('plain worker')]
     console.log(
       JSON.stringify({
         bench: 'http',
-        clients: 64,
-        tiffin_rps: Math.round(tiffin64.requestsPerS),
-        plain_rps: Math.round(plain64.requestsPerS),
-        tiffin_p99_ms: Number(tiffin64.p99Ms.toFixed(2)),
-        plain_p99_ms: Number(plain64.p99Ms.toFixed(2)),
+        clients,
+        tiffin_rps: Math.round(tiffin.requestsPerS),
+        plain_rps: Math.round(plain.requestsPerS),
+        plain_worker_rps: Math.round(worker.requestsPerS),
+        tiffin_vs_plain: Number((tiffin.requestsPerS / plain.requestsPerS).toFixed(2)),
+        tiffin_p50_ms: Number(tiffin.p50Ms.toFixed(2)),
+        plain_p50_ms: Number(plain.p50Ms.toFixed(2)),
+        tiffin_p99_ms: Number(tiffin.p99Ms.toFixed(2)),
+        plain_p99_ms: Number(plain.p99Ms.toFixed(2)),
       }),
     )
+  }
 }

@@ -2,8 +2,11 @@
 import type { OnnxMethods, OnnxParams } from '../../src/onnx/runnable.js'
 import type { Runner } from '../../src/runner/runner.js'
 import type { Tensor } from '../../src/tensor/tensor.js'
-import { closedLoop, offlineLoop } from './closed-loop.js'
+import { afterIdle, closedLoop, offlineLoop } from './closed-loop.js'
 import { quantile } from './stats.js'
+
+/** How long the thread idles before each run of `directAfterIdleUs`: about a request's round trip over HTTP. */
+export const IDLE_MS = 2
 
 export interface BatchingRow {
   readonly env: string
@@ -28,6 +31,8 @@ export interface BatchingRow {
     readonly sharedUs: number
     /** The same session in a hand-written worker: one message each way, nothing else. */
     readonly handWorkerUs: number
+    /** `session.run` of one item on the calling thread, each run after the thread idled IDLE_MS. */
+    readonly directAfterIdleUs: number
   }
 }
 
@@ -67,7 +72,10 @@ export async function measureBatching(
   )
   const direct = await closedLoop(1, seconds, setup.directItem)
   const directUs = quantile(direct.latenciesMs, 0.5) * 1000
-  log(`${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs`)
+  const directAfterIdleUs = (await afterIdle(setup.directItem, IDLE_MS)) * 1000
+  log(
+    `${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs back to back, ${directAfterIdleUs.toFixed(0)} µs after ${IDLE_MS} ms idle`,
+  )
   const hand = await closedLoop(1, seconds, setup.handWorkerItem)
   const handWorkerUs = quantile(hand.latenciesMs, 0.5) * 1000
   log(`${setup.env}: one item through a hand-written worker, median ${handWorkerUs.toFixed(0)} µs`)
@@ -101,6 +109,7 @@ export async function measureBatching(
           addedUs: quantile(batched.latenciesMs, 0.5) * 1000 - directUs,
           sharedUs: quantile(shared.latenciesMs, 0.5) * 1000,
           handWorkerUs,
+          directAfterIdleUs,
         },
       }),
     }

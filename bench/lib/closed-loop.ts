@@ -58,3 +58,19 @@ export async function offlineLoop(
   const elapsed = performance.now() - t0
   return { itemsPerSecond: (runs * batchSize * 1000) / elapsed, batchMs: elapsed / runs }
 }
+
+/**
+ * The median time of `call` when each call starts `idleMs` after the last one ended, the thread idle
+ * meanwhile: what a call costs a server that waits between requests (caches and cores gone cold), against
+ * the back-to-back calls of a closed loop.
+ */
+export async function afterIdle(call: () => Promise<unknown>, idleMs: number, count = 300): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, idleMs))
+    const t0 = performance.now()
+    await call()
+    times.push(performance.now() - t0)
+  }
+  return times.sort((a, b) => a - b)[Math.floor(count / 2)]!
+}

@@ -24,13 +24,14 @@ export async function startHandWorker(bytes: Uint8Array, threads: number): Promi
     worker.once('message', resolve)
     worker.once('error', reject)
   })
-  // One call at a time: the benchmark measures it at one caller.
-  let answer: ((data: Float32Array) => void) | undefined
-  worker.on('message', ({ data }: { data: Float32Array }) => answer?.(data))
+  // The worker runs its calls one after another (onnxruntime-node runs a session on the worker's thread),
+  // so its answers come back in the order the calls went.
+  const waiting: ((data: Float32Array) => void)[] = []
+  worker.on('message', ({ data }: { data: Float32Array }) => waiting.shift()?.(data))
   return {
     run: (x) =>
       new Promise((resolve) => {
-        answer = resolve
+        waiting.push(resolve)
         worker.postMessage({ data: (x.data as Float32Array).slice(), dims: x.dims })
       }),
     close: () => worker.terminate().then(() => undefined),
