@@ -41,7 +41,8 @@ test('a new Service Worker takes over under a steady stream of 50 requests a sec
   await page.evaluate(() => window.swLifecycle.register('sw-embedded.ts'))
   const report = await page.evaluate(() => window.swLifecycle.steadyUpdate(50, 20, 5, 'sw-embedded-v2.ts'))
   expect(report.others).toEqual([])
-  expect(report.right).toBe(1000)
+  expect(report.sent).toBeGreaterThanOrEqual(1000)
+  expect(report.right).toBe(report.sent)
   // It took control while the stream went on (without the page's help it waits for minutes).
   expect(report.takeoverMs, 'the new version took control during the stream').toBeDefined()
   expect(report.controller).toContain('sw-embedded-v2.ts')

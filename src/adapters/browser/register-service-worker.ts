@@ -43,18 +43,23 @@ export async function registerServiceWorker(
   await controlled
 
   let gate: Promise<void> | undefined
+  /** When a version still waiting after a try may be helped again: requests flow freely in between. */
+  let tryAgainAt = Infinity
   const takeOver = (worker: ServiceWorker): void => {
     if (gate || !container.controller) return
     let open!: () => void
     gate = new Promise((resolve) => (open = resolve))
-    const timer = setTimeout(() => finish(), DEFAULTS.serviceWorkerTakeoverMs)
-    const finish = (): void => {
+    const finish = (tookOver: boolean): void => {
       clearTimeout(timer)
-      container.removeEventListener('controllerchange', finish)
+      container.removeEventListener('controllerchange', onChange)
+      tryAgainAt = tookOver ? Infinity : performance.now() + DEFAULTS.serviceWorkerTakeoverMs
       gate = undefined
       open()
     }
-    container.addEventListener('controllerchange', finish)
+    const onChange = (): void => finish(true)
+    // The old version may not finish its requests in time (a slow run): they go on, and the next try comes later.
+    const timer = setTimeout(() => finish(false), DEFAULTS.serviceWorkerTakeoverMs)
+    container.addEventListener('controllerchange', onChange)
     worker.postMessage(skipWaitingMessage)
   }
   const watch = (worker: ServiceWorker | null): void => {
@@ -68,6 +73,7 @@ export async function registerServiceWorker(
   return {
     registration,
     async fetch(input, init) {
+      if (!gate && registration.waiting && performance.now() >= tryAgainAt) takeOver(registration.waiting)
       while (gate) await gate
       return fetch(input, init)
     },
