@@ -37,14 +37,15 @@ test('a model whose WebGPU outputs are wrong falls back to WASM, saying by how m
 test('a model that is right but slower on WebGPU falls back to WASM with the speed as the reason', async ({ page }) => {
   test.setTimeout(120_000)
   await open(page)
-  // Each WebGPU run waits 40 ms: right, and far slower than WASM.
+  // Each WebGPU run waits 40 ms: right, and far slower than WASM. Usually the first probe shows it; after a
+  // stall of the machine in a WASM run, a later one does (the times add up over the probes).
   const result = await page.evaluate(() =>
     window.webgpuCheckTest.choose({ tamper: { backend: 'webgpu', delayMs: 40 } }),
   )
   expect(result.error).toBeUndefined()
   expect(result.backend).toMatchObject({
     resource: 'wasm',
-    reason: expect.stringMatching(/^webgpu is \d+(\.\d)?x slower than wasm on this adapter at probe 1 \(batch 1\)$/),
+    reason: expect.stringMatching(/^webgpu is \d+(\.\d)?x slower than wasm on this adapter at probe \d \(batch \d+\)$/),
   })
   expect(result.problems).toEqual([])
 })
