@@ -7,7 +7,7 @@ import type { BatchExecutor } from './executor.js'
 import { LatencyModel } from './latency-model.js'
 import { mergeItems, splitItems } from './merge.js'
 import { MethodMetrics } from './metrics.js'
-import { decide, estimateCompletion } from './policy.js'
+import { decide, estimateCompletion, type Decision } from './policy.js'
 import { deliver, fail, MethodQueue, type OnRefused, type Piece, type QueuedCall } from './queue.js'
 
 /** A batch an executor holds: when it should finish, and whether it was answered. */
@@ -154,9 +154,10 @@ export class Scheduler {
       for (const state of this.methods.values()) {
         const oldest = state.queue.oldest
         if (!oldest) continue
-        const decision = this.decide(state, now)
+        // A busy executor takes only a full batch (a smaller one grows while it is busy): no need to weigh one.
+        const decision = idle.length === 0 ? this.fullOnly(state) : this.decide(state, now)
+        if (decision.action === 'skip') continue
         if (decision.action === 'wait') {
-          if (idle.length === 0) continue
           wakeAt = Math.min(wakeAt, decision.until)
           state.metrics.waits++
         } else if (!chosen || oldest.arrivedAt < chosen.state.queue.oldest!.arrivedAt)
@@ -166,8 +167,6 @@ export class Scheduler {
         if (wakeAt < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), wakeAt - now)
         return
       }
-      // A busy executor takes only a full batch: a smaller one grows while the executor is busy.
-      if (idle.length === 0 && chosen.why !== 'full' && chosen.why !== 'unbatched') return
       const { queue, model, metrics } = chosen.state
       metrics.dispatchReasons[chosen.why] = (metrics.dispatchReasons[chosen.why] ?? 0) + 1
       // Several free workers share what is queued, rather than one taking it all while the others idle.
@@ -237,9 +236,9 @@ export class Scheduler {
     if (next < Infinity) this.timer = this.options.clock.setTimer(() => this.pump(), next - now)
   }
 
-  private decide(state: MethodState, now: number) {
-    const { queue, model, arrivals } = state
-    if (!queue.batching) return { action: 'dispatch', items: 1, why: 'unbatched' } as const
+  private decide(state: MethodState, now: number): Decision {
+    const { queue, model, arrivals, outstanding } = state
+    if (!queue.batching) return { action: 'dispatch', items: 1, why: 'unbatched' }
     const limit = queue.config.maxBatchSize
     return decide({
       now,
@@ -247,13 +246,30 @@ export class Scheduler {
       maxBatchSize: limit,
       oldestDeadline: queue.oldest!.deadline,
       lastArrival: arrivals.last ?? now,
-      arrivalRate: arrivals.rate(now),
-      typicalGapMs: arrivals.typicalGap(),
+      // Measured only if the policy gets that far: most decisions are made before it needs them.
+      get arrivalRate() {
+        return arrivals.rate(now)
+      },
+      get typicalGapMs() {
+        return arrivals.typicalGap()
+      },
       workers: Math.max(1, this.options.live().length),
       outstanding: queue.queuedItems + state.running,
-      earlierPeak: state.outstanding.earlierPeak(now),
+      get earlierPeak() {
+        return outstanding.earlierPeak(now)
+      },
       model,
     })
+  }
+
+  /** The decision for an executor that is busy: a full batch goes, anything smaller waits. */
+  private fullOnly(state: MethodState): Decision | { readonly action: 'skip' } {
+    const { queue } = state
+    if (!queue.batching) return { action: 'dispatch', items: 1, why: 'unbatched' }
+    const limit = queue.config.maxBatchSize
+    return queue.compatibleItems(limit) >= limit
+      ? { action: 'dispatch', items: limit, why: 'full' }
+      : { action: 'skip' }
   }
 
   private run(executor: BatchExecutor, state: MethodState, pieces: Piece[], retried = false): void {
