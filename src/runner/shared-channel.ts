@@ -83,6 +83,23 @@ export class SharedCalls {
   }
 }
 
+/** An answer the worker could not write into the memory, for the caller to collect by message. */
+export interface HeldAnswer {
+  readonly method: string
+  readonly reply: Reply<unknown>
+}
+
+/** The worker's end of the memory. */
+export interface SharedCallsServer {
+  /** The answer held back for the caller to collect by message, if any. */
+  collect(): HeldAnswer | undefined
+  /**
+   * Resolves once the call waiting in the memory has started, if one waits: the caller sends a call by
+   * message only while the memory is busy, so one that arrives first runs after it, in the order sent.
+   */
+  afterWaitingCall(): Promise<void> | undefined
+}
+
 /**
  * The worker's end: answers each call written into `memory` with `answer` (which never throws), for as long
  * as the worker lives. Returns how the caller collects an answer that was held back.
@@ -90,10 +107,13 @@ export class SharedCalls {
 export function serveSharedCalls(
   memory: SharedArrayBuffer,
   answer: (method: string, input: unknown) => Promise<Reply<unknown>>,
-): { collect(): Reply<unknown> } {
+): SharedCallsServer {
   const words = new Int32Array(memory, 0, HEADER_BYTES / 4)
   const data = new Uint8Array(memory, HEADER_BYTES)
-  let held: Reply<unknown> | undefined
+  let held: HeldAnswer | undefined
+  // Whether the call in the memory has started, and who waits for it to.
+  let started = false
+  const waitingForStart: (() => void)[] = []
   const serve = async (): Promise<void> => {
     for (;;) {
       for (let state = Atomics.load(words, STATE); state !== REQUEST; state = Atomics.load(words, STATE)) {
@@ -101,10 +121,14 @@ export function serveSharedCalls(
         if (waited.async) await waited.value
       }
       const [method, input] = decodeFrom(data.subarray(0, Atomics.load(words, LENGTH))) as [string, unknown]
-      const reply = await answer(method, input)
+      const answering = answer(method, input)
+      started = true
+      for (const resume of waitingForStart.splice(0)) resume()
+      const reply = await answering
       const length = encodeInto(reply, data)
-      if (length === undefined) held = reply
+      if (length === undefined) held = { method, reply }
       else Atomics.store(words, LENGTH, length)
+      started = false
       Atomics.store(words, STATE, length === undefined ? HELD : REPLY)
       Atomics.notify(words, STATE)
     }
@@ -112,9 +136,13 @@ export function serveSharedCalls(
   void serve()
   return {
     collect() {
-      const reply = held ?? { ok: false, error: { name: 'Error', message: 'no answer is waiting to be collected' } }
+      const answer = held
       held = undefined
-      return reply
+      return answer
+    },
+    afterWaitingCall() {
+      if (Atomics.load(words, STATE) !== REQUEST || started) return undefined
+      return new Promise((resolve) => waitingForStart.push(resolve))
     },
   }
 }

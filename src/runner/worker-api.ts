@@ -5,7 +5,8 @@ import { transfer } from 'comlink'
 import { errorFields, errorFromFields, type ErrorFields } from '../errors.js'
 import type { SetupReport, WorkerHost, WorkerSpec } from './host.js'
 import type { LiveCounts } from './live-counts.js'
-import { serveSharedCalls, sharedMemoryMissing } from './shared-channel.js'
+import { buffersOf, servePortCalls } from './call-port.js'
+import { serveSharedCalls, sharedMemoryMissing, type SharedCallsServer } from './shared-channel.js'
 
 /** One answer across the boundary: the value, or the fields of the error thrown. */
 export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorFields }
@@ -13,20 +14,19 @@ export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok:
 /** What a worker exposes: the host's methods, each answering with a `Reply`. */
 export interface WorkerApi {
   setup(spec: WorkerSpec): Promise<Reply<SetupReport>>
+  /** A call by Comlink, for a caller from an older tiffin (newer ones send calls on the call port). */
   call(method: string, input: unknown): Promise<Reply<unknown>>
   counts(): Promise<Reply<LiveCounts>>
   teardown(): Promise<Reply<void>>
+  /** Starts answering calls sent on `port` (see PortCalls). */
+  openCallPort(port: MessagePort): Promise<Reply<void>>
   /** Starts answering calls written into `memory` (see SharedCalls); false where this thread cannot wait on it. */
   openChannel(memory: SharedArrayBuffer): Promise<Reply<boolean>>
-  /** The answer to a call made through shared memory that did not fit there. */
-  collect(): Promise<Reply<unknown>>
 }
 
-async function reply<T>(work: () => Promise<T>, move = false): Promise<Reply<T>> {
+async function reply<T>(work: () => Promise<T>): Promise<Reply<T>> {
   try {
-    const value = await work()
-    const answer: Reply<T> = { ok: true, value }
-    return move ? withTransfer(answer) : answer
+    return { ok: true, value: await work() }
   } catch (error) {
     return { ok: false, error: errorFields(error) }
   }
@@ -34,23 +34,35 @@ async function reply<T>(work: () => Promise<T>, move = false): Promise<Reply<T>>
 
 /** The host as a worker exposes it; results move their buffers to the caller (a runnable must return fresh arrays). */
 export function workerApi(host: WorkerHost): WorkerApi {
-  let channel: { collect(): Reply<unknown> } | undefined
+  let channel: SharedCallsServer | undefined
+  const call = (method: string, input: unknown) => reply(() => host.call(method, input))
   return {
     setup: (spec) => reply(() => host.setup(spec)),
-    call: (method, input) => reply(() => host.call(method, input), true),
+    call: async (method, input) => withTransfer(await call(method, input)),
     counts: () => reply(() => host.counts()),
     teardown: () => reply(() => host.teardown()),
+    openCallPort: (port) =>
+      reply(async () =>
+        servePortCalls(port, {
+          async call(method, input) {
+            await channel?.afterWaitingCall()
+            return call(method, input)
+          },
+          collect: () => channel?.collect(),
+        }),
+      ),
     openChannel: (memory) =>
       reply(async () => {
         if (channel || sharedMemoryMissing()) return false
-        channel = serveSharedCalls(memory, (method, input) => reply(() => host.call(method, input)))
+        channel = serveSharedCalls(memory, call)
         return true
       }),
-    collect: async () => {
-      const held = channel?.collect() ?? { ok: false, error: { name: 'Error', message: 'no shared memory is open' } }
-      return held.ok ? withTransfer(held) : held
-    },
   }
+}
+
+/** Marks a value's typed-array buffers for transfer by Comlink. The sender must not use them afterwards. */
+export function withTransfer<T>(value: T): T {
+  return transfer(value, buffersOf(value))
 }
 
 /** The value of a reply, or its error rebuilt with its class (a `BadInput` thrown in a worker is a `BadInput` here). */
@@ -58,19 +70,4 @@ export async function unwrap<T>(answer: Promise<Reply<T>>): Promise<T> {
   const settled = await answer
   if (settled.ok) return settled.value
   throw errorFromFields(settled.error)
-}
-
-/** The distinct ArrayBuffers under a value's typed arrays, so they move instead of being copied. */
-export function buffersOf(value: unknown, found = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && value.buffer.byteLength > 0) found.add(value.buffer)
-  } else if (typeof value === 'object' && value !== null && depth < 8) {
-    for (const child of Object.values(value)) buffersOf(child, found, depth + 1)
-  }
-  return [...found]
-}
-
-/** Marks a value's typed-array buffers for transfer. The sender must not use them afterwards. */
-export function withTransfer<T>(value: T): T {
-  return transfer(value, buffersOf(value))
 }

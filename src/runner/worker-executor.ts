@@ -1,12 +1,13 @@
-import { releaseProxy, wrap, type Remote } from 'comlink'
+import { releaseProxy, transfer, wrap, type Remote } from 'comlink'
 import { DEFAULTS } from '../defaults.js'
 import { Timeout, WorkerLost } from '../errors.js'
+import { PortCalls } from './call-port.js'
 import type { Executor } from './executor.js'
 import type { SetupReport, WorkerSpec } from './host.js'
 import { countLive, type LiveCounts } from './live-counts.js'
 import type { WorkerConnection } from './platform.js'
 import { SharedCalls, sharedMemoryMissing } from './shared-channel.js'
-import { unwrap, withTransfer, type WorkerApi } from './worker-api.js'
+import { unwrap, withTransfer, type Reply, type WorkerApi } from './worker-api.js'
 
 /** How long a closing worker may take to release what its runnable holds before it is stopped anyway. */
 const TEARDOWN_MS = 1000
@@ -29,6 +30,13 @@ export class WorkerExecutor implements Executor {
   // The worker runs one call at a time; a full batch sent while it runs waits in its message queue.
   readonly queuesFullBatch = true
   private readonly wantsSharedMemory: boolean
+  /**
+   * Where calls go once the worker has opened the call port; until then, or where it cannot (a page lending
+   * its workers from an older tiffin), they go by Comlink, which carries the rest.
+   */
+  private readonly port: PortCalls
+  private portOpen = false
+  private readonly portOpened: Promise<void>
   /** Where calls that fit go when shared memory was asked for and both threads can use it. */
   private shared: SharedCalls | undefined
   /** How calls travel to this worker where shared memory was asked for, in a few words. */
@@ -45,6 +53,12 @@ export class WorkerExecutor implements Executor {
     this.remote = wrap<WorkerApi>(connection.endpoint)
     countLive('proxies', 1)
     connection.onExit((cause) => this.die(cause))
+    const { port1, port2 } = new MessageChannel()
+    this.port = new PortCalls(port1)
+    this.portOpened = unwrap(this.remote.openCallPort(transfer(port2, [port2]))).then(
+      () => void (this.portOpen = true),
+      () => this.port.close(),
+    )
   }
 
   get inFlight(): number {
@@ -53,6 +67,7 @@ export class WorkerExecutor implements Executor {
 
   async setup(spec: WorkerSpec, timeoutMs: number): Promise<SetupReport> {
     const report = await this.track('setup', () => unwrap(this.remote.setup(spec)), timeoutMs)
+    await this.track('openCallPort', () => this.portOpened, timeoutMs)
     if (this.wantsSharedMemory) this.travel = await this.openSharedMemory(timeoutMs)
     return report
   }
@@ -63,8 +78,9 @@ export class WorkerExecutor implements Executor {
       ? sharedMemoryMissing()
       : 'the platform does not share memory with its workers'
     if (missing) return `calls by message (${missing})`
+    if (!this.portOpen) return 'calls by message (the worker has no call port)'
     const bytes = DEFAULTS.runner.sharedMemoryBytes
-    const shared = new SharedCalls(bytes, () => this.remote.collect())
+    const shared = new SharedCalls(bytes, () => this.port.collect())
     const opened = await this.track('openChannel', () => unwrap(this.remote.openChannel(shared.memory)), timeoutMs)
     if (!opened) return 'calls by message (a worker cannot wait on shared memory)'
     this.shared = shared
@@ -72,12 +88,18 @@ export class WorkerExecutor implements Executor {
   }
 
   call(method: string, input: unknown, options: { timeoutMs: number; transfer?: boolean }): Promise<unknown> {
-    const { transfer } = options
-    return this.track(
-      method,
-      () =>
-        unwrap(this.shared?.call(method, input) ?? this.remote.call(method, transfer ? withTransfer(input) : input)),
-      options.timeoutMs,
+    return this.track(method, () => unwrap(this.send(method, input, options.transfer ?? false)), options.timeoutMs)
+  }
+
+  private send(method: string, input: unknown, transfer: boolean): Promise<Reply<unknown>> {
+    const shared = this.shared?.call(method, input)
+    if (shared) return shared
+    if (this.portOpen) return this.port.call(method, input, transfer)
+    // Until the worker says whether it has a call port, calls wait, so that they keep their order.
+    return this.portOpened.then(() =>
+      this.portOpen
+        ? this.port.call(method, input, transfer)
+        : this.remote.call(method, transfer ? withTransfer(input) : input),
     )
   }
 
@@ -142,6 +164,7 @@ export class WorkerExecutor implements Executor {
     this.dead = cause
     for (const [fail, method] of this.pending) fail(this.lost(method, cause))
     this.shared?.close()
+    this.port.close()
     this.remote[releaseProxy]()
     countLive('proxies', -1)
     // A worker marked dead (an error event, an unreadable message) may still be running: stop it.

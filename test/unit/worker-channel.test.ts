@@ -111,6 +111,18 @@ describe.each([
     expect(await r.methods.scale.run([4])).toEqual([8])
   })
 
+  it('an answer that cannot leave the worker fails its call at once, and the worker carries on', async () => {
+    const r = await runner({ timeoutMs: 10_000 })
+    const t0 = performance.now()
+    const error = await r.methods.unsendable.run(null).catch((e: unknown) => e)
+    expect(performance.now() - t0).toBeLessThan(5_000)
+    expect((error as Error).message).toMatch(
+      /^The answer to "unsendable" cannot be sent from the worker \(.+\); return data that structured clone can copy$/,
+    )
+    expect(await r.methods.scale.run([3])).toEqual([6])
+    expect(r.workers.restarts).toBe(0)
+  })
+
   it('a worker killed in the middle of a call rejects it at once, and its replacement answers', async () => {
     const r = await runner({ timeoutMs: 10_000 })
     const t0 = performance.now()
