@@ -173,7 +173,10 @@ export class Scheduler {
       const share =
         idle.length > 0 ? Math.ceil(queue.compatibleItems(queue.config.maxBatchSize) / idle.length) : Infinity
       const items = Math.max(1, Math.min(chosen.items, share))
-      const pieces = queue.take(items, model.calibrated ? now + model.predict(items) : undefined)
+      // With nothing of this method running, only calls already past their deadline are refused: the
+      // prediction alone must not refuse a call that nothing delays (see refuseIfLate).
+      const finishAt = chosen.state.running === 0 ? now : now + model.predict(items)
+      const pieces = queue.take(items, model.calibrated ? finishAt : undefined)
       if (pieces.length > 0) this.run((idle[0] ?? queueing[0])!, chosen.state, pieces)
     }
   }
@@ -384,6 +387,10 @@ export class Scheduler {
 
   private refuseIfLate(state: MethodState, items: number, now: number): void {
     const { queue, model, metrics } = state
+    // Nothing queued or running ahead of it, and a worker free: the call is run, however long the model
+    // says it takes. Refused, it would teach the model nothing, and a model that a stall or a burst of
+    // full batches left pessimistic would refuse every call after it, for good.
+    if (queue.queuedItems === 0 && state.running === 0 && this.options.live().some((e) => this.load(e) === 0)) return
     const freeAt = this.options.live().map((e) => this.running.get(e)?.at(-1)?.finishAt ?? now)
     const finish = estimateCompletion(now, queue.queuedItems, items, queue.config.maxBatchSize, freeAt, (n) =>
       model.predict(n),

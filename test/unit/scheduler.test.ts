@@ -270,6 +270,34 @@ describe('the scheduler', () => {
     expect(s.metrics.rejections.deadline).toBeGreaterThanOrEqual(1)
   })
 
+  it('after full batches slower than maxLatencyMs, still runs a call that nothing is ahead of, and learns from it', async () => {
+    const s = setup({ config: { maxBatchSize: 4, maxLatencyMs: 100 } })
+    // Only full batches, each 300 ms (a stall, or a burst on a slow machine): the model has no slope to go
+    // by, and predicts 150 ms for a single item, over maxLatencyMs.
+    await calibrate(s, [4, 4, 4, 4], () => 300)
+    expect(s.scheduler.methods.get('run')!.model.predict(1)).toBeGreaterThan(100)
+    for (let i = 0; i < 3; i++) {
+      s.clock.advance(2_000)
+      const answer = s.scheduler.submit('run', rows(i))
+      await settle()
+      expect(s.executors[0]!.held.map((c) => c.input)).toEqual([[i]])
+      s.clock.advance(5)
+      s.executors[0]!.answer((x) => (x as number[]).map((v) => v + 1))
+      expect(await answer).toEqual([i + 1])
+      await settle()
+    }
+    expect(s.metrics.rejections.deadline).toBe(0)
+    expect(s.scheduler.methods.get('run')!.model.predict(1)).toBeLessThan(100)
+    // With work ahead, the latency rule still refuses what cannot be answered in time.
+    const running = s.scheduler.submit('run', rows(1, 2, 3, 4))
+    await settle()
+    const late = [0, 1, 2].map(() => s.scheduler.submit('run', rows(1, 2, 3, 4)).catch((e: unknown) => e))
+    s.clock.advance(300)
+    s.executors[0]!.answer()
+    await running
+    expect(await late[2]).toBeInstanceOf(Overloaded)
+  })
+
   it('never refuses non-batchable calls by the latency rule, and runs them one at a time in order', async () => {
     const { scheduler, executors, clock } = setup()
     const answers = [1, 2, 3].map((v) => scheduler.submit('other', v))
