@@ -13,7 +13,7 @@ import { nodePlatform } from '../src/adapters/node/platform.js'
 import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
-import { checkSameOutput, IDLE_MS, measureBatching, type BatchingRow } from './lib/batching-run.js'
+import { checkSameOutput, IDLE_MS, measureBatching, PREWARM_SECONDS, type BatchingRow } from './lib/batching-run.js'
 import { startHandWorker } from './lib/hand-worker.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
@@ -102,7 +102,7 @@ if (values.only !== 'node') results.push(await chromium())
 const rows = results.flatMap((r) => r.rows)
 
 console.log(
-  `\nBatching: MLP 256→3×1024→16, maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}, ${seconds} s a point`,
+  `\nBatching: MLP 256→3×1024→16, maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}, ${seconds} s a point, each contender first run for ${PREWARM_SECONDS} s`,
 )
 console.log(
   table(

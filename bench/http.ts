@@ -1,14 +1,17 @@
-// npm run bench:http [-- --seconds N --warmup N --clients 1,64 --rounds N --telemetry]
+// npm run bench:http [-- --seconds N --warmup N --prewarm N --clients 1,64 --rounds N --telemetry]
 // The MLP test model over loopback HTTP, JSON in and out, one row a request: served by tiffin (a Service
 // whose API calls a batching ONNX runner) and by a plain Hono + onnxruntime-node server (one session,
 // one run per request), on its main thread ("plain") and in a hand-written worker ("plain worker": the
 // price of the hop to a worker with nothing of tiffin's). Each server runs alone in a child process of
 // its own; autocannon loads it from this one, after a check of every answer of a short run against the
-// model's reference. With several rounds the servers take turns (each round starting with the next), and
-// each point shows its median round (by requests per second), so that other work on a shared machine
-// weighs on all alike; the CPU columns show how much there was. `--telemetry` compares tiffin with itself
-// instead: as it serves by default (no tracer provider, text lines, no access log), with tracing on (with
-// and without a context manager), and with JSON access lines (bench/lib/bench-telemetry.ts).
+// model's reference, and --prewarm seconds (default 10) at the largest client count, so that every point
+// meets code compiled as a server's is once it has run a while: one client alone leaves much of it
+// unoptimised for many seconds (tiffin served 300-400 requests a second at first, 520-790 once warm).
+// With several rounds the servers take turns (each round starting with the next), and each point shows
+// its median round (by requests per second), so that other work on a shared machine weighs on all alike;
+// the CPU columns show how much there was. `--telemetry` compares tiffin with itself instead: as it
+// serves by default (no tracer provider, text lines, no access log), with tracing on (with and without a
+// context manager), and with JSON access lines (bench/lib/bench-telemetry.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +29,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    prewarm: { type: 'string', default: '10' },
     clients: { type: 'string', default: '1,64' },
     rounds: { type: 'string', default: '1' },
     telemetry: { type: 'boolean', default: false },
@@ -33,6 +37,7 @@ const { values } = parseArgs({
 })
 const seconds = Number(values.seconds)
 const warmupSeconds = Number(values.warmup)
+const prewarmSeconds = Number(values.prewarm)
 const rounds = Number(values.rounds)
 const CLIENTS = values.clients.split(',').map(Number)
 const MAX_BATCH_SIZE = 64
@@ -88,6 +93,8 @@ try {
         log(`${rounds > 1 ? `round ${round}: ` : ''}${server.info} at ${server.url}`)
         await verify(`${server.url}/predict`, model, VERIFY_REQUESTS)
         log(`${name}: ${VERIFY_REQUESTS} concurrent requests answered as the reference says`)
+        if (prewarmSeconds > 0)
+          await load(`${server.url}/predict`, body, Math.max(...CLIENTS), prewarmSeconds, 0, () => {})
         for (const clients of CLIENTS) measured.push(await measure(name, server, clients))
       } finally {
         await server.stop()
@@ -153,7 +160,7 @@ const baselineAt = (clients: number) => rows.find((r) => r.server === baseline &
 
 const roundsNote = rounds > 1 ? `, the median of ${rounds} rounds` : ''
 console.log(
-  `\nHTTP: MLP 256→3×1024→16, JSON, one row a request; tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s a point after ${warmupSeconds} s of warm-up${roundsNote}`,
+  `\nHTTP: MLP 256→3×1024→16, JSON, one row a request; tiffin maxBatchSize ${MAX_BATCH_SIZE}, maxLatencyMs ${MAX_LATENCY_MS}; ${seconds} s a point after ${warmupSeconds} s of warm-up, each server first loaded for ${prewarmSeconds} s at ${Math.max(...CLIENTS)} clients${roundsNote}`,
 )
 console.log(
   table(

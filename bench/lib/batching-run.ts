@@ -8,6 +8,13 @@ import { quantile } from './stats.js'
 /** How long the thread idles before each run of `directAfterIdleUs`: about a request's round trip over HTTP. */
 export const IDLE_MS = 2
 
+/**
+ * How long each contender first runs before anything is measured: the runners at the most callers, the
+ * direct run and the hand-written worker at one. A fresh runner at one caller spends thousands of calls in
+ * code V8 has not optimised yet, and a server runs long past that.
+ */
+export const PREWARM_SECONDS = 2
+
 export interface BatchingRow {
   readonly env: string
   readonly callers: number
@@ -70,6 +77,11 @@ export async function measureBatching(
   log(
     `${setup.env}: offline ${Math.round(offline.itemsPerSecond)} items/s, ${offline.batchMs.toFixed(2)} ms a batch of ${setup.maxBatchSize}`,
   )
+  const warmInput = setup.item()
+  for (const runner of [setup.batched, setup.shared, setup.unbatched])
+    await closedLoop(Math.max(...callerCounts), PREWARM_SECONDS, () => runner.run(warmInput), 0)
+  await closedLoop(1, PREWARM_SECONDS, setup.directItem, 0)
+  await closedLoop(1, PREWARM_SECONDS, setup.handWorkerItem, 0)
   const direct = await closedLoop(1, seconds, setup.directItem)
   const directUs = quantile(direct.latenciesMs, 0.5) * 1000
   const directAfterIdleUs = (await afterIdle(setup.directItem, IDLE_MS)) * 1000

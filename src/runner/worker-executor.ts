@@ -17,7 +17,7 @@ const COUNTS_MS = 30_000
 type Fail = (error: Error) => void
 
 /**
- * A worker behind Comlink, made safe: Comlink leaves promises pending forever when a worker dies, so
+ * A worker behind Comlink and its call port, made safe: neither settles a call whose worker died, so
  * every call is tracked here and rejected, naming the runner and the method, when the worker exits,
  * crashes or overruns its time (a worker that overruns is stopped, since it may be stuck).
  */
