@@ -6,7 +6,7 @@ import type { HeldAnswer } from './shared-channel.js'
 import type { Reply } from './worker-api.js'
 
 /** A call, or (with no method) a request for the answer the shared-memory channel held back. */
-type Request =
+type CallRequest =
   | { readonly id: number; readonly method: string; readonly input: unknown }
   | { readonly id: number; readonly method?: undefined }
 
@@ -46,7 +46,7 @@ export class PortCalls {
     this.port.close()
   }
 
-  private send(request: Request, transfer: ArrayBuffer[]): Promise<Reply<unknown>> {
+  private send(request: CallRequest, transfer: ArrayBuffer[]): Promise<Reply<unknown>> {
     return new Promise((resolve) => {
       this.port.postMessage(request, transfer)
       this.waiting.set(request.id, resolve)
@@ -68,7 +68,7 @@ const NOTHING_HELD: HeldAnswer = {
 
 /** The worker's end: answers each request on `port`, moving the answer's buffers back to the caller. */
 export function servePortCalls(port: MessagePort, server: PortServer): void {
-  port.onmessage = async (event: MessageEvent<Request>) => {
+  port.onmessage = async (event: MessageEvent<CallRequest>) => {
     const request = event.data
     const { method, reply } =
       request.method === undefined

@@ -59,9 +59,13 @@ test('the OCR demo reads the sample image in the page, the Service Worker and on
         `${place}: ${await page.locator('#load-note').innerText()} Long tasks on the page: ${longTasks.length ? longTasks.map(Math.round).join(', ') + ' ms' : 'none'}`,
       )
       // The service runs in a worker of the page: the page's thread never freezes while 8 images are read
-      // (with the handlers on it, tasks of 200 to 800 ms). On 2 cores that the runners' WASM threads keep busy,
-      // a task of the page's own (a chart redrawn) can be stretched just past 50 ms: none may reach 100 ms.
-      if (place === 'page') expect(longTasks.filter((ms) => ms >= 100)).toEqual([])
+      // (with the handlers on it, a task of 200 to 800 ms an image). On 2 cores that the runners' WASM threads
+      // keep busy, a task of the page's own (a chart redrawn) can be stretched past 50 ms, once in a full test
+      // run to 163 ms: none may reach 200 ms, and together they stay under 400 ms.
+      if (place === 'page') {
+        expect(longTasks.filter((ms) => ms >= 200)).toEqual([])
+        expect(longTasks.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(400)
+      }
     }
     console.log(`OCR, 8 images at once:\n  ${loads.join('\n  ')}`)
     console.log(`OCR runners' backends and reasons:\n  ${backends.join('\n  ')}`)
