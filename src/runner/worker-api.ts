@@ -44,9 +44,10 @@ export function workerApi(host: WorkerHost): WorkerApi {
     openCallPort: (port) =>
       reply(async () =>
         servePortCalls(port, {
-          async call(method, input) {
-            await channel?.afterWaitingCall()
-            return call(method, input)
+          // Without a call waiting in shared memory, a call starts in the same turn (no await on the way).
+          call(method, input) {
+            const waiting = channel?.afterWaitingCall()
+            return waiting ? waiting.then(() => call(method, input)) : call(method, input)
           },
           collect: () => channel?.collect(),
         }),
