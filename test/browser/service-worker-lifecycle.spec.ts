@@ -44,7 +44,10 @@ test('a new Service Worker takes over under a steady stream of 50 requests a sec
   expect(report.sent).toBeGreaterThanOrEqual(1000)
   expect(report.right).toBe(report.sent)
   // It took control while the stream went on (without the page's help it waits for minutes).
-  expect(report.takeoverMs, 'the new version took control during the stream').toBeDefined()
+  expect(
+    report.takeoverMs,
+    `the new version took control during the stream (its states, ms into the stream: ${report.states.join(', ')})`,
+  ).toBeDefined()
   expect(report.controller).toContain('sw-embedded-v2.ts')
   console.log(`the new Service Worker took control ${Math.round(report.takeoverMs!)} ms after the update began`)
 })

@@ -2,6 +2,9 @@ import { DEFAULTS } from '../../defaults.js'
 import { Unsupported } from '../../errors.js'
 import { skipWaitingMessage } from '../web/messages.js'
 
+/** How often a version that waits is asked again to skip waiting while requests are held back for it. */
+const SKIP_WAITING_ASK_MS = 100
+
 /** The app's local API: its Service Worker's registration, and a `fetch` that keeps working through updates. */
 export interface LocalApi {
   readonly registration: ServiceWorkerRegistration
@@ -51,6 +54,7 @@ export async function registerServiceWorker(
     gate = new Promise((resolve) => (open = resolve))
     const finish = (tookOver: boolean): void => {
       clearTimeout(timer)
+      clearInterval(asking)
       container.removeEventListener('controllerchange', onChange)
       tryAgainAt = tookOver ? Infinity : performance.now() + DEFAULTS.serviceWorkerTakeoverMs
       gate = undefined
@@ -60,7 +64,12 @@ export async function registerServiceWorker(
     // The old version may not finish its requests in time (a slow run): they go on, and the next try comes later.
     const timer = setTimeout(() => finish(false), DEFAULTS.serviceWorkerTakeoverMs)
     container.addEventListener('controllerchange', onChange)
-    worker.postMessage(skipWaitingMessage)
+    // Chromium checks whether the old version is idle when asked to skip waiting, and then only when the old
+    // version next reports idle, which, with no requests reaching it while they are held, may never come:
+    // asking again while the requests are held lets it see the old version finish its last one.
+    const ask = (): void => worker.postMessage(skipWaitingMessage)
+    const asking = setInterval(ask, SKIP_WAITING_ASK_MS)
+    ask()
   }
   const watch = (worker: ServiceWorker | null): void => {
     if (!worker) return

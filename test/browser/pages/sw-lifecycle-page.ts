@@ -60,6 +60,14 @@ const api = {
     let updateStartedAt: number | undefined
     navigator.serviceWorker.addEventListener('controllerchange', () => (controllerChangedAt ??= performance.now()))
     const started = performance.now()
+    // The new version's states, for a report that says where a takeover stopped.
+    const states: string[] = []
+    const at = () => Math.round(performance.now() - started)
+    local!.registration.addEventListener('updatefound', () => {
+      const worker = local!.registration.installing
+      states.push(`${worker?.state} at ${at()}`)
+      worker?.addEventListener('statechange', () => states.push(`${worker.state} at ${at()}`))
+    })
     // The stream goes on past `seconds` until 2 s after the new version took control (60 s at most), so a
     // slow install on a loaded machine is still tested under the stream.
     const goesOn = (i: number): boolean => {
@@ -93,6 +101,7 @@ const api = {
           ? controllerChangedAt - updateStartedAt
           : undefined,
       controller: navigator.serviceWorker.controller?.scriptURL,
+      states,
     }
   },
 }
