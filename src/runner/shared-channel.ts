@@ -94,8 +94,9 @@ export interface SharedCallsServer {
   /** The answer held back for the caller to collect by message, if any. */
   collect(): HeldAnswer | undefined
   /**
-   * Resolves once the call waiting in the memory has started, if one waits: the caller sends a call by
-   * message only while the memory is busy, so one that arrives first runs after it, in the order sent.
+   * Resolves once the call waiting in the memory has been answered, if one waits: the caller sends a call by
+   * message only while the memory is busy, so one that arrives first runs after it, in the order sent, and
+   * a worker that dies on it has answered the call before (the runner runs again only calls never started).
    */
   afterWaitingCall(): Promise<void> | undefined
 }
@@ -111,9 +112,8 @@ export function serveSharedCalls(
   const words = new Int32Array(memory, 0, HEADER_BYTES / 4)
   const data = new Uint8Array(memory, HEADER_BYTES)
   let held: HeldAnswer | undefined
-  // Whether the call in the memory has started, and who waits for it to.
-  let started = false
-  const waitingForStart: (() => void)[] = []
+  // Who waits for the call in the memory to be answered.
+  const waitingForAnswer: (() => void)[] = []
   const serve = async (): Promise<void> => {
     for (;;) {
       for (let state = Atomics.load(words, STATE); state !== REQUEST; state = Atomics.load(words, STATE)) {
@@ -121,16 +121,13 @@ export function serveSharedCalls(
         if (waited.async) await waited.value
       }
       const [method, input] = decodeFrom(data.subarray(0, Atomics.load(words, LENGTH))) as [string, unknown]
-      const answering = answer(method, input)
-      started = true
-      for (const resume of waitingForStart.splice(0)) resume()
-      const reply = await answering
+      const reply = await answer(method, input)
       const length = encodeInto(reply, data)
       if (length === undefined) held = { method, reply }
       else Atomics.store(words, LENGTH, length)
-      started = false
       Atomics.store(words, STATE, length === undefined ? HELD : REPLY)
       Atomics.notify(words, STATE)
+      for (const resume of waitingForAnswer.splice(0)) resume()
     }
   }
   void serve()
@@ -141,8 +138,8 @@ export function serveSharedCalls(
       return answer
     },
     afterWaitingCall() {
-      if (Atomics.load(words, STATE) !== REQUEST || started) return undefined
-      return new Promise((resolve) => waitingForStart.push(resolve))
+      if (Atomics.load(words, STATE) !== REQUEST) return undefined
+      return new Promise((resolve) => waitingForAnswer.push(resolve))
     },
   }
 }
