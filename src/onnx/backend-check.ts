@@ -94,30 +94,35 @@ async function timed(run: () => Promise<Record<string, Tensor>>): Promise<Timed>
   return { outputs, ms: performance.now() - started }
 }
 
-/** The same, or `undefined` when it has not finished `ms` from now (it goes on; its session is released after it). */
-async function within(run: () => Promise<Record<string, Tensor>>, ms: number): Promise<Timed | undefined> {
+/** What `work` gives, or `undefined` when it has not finished `ms` from now (it goes on). */
+export async function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: Parameters<typeof clearTimeout>[0]
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(resolve, Math.max(0, ms))
   })
   try {
-    return await Promise.race([timed(run), late])
+    return await Promise.race([work, late])
   } finally {
     clearTimeout(timer)
   }
 }
 
+/** A timed run, or `undefined` when it has not finished `ms` from now (its session is released after it). */
+const within = (run: () => Promise<Record<string, Tensor>>, ms: number) => beforeDeadline(timed(run), ms)
+
 /**
  * Runs each probe on WASM, then twice on WebGPU (the first run compiles its shaders), and stops at the first
- * wrong output, at WebGPU slower than WASM, or at the budget; decides on what it saw.
+ * wrong output, at WebGPU slower than WASM, or at the budget (which began at `startedAt`, when the WebGPU
+ * session began to open); decides on what it saw.
  */
 export async function checkWebgpu(
   webgpu: OnnxSession,
   wasm: OnnxSession,
   probes: readonly { readonly batch: number; readonly feeds: Record<string, Tensor> }[],
   budgetMs: number,
+  startedAt = performance.now(),
 ): Promise<CheckResult> {
-  const deadline = performance.now() + budgetMs
+  const deadline = startedAt + budgetMs
   const left = (): number => deadline - performance.now()
   const warmed: number[] = []
   let gpuMs = 0

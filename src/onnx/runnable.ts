@@ -5,7 +5,7 @@ import { defineRunnable, RESOURCES, type Resource, type RunnableContext } from '
 import { tagOf } from '../store/model-store.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { checkNamedAxes } from './axes-check.js'
-import { checkWebgpu, probeFeeds, type CheckResult } from './backend-check.js'
+import { beforeDeadline, checkWebgpu, probeFeeds, type CheckResult } from './backend-check.js'
 import { prepareFeeds, type Feeds } from './feeds.js'
 import { batchedNames, padBatch, unpadOutputs, warmupFeeds } from './padding.js'
 import { openOnnxSession, type OnnxSession, type OnnxSessionOptions } from './session.js'
@@ -105,12 +105,23 @@ async function openChecked(ctx: RunnableContext<OnnxParams>, bytes: Uint8Array, 
   }
   const wasmRuntime = await ctx.onnxRuntime(['wasm'], ctx.threads)
   const wasm = await openOnnxSession(wasmRuntime, bytes, model, params.sessionOptions, ctx.threads)
+  const budgetMs = params.check?.budgetMs ?? DEFAULTS.webgpuCheckBudgetMs
   const started = performance.now()
-  const webgpu = await openOnnxSession(runtime, bytes, model, params.sessionOptions, ctx.threads).catch(
+  // The budget covers opening the session too: on a software adapter that can take minutes.
+  const opening = openOnnxSession(runtime, bytes, model, params.sessionOptions, ctx.threads).catch(
     (error: unknown) => error as Error,
   )
+  const webgpu = await beforeDeadline(opening, budgetMs)
   let result: CheckResult
-  if (webgpu instanceof Error) {
+  if (webgpu === undefined) {
+    result = {
+      resource: 'wasm',
+      reason: `webgpu did not open its session within the check's ${budgetMs} ms budget`,
+      warmed: [],
+    }
+    // Released once it opens; until then the runner serves on WASM.
+    void opening.then((late) => (late instanceof Error ? undefined : late.release()))
+  } else if (webgpu instanceof Error) {
     result = { resource: 'wasm', reason: `webgpu session creation failed: ${webgpu.message}`, warmed: [] }
   } else {
     const { batchedInputs } = batchAxesOf(ctx, wasm, model)
@@ -122,7 +133,7 @@ async function openChecked(ctx: RunnableContext<OnnxParams>, bytes: Uint8Array, 
       const feeds = probeFeeds(wasm.inputs, batchedInputs, batch, 1 + i)
       return feeds ? [{ batch, feeds }] : []
     })
-    result = await checkWebgpu(webgpu, wasm, probes, params.check?.budgetMs ?? DEFAULTS.webgpuCheckBudgetMs)
+    result = await checkWebgpu(webgpu, wasm, probes, budgetMs, started)
   }
   const keep = result.resource === 'webgpu' ? (webgpu as OnnxSession) : wasm
   const drop = result.resource === 'webgpu' ? wasm : webgpu
@@ -130,7 +141,7 @@ async function openChecked(ctx: RunnableContext<OnnxParams>, bytes: Uint8Array, 
   // session is kept until shutdown when WebGPU wins: releasing it breaks WebGPU sessions in the same
   // onnxruntime-web instance ("no GPU data for input"), in onnxruntime-web 1.30.
   if (drop === wasm) ctx.onShutdown(() => wasm.release())
-  else if (!(drop instanceof Error)) void drop.release()
+  else if (drop && !(drop instanceof Error)) void drop.release()
   const checked = { ...result, ms: Math.round(performance.now() - started) }
   if (result.resource === 'wasm') ctx.chose('wasm', result.reason)
   return {
