@@ -21,12 +21,12 @@ export class PortCalls {
   private readonly waiting = new Map<number, (reply: Reply<unknown>) => void>()
 
   constructor(private readonly port: MessagePort) {
-    port.onmessage = (event: MessageEvent<Answer>) => {
-      const { id, reply } = event.data
-      const settle = this.waiting.get(id)
-      this.waiting.delete(id)
-      settle?.(reply)
-    }
+    port.onmessage = (event: MessageEvent<Answer>) => this.settle(event.data)
+  }
+
+  /** Settles now the calls whose answers already wait on the port, taken by `receive` without a turn. */
+  drain(receive: (port: MessagePort) => { readonly message: unknown } | undefined): void {
+    for (let next = receive(this.port); next; next = receive(this.port)) this.settle(next.message as Answer)
   }
 
   /** Sends a call; with `transfer`, the input's buffers move to the worker (the caller must not use them). */
@@ -44,6 +44,12 @@ export class PortCalls {
     this.waiting.clear()
     this.port.onmessage = null
     this.port.close()
+  }
+
+  private settle({ id, reply }: Answer): void {
+    const settle = this.waiting.get(id)
+    this.waiting.delete(id)
+    settle?.(reply)
   }
 
   private send(request: CallRequest, transfer: ArrayBuffer[]): Promise<Reply<unknown>> {

@@ -13,6 +13,11 @@ export interface WorkerConnection {
   /** Called once when the worker crashes, exits or fails to load, with the cause. */
   onExit(listener: (cause: Error) => void): void
   terminate(): Promise<void>
+  /**
+   * Takes the next message already waiting on `port` at once, where the runtime can (Node): the answers a
+   * worker sent before it died are read before its calls are given up.
+   */
+  receiveNow?(port: MessagePort): { readonly message: unknown } | undefined
 }
 
 /** How a worker finds the runner's model store: the same store, opened again on the worker's side. */

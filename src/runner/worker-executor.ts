@@ -162,13 +162,19 @@ export class WorkerExecutor implements Executor {
   private die(cause: Error): void {
     if (this.dead) return
     this.dead = cause
-    for (const [fail, method] of this.pending) fail(this.lost(method, cause))
-    this.shared?.close()
-    this.port.close()
-    this.remote[releaseProxy]()
-    countLive('proxies', -1)
+    // A worker may answer a call and die on the next before this thread has read the answer: answers that
+    // wait on the port are read first, and calls are given up a turn later, once those answers have settled
+    // theirs, so that the runner knows which call the worker died on (and runs the others again).
+    if (this.connection.receiveNow) this.port.drain(this.connection.receiveNow)
     // A worker marked dead (an error event, an unreadable message) may still be running: stop it.
     void this.connection.terminate()
     for (const listener of this.deathListeners.splice(0)) listener(cause)
+    setTimeout(() => {
+      for (const [fail, method] of this.pending) fail(this.lost(method, cause))
+      this.shared?.close()
+      this.port.close()
+      this.remote[releaseProxy]()
+      countLive('proxies', -1)
+    })
   }
 }

@@ -87,12 +87,17 @@ describe.each([
   })
 
   it('a worker that answers a full batch and dies on the one after: the answered batch is kept, only the other is lost', async () => {
-    // The worker runs the second batch only once it has answered the first, so the runner, seeing it die,
-    // knows which batch it died on and runs none again (on its replacement, it would die too).
+    // The worker runs the second batch only once it has answered the first, and the answer is read even when
+    // this thread was busy as the worker died (odd rounds), so the runner knows which batch it died on and
+    // runs none again (on its replacement, it would die too).
     for (let round = 0; round < 10; round++) {
       const r = await runner({ maxBatchSize: 4, maxLatencyMs: 5000, runnableInitParams: { factor: 2, exitOn: 666 } })
       const answered = r.methods.scale.run([1, 2, 3, 4])
       const crashing = r.methods.scale.run([666, 5, 6, 7])
+      if (round % 2) {
+        await new Promise((resolve) => setImmediate(resolve))
+        for (const until = performance.now() + 300; performance.now() < until;);
+      }
       expect(await answered, `round ${round}`).toEqual([2, 4, 6, 8])
       await expect(crashing).rejects.toThrow(WorkerLost)
       await r.shutdown()

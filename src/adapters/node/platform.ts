@@ -1,6 +1,6 @@
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { receiveMessageOnPort, Worker, type MessagePort as NodeMessagePort } from 'node:worker_threads'
 import { BadInput } from '../../errors.js'
 import { countLive } from '../../runner/live-counts.js'
 import {
@@ -48,6 +48,7 @@ function spawnWorker(label: string): WorkerConnection {
     endpoint: nodeEndpoint(worker),
     sharesMemory: true,
     onExit,
+    receiveNow: (port) => receiveMessageOnPort(port as unknown as NodeMessagePort),
     async terminate() {
       await worker.terminate()
     },
