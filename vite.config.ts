@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // Cross-origin isolation lets onnxruntime-web run WASM with several threads, and un-rounds performance.now().
@@ -39,5 +40,8 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Two files at once even on 2 cores (the default leaves one core idle): most wait on the servers and
+    // workers they start, and the load they share has found races that one file at a time hid.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 })
