@@ -26,6 +26,8 @@ export class WorkerExecutor implements Executor {
   private readonly pending = new Map<Fail, string>()
   private readonly deathListeners: ((cause: Error) => void)[] = []
   private dead: Error | undefined
+  /** Settles once a dead worker's calls are given up and what it held is released. */
+  private released: Promise<void> | undefined
   readonly retryOnLoss: boolean
   // The worker runs one call at a time; a full batch sent while it runs waits in its message queue.
   readonly queuesFullBatch = true
@@ -118,7 +120,7 @@ export class WorkerExecutor implements Executor {
     if (!this.dead)
       await this.track('teardown', () => unwrap(this.remote.teardown()), TEARDOWN_MS).catch(() => undefined)
     this.die(new Error('was shut down'))
-    await this.connection.terminate()
+    await Promise.all([this.connection.terminate(), this.released])
   }
 
   private track<T>(method: string, start: () => Promise<T>, timeoutMs: number, stopOnTimeout = true): Promise<T> {
@@ -169,12 +171,15 @@ export class WorkerExecutor implements Executor {
     // A worker marked dead (an error event, an unreadable message) may still be running: stop it.
     void this.connection.terminate()
     for (const listener of this.deathListeners.splice(0)) listener(cause)
-    setTimeout(() => {
-      for (const [fail, method] of this.pending) fail(this.lost(method, cause))
-      this.shared?.close()
-      this.port.close()
-      this.remote[releaseProxy]()
-      countLive('proxies', -1)
-    })
+    this.released = new Promise((resolve) =>
+      setTimeout(() => {
+        for (const [fail, method] of this.pending) fail(this.lost(method, cause))
+        this.shared?.close()
+        this.port.close()
+        this.remote[releaseProxy]()
+        countLive('proxies', -1)
+        resolve()
+      }),
+    )
   }
 }
