@@ -21,7 +21,7 @@ interface Batched {
  * seen as a 1-D tensor) with the axis each batches along, the tensors shared by a batch (a record's tensors
  * that the axes leave out), or its rows for a plain array. Every tensor has already been checked.
  */
-interface Parts {
+export interface Parts {
   readonly kind: Kind
   readonly batched: ReadonlyMap<string, Batched>
   readonly shared: ReadonlyMap<string, Tensor>
@@ -44,10 +44,31 @@ export function compatibilityKey(value: unknown, axes: BatchAxes): string {
   return keyOf(partsOf(value, axes))
 }
 
+/** A value taken apart and checked once, when its call is queued: what its batches are merged from. */
+export interface Measured {
+  readonly items: number
+  readonly key: string
+  readonly parts: Parts
+}
+
 /** `countItems` and `compatibilityKey` at once, taking the value apart only once. */
-export function measureItems(value: unknown, axes: BatchAxes): { items: number; key: string } {
+export function measureItems(value: unknown, axes: BatchAxes): Measured {
   const parts = partsOf(value, axes)
-  return { items: itemCount(parts), key: keyOf(parts) }
+  return { items: itemCount(parts), key: keyOf(parts), parts }
+}
+
+/** Items [start, end) of a measured value, measured in turn, and as a value of its kind (fresh buffers). */
+export function sliceMeasured(measured: Measured, start: number, end: number): { value: unknown; measured: Measured } {
+  const parts = sliceParts(measured.parts, start, end)
+  return { value: valueOf(parts), measured: { items: end - start, key: measured.key, parts } }
+}
+
+/**
+ * Merges measured values of one key into one new value (fresh buffers, safe to transfer), as mergeItems
+ * does, without taking them apart and checking them again.
+ */
+export function mergeMeasured(all: readonly Measured[]): unknown {
+  return joinParts(all.map((m) => m.parts))
 }
 
 /** Items [start, end) of `value` along its axes, as a new value of the same kind (fresh buffers; shared tensors copied). */
@@ -59,7 +80,7 @@ export function sliceItems<T>(value: T, axes: BatchAxes, start: number, end: num
       `Cannot take items [${start}, ${end}) of a value holding ${count} along batchDim ${describeAxes(axes)}`,
     )
   }
-  return sliceParts(parts, start, end) as T
+  return valueOf(sliceParts(parts, start, end)) as T
 }
 
 /**
@@ -109,7 +130,7 @@ export function splitItems<T>(value: T, axes: BatchAxes, counts: readonly number
   let start = 0
   return counts.map((count) => {
     start += count
-    return sliceParts(parts, start - count, start) as T
+    return valueOf(sliceParts(parts, start - count, start)) as T
   })
 }
 
@@ -132,12 +153,7 @@ function joinParts(all: readonly Parts[]): unknown {
       axis,
     })
   }
-  return assemble(
-    first.kind,
-    batched,
-    copies(first.shared),
-    all.flatMap((parts) => parts.rows),
-  )
+  return valueOf({ kind: first.kind, batched, shared: copies(first.shared), rows: all.flatMap((parts) => parts.rows) })
 }
 
 /** A value the runnable returned that cannot be split is the runnable's fault, not the caller's: no 400. */
@@ -152,24 +168,20 @@ function outputParts(value: unknown, axes: BatchAxes): Parts {
   }
 }
 
-function sliceParts(parts: Parts, start: number, end: number): unknown {
+function sliceParts(parts: Parts, start: number, end: number): Parts {
   const batched = new Map<string, Batched>()
   for (const [name, { tensor: t, axis }] of parts.batched)
     batched.set(name, { tensor: sliceAxis(t, axis, start, end), axis })
   // Rows are JSON-style values that are cloned, never transferred, on their way to a worker: a new array suffices.
-  return assemble(parts.kind, batched, copies(parts.shared), parts.rows.slice(start, end))
+  return { kind: parts.kind, batched, shared: copies(parts.shared), rows: parts.rows.slice(start, end) }
 }
 
 /** Fresh copies of shared tensors: every batch and every caller owns its own buffers. */
 const copies = (shared: ReadonlyMap<string, Tensor>): Map<string, Tensor> =>
   new Map([...shared].map(([name, t]) => [name, { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() } as Tensor]))
 
-function assemble(
-  kind: Kind,
-  batched: ReadonlyMap<string, Batched>,
-  shared: ReadonlyMap<string, Tensor>,
-  rows: readonly unknown[],
-): unknown {
+/** The value that parts make up, of their kind. */
+function valueOf({ kind, batched, shared, rows }: Parts): unknown {
   if (kind === 'array') return rows
   if (kind === 'record') {
     const record: Record<string, Tensor> = {}

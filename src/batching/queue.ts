@@ -1,7 +1,7 @@
 import { describeAxes, type BatchAxes } from '../batch-axes.js'
 import { BadInput, Overloaded } from '../errors.js'
 import { batches, type BatchingConfig } from './config.js'
-import { joinItems, measureItems, sliceItems } from './merge.js'
+import { joinItems, measureItems, sliceMeasured, type Measured } from './merge.js'
 import type { CallTrace } from '../telemetry/tracing.js'
 import type { MethodMetrics, RejectReason } from './metrics.js'
 
@@ -13,6 +13,8 @@ export interface QueuedCall {
   readonly input: unknown
   readonly items: number
   readonly key: string
+  /** The input taken apart along the batch axes, when the method batches. */
+  readonly measured: Measured | undefined
   readonly arrivedAt: number
   readonly deadline: number
   /** The first item not yet sent to a worker. */
@@ -33,6 +35,7 @@ export interface Piece {
   readonly start: number
   readonly end: number
   readonly input: unknown
+  readonly measured: Measured | undefined
 }
 
 /**
@@ -59,15 +62,15 @@ export class MethodQueue {
     return this.calls[0]
   }
 
-  /** Measures a call: its items along the batch axis, and the key of the batches it may join. */
-  measure(input: unknown): { items: number; key: string } {
-    if (!this.batching) return { items: 1, key: '' }
-    const { items, key } = measureItems(input, this.config.inputAxis)
-    if (items === 0)
+  /** Measures a call: its items along the batch axis, the key of the batches it may join, and its parts. */
+  measure(input: unknown): { items: number; key: string; measured: Measured | undefined } {
+    if (!this.batching) return { items: 1, key: '', measured: undefined }
+    const measured = measureItems(input, this.config.inputAxis)
+    if (measured.items === 0)
       throw new BadInput(
         `A call to "${this.method}" holds no items along batchDim ${describeAxes(this.config.inputAxis)}; send at least one`,
       )
-    return { items, key }
+    return { items: measured.items, key: measured.key, measured }
   }
 
   /** Refuses a call the queue cannot hold: too large ever, or too large for the room left now. */
@@ -127,7 +130,7 @@ export class MethodQueue {
       this.queuedItems -= 1
       this.metrics.queued = this.queuedItems
       call.next = 1
-      return [{ call, start: 0, end: 1, input: call.input }]
+      return [{ call, start: 0, end: 1, input: call.input, measured: undefined }]
     }
     this.refuseLate(finishAt)
     const head = this.calls[0]
@@ -143,12 +146,11 @@ export class MethodQueue {
       const start = call.next
       const end = Math.min(call.items, start + room)
       const whole = start === 0 && end === call.items
-      pieces.push({
-        call,
-        start,
-        end,
-        input: whole ? call.input : sliceItems(call.input, this.config.inputAxis, start, end),
-      })
+      if (whole) pieces.push({ call, start, end, input: call.input, measured: call.measured })
+      else {
+        const { value, measured } = sliceMeasured(call.measured!, start, end)
+        pieces.push({ call, start, end, input: value, measured })
+      }
       call.next = end
       room -= end - start
       this.queuedItems -= end - start

@@ -5,7 +5,7 @@ import type { Clock } from './clock.js'
 import type { BatchingConfig } from './config.js'
 import type { BatchExecutor } from './executor.js'
 import { LatencyModel } from './latency-model.js'
-import { mergeItems, splitItems } from './merge.js'
+import { mergeMeasured, splitItems } from './merge.js'
 import { MethodMetrics } from './metrics.js'
 import { decide, estimateCompletion, type Decision } from './policy.js'
 import { deliver, fail, MethodQueue, type OnRefused, type Piece, type QueuedCall } from './queue.js'
@@ -86,13 +86,14 @@ export class Scheduler {
     const now = this.options.clock.now()
     let call!: QueuedCall
     const answer = new Promise<unknown>((resolve, reject) => {
-      const { items, key } = queue.measure(input)
+      const { items, key, measured } = queue.measure(input)
       queue.checkRoom(items, this.retryAfter(state))
       if (queue.batching && model.calibrated) this.refuseIfLate(state, items, now)
       call = {
         input,
         items,
         key,
+        measured,
         arrivedAt: now,
         deadline: now + queue.config.maxLatencyMs,
         next: 0,
@@ -287,12 +288,7 @@ export class Scheduler {
     const split = queue.batching && !alone
     let input: unknown
     try {
-      input = split
-        ? mergeItems(
-            pieces.map((p) => p.input),
-            config.inputAxis,
-          )
-        : pieces[0]!.input
+      input = split ? mergeMeasured(pieces.map((p) => p.measured!)) : pieces[0]!.input
     } catch (error) {
       for (const p of pieces) fail(p.call, error)
       return
