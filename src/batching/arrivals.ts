@@ -1,10 +1,16 @@
+/** How many gaps within bursts the typical gap is the median of. */
+const GAPS_KEPT = 32
+
 /**
  * Recent arrivals of items: their rate over the last second, and the typical gap between arrivals within
- * a burst (the median, so the long pauses between bursts do not count).
+ * a burst (the median gap before an arrival that found other items outstanding: a caller that arrives to
+ * an idle runner starts a burst, and the pause before it, which includes any time the batcher waited for
+ * it, says nothing of how soon a burst's next item comes).
  */
 export class Arrivals {
   private readonly times: number[] = []
   private readonly counts: number[] = []
+  private readonly gaps: number[] = []
   /** The typical gap, kept until the next arrival: the batcher asks for it on every decision. */
   private gap: number | undefined
 
@@ -13,10 +19,16 @@ export class Arrivals {
     private readonly keep = 256,
   ) {}
 
-  record(now: number, items: number): void {
+  /** Records an arrival of `items`; `inBurst` when other items were outstanding (queued or running) as it came. */
+  record(now: number, items: number, inBurst: boolean): void {
+    const last = this.times.at(-1)
+    if (inBurst && last !== undefined) {
+      this.gaps.push(now - last)
+      if (this.gaps.length > GAPS_KEPT) this.gaps.shift()
+      this.gap = undefined
+    }
     this.times.push(now)
     this.counts.push(items)
-    this.gap = undefined
     if (this.times.length > this.keep) {
       this.times.shift()
       this.counts.shift()
@@ -40,13 +52,10 @@ export class Arrivals {
     return span > 0 && items > 1 ? items / span : 0
   }
 
-  /** The median gap between the last arrivals, in milliseconds. */
+  /** The median of the last gaps within bursts, in milliseconds; 0 before there is one. */
   typicalGap(): number {
     if (this.gap !== undefined) return this.gap
-    const gaps: number[] = []
-    for (let i = Math.max(1, this.times.length - 33); i < this.times.length; i++)
-      gaps.push(this.times[i]! - this.times[i - 1]!)
-    gaps.sort((x, y) => x - y)
+    const gaps = [...this.gaps].sort((x, y) => x - y)
     this.gap = gaps.length === 0 ? 0 : gaps[Math.floor(gaps.length / 2)]!
     return this.gap
   }

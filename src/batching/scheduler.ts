@@ -112,7 +112,7 @@ export class Scheduler {
     }
     metrics.requests++
     metrics.items += call.items
-    arrivals.record(now, call.items)
+    arrivals.record(now, call.items, queue.queuedItems + state.running > 0)
     queue.push(call)
     state.outstanding.record(now, queue.queuedItems + state.running)
     if (signal) this.cancelOnAbort(state, call, signal)

@@ -382,6 +382,45 @@ describe('the scheduler', () => {
     expect(await Promise.all(answers)).toEqual(Array.from({ length: 40 }, (_, i) => [i]))
   })
 
+  it('after a burst of callers, one caller left alone waits at most the minimum stall, however long it goes on', async () => {
+    const s = setup({ config: { maxBatchSize: 64, maxLatencyMs: 100 } })
+    const batchMs = (n: number) => 0.5 + 0.02 * n
+    await calibrate(s, [1, 8, 16, 32, 64], batchMs)
+    const worker = s.executors[0]!
+    s.clock.advance(2_000)
+    // 64 callers in a closed loop for about 150 ms: they are answered together and call again together.
+    for (let round = 0; round < 80; round++) {
+      const calls = Array.from({ length: 64 }, (_, i) => s.scheduler.submit('run', rows(i)))
+      await settle()
+      while (worker.held.length) {
+        s.clock.advance(batchMs((worker.held[0]!.input as number[]).length))
+        worker.answer()
+        await settle()
+      }
+      await Promise.all(calls)
+    }
+    // Then one caller: each call is answered 0.5 ms after it goes out and the next comes 0.5 ms later.
+    // Waiting for more items cannot pay here, yet the burst is still in the last second's arrival rate and
+    // peak; what the batcher waits must not grow with the gaps its own waiting makes.
+    const waits: number[] = []
+    for (let i = 0; i < 200; i++) {
+      const answer = s.scheduler.submit('run', rows(i))
+      await settle()
+      let waited = 0
+      while (worker.held.length === 0) {
+        s.clock.advance(0.1)
+        waited += 0.1
+        await settle()
+      }
+      waits.push(waited)
+      s.clock.advance(0.5)
+      worker.answer()
+      expect(await answer).toEqual([i])
+      s.clock.advance(0.5)
+    }
+    expect(Math.max(...waits)).toBeLessThanOrEqual(1.05)
+  })
+
   it('sends a waiting batch before the oldest call would miss its deadline', async () => {
     const s = setup({ config: { maxBatchSize: 64, maxLatencyMs: 20 } })
     await calibrate(s, [1, 8, 16, 32], (n) => 5 + 0.1 * n)
