@@ -35,6 +35,7 @@ export interface Piece {
   readonly start: number
   readonly end: number
   readonly input: unknown
+  /** The piece's input taken apart, when the method batches: what a merged batch is made from. */
   readonly measured: Measured | undefined
 }
 
