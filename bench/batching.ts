@@ -14,7 +14,7 @@ import { onnxRunner } from '../src/onnx/models.js'
 import { fileStore } from '../src/store/fs.js'
 import { mlpModel } from '../test/fixtures/models.js'
 import { checkSameOutput, IDLE_MS, measureBatching, PREWARM_SECONDS, type BatchingRow } from './lib/batching-run.js'
-import { startHandWorker } from './lib/hand-worker.js'
+import { runnerSessionOptions, startHandWorker } from './lib/hand-worker.js'
 import { runInChromium } from './lib/chromium.js'
 import { fmt, table } from './lib/stats.js'
 import { lineChart } from './lib/svg-plot.js'
@@ -49,11 +49,13 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
   ])
   log(`node: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   const session = await ort.InferenceSession.create(model.bytes)
+  const threads = batched.placement?.threads ?? 1
+  const sessionRunnerOptions = await ort.InferenceSession.create(model.bytes, runnerSessionOptions(threads))
   const x = model.sampleInputs(MAX_BATCH_SIZE).x!
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   const one = model.sampleInputs(1).x!
   const oneFeeds = { x: new ort.Tensor('float32', one.data as Float32Array, [...one.dims]) }
-  const hand = await startHandWorker(model.bytes, batched.placement?.threads ?? 1)
+  const hand = await startHandWorker(model.bytes, threads)
   checkSameOutput(
     await hand.run(one),
     (await batched.run({ x: one })).y!.data as Float32Array,
@@ -69,6 +71,7 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
+        directRunnerOptionsItem: () => sessionRunnerOptions.run(oneFeeds),
         handWorkerItem: () => hand.run(one),
         maxBatchSize: MAX_BATCH_SIZE,
       },
@@ -77,7 +80,14 @@ async function node(): Promise<{ rows: BatchingRow[]; fullBatchMs: number }> {
       log,
     )
   } finally {
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release(), hand.close()])
+    await Promise.all([
+      batched.shutdown(),
+      unbatched.shutdown(),
+      shared.shutdown(),
+      session.release(),
+      sessionRunnerOptions.release(),
+      hand.close(),
+    ])
   }
 }
 
@@ -141,7 +151,7 @@ console.log(
 
 for (const r of rows.filter((row) => row.oneCaller))
   console.log(
-    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); a hand-written worker with the same session takes ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directUs, 0)} µs, tiffin’s part ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs; session.run after ${IDLE_MS} ms idle takes ${fmt(r.oneCaller!.directAfterIdleUs, 0)} µs (${fmt(r.oneCaller!.directAfterIdleUs / r.oneCaller!.directUs, 1)}× back to back)`,
+    `${r.env}, 1 caller: ${fmt(r.oneCaller!.runnerUs, 0)} µs a call through the runner (${fmt(r.oneCaller!.sharedUs, 0)} µs through shared memory), ${fmt(r.oneCaller!.directUs, 0)} µs for session.run on the calling thread: ${fmt(r.oneCaller!.addedUs, 0)} µs added (target: at most 50); with the runner's session options (threads that never spin) session.run takes ${fmt(r.oneCaller!.directRunnerOptionsUs, 0)} µs, and a hand-written worker with them ${fmt(r.oneCaller!.handWorkerUs, 0)} µs, so the worker hop itself costs ${fmt(r.oneCaller!.handWorkerUs - r.oneCaller!.directRunnerOptionsUs, 0)} µs, tiffin’s part ${fmt(r.oneCaller!.runnerUs - r.oneCaller!.handWorkerUs, 0)} µs; session.run after ${IDLE_MS} ms idle takes ${fmt(r.oneCaller!.directAfterIdleUs, 0)} µs (${fmt(r.oneCaller!.directAfterIdleUs / r.oneCaller!.directUs, 1)}× back to back)`,
   )
 
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
@@ -174,6 +184,7 @@ for (const result of results) {
       one_caller_us: Math.round(one.oneCaller!.runnerUs),
       one_caller_shared_memory_us: Math.round(one.oneCaller!.sharedUs),
       direct_us: Math.round(one.oneCaller!.directUs),
+      direct_runner_options_us: Math.round(one.oneCaller!.directRunnerOptionsUs),
       one_caller_added_us: Math.round(one.oneCaller!.addedUs),
       hand_worker_us: Math.round(one.oneCaller!.handWorkerUs),
       direct_after_idle_us: Math.round(one.oneCaller!.directAfterIdleUs),

@@ -34,9 +34,11 @@ export interface BatchingRow {
   readonly oneCaller?: {
     readonly runnerUs: number
     readonly directUs: number
+    /** `session.run` of one item on the calling thread with the runner's session options (threads that never spin). */
+    readonly directRunnerOptionsUs: number
     readonly addedUs: number
     readonly sharedUs: number
-    /** The same session in a hand-written worker: one message each way, nothing else. */
+    /** A session with the runner's options in a hand-written worker: one message each way, nothing else. */
     readonly handWorkerUs: number
     /** `session.run` of one item on the calling thread, each run after the thread idled IDLE_MS. */
     readonly directAfterIdleUs: number
@@ -55,6 +57,8 @@ export interface BatchingSetup {
   readonly offlineBatch: () => Promise<unknown>
   /** Runs the model directly on one item on the calling thread: what a call at concurrency 1 would cost with no runner. */
   readonly directItem: () => Promise<unknown>
+  /** The same with the runner's session options, whose idle threads never spin: the hand-written worker's baseline. */
+  readonly directRunnerOptionsItem: () => Promise<unknown>
   /** Runs one item in a hand-written worker with the runner's session options: the worker hop with nothing of tiffin's. */
   readonly handWorkerItem: () => Promise<unknown>
   readonly maxBatchSize: number
@@ -81,12 +85,15 @@ export async function measureBatching(
   for (const runner of [setup.batched, setup.shared, setup.unbatched])
     await closedLoop(Math.max(...callerCounts), PREWARM_SECONDS, () => runner.run(warmInput), 0)
   await closedLoop(1, PREWARM_SECONDS, setup.directItem, 0)
+  await closedLoop(1, PREWARM_SECONDS, setup.directRunnerOptionsItem, 0)
   await closedLoop(1, PREWARM_SECONDS, setup.handWorkerItem, 0)
   const direct = await closedLoop(1, seconds, setup.directItem)
   const directUs = quantile(direct.latenciesMs, 0.5) * 1000
+  const directRunnerOptions = await closedLoop(1, seconds, setup.directRunnerOptionsItem)
+  const directRunnerOptionsUs = quantile(directRunnerOptions.latenciesMs, 0.5) * 1000
   const directAfterIdleUs = (await afterIdle(setup.directItem, IDLE_MS)) * 1000
   log(
-    `${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs back to back, ${directAfterIdleUs.toFixed(0)} µs after ${IDLE_MS} ms idle`,
+    `${setup.env}: session.run of one item on the calling thread, median ${directUs.toFixed(0)} µs back to back (${directRunnerOptionsUs.toFixed(0)} µs with the runner's session options), ${directAfterIdleUs.toFixed(0)} µs after ${IDLE_MS} ms idle`,
   )
   const hand = await closedLoop(1, seconds, setup.handWorkerItem)
   const handWorkerUs = quantile(hand.latenciesMs, 0.5) * 1000
@@ -118,6 +125,7 @@ export async function measureBatching(
         oneCaller: {
           runnerUs: quantile(batched.latenciesMs, 0.5) * 1000,
           directUs,
+          directRunnerOptionsUs,
           addedUs: quantile(batched.latenciesMs, 0.5) * 1000 - directUs,
           sharedUs: quantile(shared.latenciesMs, 0.5) * 1000,
           handWorkerUs,

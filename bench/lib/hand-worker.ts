@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads'
 import type { Tensor } from '../../src/tensor/tensor.js'
 
 /** The session options tiffin's ONNX runnable gives onnxruntime-node, so that only the way calls travel differs. */
-const tiffinSessionOptions = (threads: number) => ({
+export const runnerSessionOptions = (threads: number) => ({
   intraOpNumThreads: threads,
   logSeverityLevel: 3 as const,
   extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -18,7 +18,7 @@ export interface HandWorker {
 
 export async function startHandWorker(bytes: Uint8Array, threads: number): Promise<HandWorker> {
   const worker = new Worker(new URL('./hand-worker-thread.mjs', import.meta.url), {
-    workerData: { bytes, sessionOptions: tiffinSessionOptions(threads) },
+    workerData: { bytes, sessionOptions: runnerSessionOptions(threads) },
   })
   await new Promise((resolve, reject) => {
     worker.once('message', resolve)

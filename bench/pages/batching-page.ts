@@ -27,6 +27,11 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
   console.log(`chromium: ${batched.notes.join('; ')}; ${batched.placement?.reason}`)
   ort.env.wasm.numThreads = batched.placement?.threads ?? 1
   const session = await ort.InferenceSession.create(model.bytes, { executionProviders: ['wasm'] })
+  // The runner's options: its idle threads never spin (as in the hand-written worker).
+  const sessionRunnerOptions = await ort.InferenceSession.create(model.bytes, {
+    executionProviders: ['wasm'],
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  })
   const x = model.sampleInputs(maxBatchSize).x!
   const feeds = { x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) }
   const one = model.sampleInputs(1).x!
@@ -44,6 +49,7 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
         item: () => model.sampleInputs(1),
         offlineBatch: () => session.run(feeds),
         directItem: () => session.run(oneFeeds),
+        directRunnerOptionsItem: () => sessionRunnerOptions.run(oneFeeds),
         handWorkerItem: () => hand.run(one.data as Float32Array, one.dims),
         maxBatchSize,
       },
@@ -53,7 +59,13 @@ async function benchBatching(callers: number[], seconds: number, maxBatchSize: n
     )
   } finally {
     hand.worker.terminate()
-    await Promise.all([batched.shutdown(), unbatched.shutdown(), shared.shutdown(), session.release()])
+    await Promise.all([
+      batched.shutdown(),
+      unbatched.shutdown(),
+      shared.shutdown(),
+      session.release(),
+      sessionRunnerOptions.release(),
+    ])
   }
 }
 
