@@ -1,6 +1,7 @@
 // npm run bench:http [-- --seconds N --warmup N --prewarm N --clients 1,64 --rounds N --telemetry]
 // The MLP test model over loopback HTTP, JSON in and out, one row a request: served by tiffin (a Service
-// whose API calls a batching ONNX runner) and by a plain Hono + onnxruntime-node server (one session,
+// whose API calls a batching ONNX runner), by the same with `intraOpSpinning` ("tiffin, spinning": ONNX
+// Runtime's idle threads spin rather than sleep, which trades cores for latency), and by a plain Hono + onnxruntime-node server (one session,
 // one run per request), on its main thread ("plain") and in a hand-written worker ("plain worker": the
 // price of the hop to a worker with nothing of tiffin's). Each server runs alone in a child process of
 // its own; autocannon loads it from this one, after a check of every answer of a short run against the
@@ -57,13 +58,13 @@ interface Variant {
   readonly name: string
   start(): Promise<ServerProcess>
 }
-const tiffin = (name: string, telemetry: TelemetryPart[] = []): Variant => ({
+const tiffin = (name: string, telemetry: TelemetryPart[] = [], spinning = false): Variant => ({
   name,
   start: () =>
     startServer(
       name,
       new URL('./lib/http-tiffin-server.ts', import.meta.url),
-      [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS)],
+      [join(dir, 'store'), String(MAX_BATCH_SIZE), String(MAX_LATENCY_MS), ...(spinning ? ['spinning'] : [])],
       telemetryEnv(telemetry),
     ),
 })
@@ -78,7 +79,7 @@ const variants: readonly Variant[] = values.telemetry
       tiffin('+ tracing, no context', ['tracing-without-context']),
       tiffin('tiffin + JSON log', ['json-log']),
     ]
-  : [tiffin('tiffin'), plain('plain'), plain('plain worker', 'worker')]
+  : [tiffin('tiffin'), tiffin('tiffin, spinning', [], true), plain('plain'), plain('plain worker', 'worker')]
 // What the "vs" column compares with: the plain server, or tiffin as it serves by default.
 const baseline = values.telemetry ? 'tiffin' : 'plain'
 
@@ -208,7 +209,10 @@ async function reportTiffinAgainstPlain(): Promise<void> {
   const series = (pick: (r: HttpRow) => number) =>
     variants.map(({ name }) => ({
       label: name,
-      color: ({ plain: '#c0392b', 'plain worker': '#d68910' } as Record<string, string>)[name] ?? '#2f7d4f',
+      color:
+        ({ plain: '#c0392b', 'plain worker': '#d68910', 'tiffin, spinning': '#7fb8dc' } as Record<string, string>)[
+          name
+        ] ?? '#2f7d4f',
       values: CLIENTS.map((clients) => pick(medianRound(name, clients))),
     }))
   const svg = sideBySide([
@@ -231,12 +235,13 @@ async function reportTiffinAgainstPlain(): Promise<void> {
 
   for (const clients of CLIENTS) {
     const at = (server: string) => rows.find((r) => r.server === server && r.clients === clients)!
-    const [tiffin, plain, worker] = [at('tiffin'), at('plain'), at('plain worker')]
+    const [tiffin, spinning, plain, worker] = [at('tiffin'), at('tiffin, spinning'), at('plain'), at('plain worker')]
     console.log(
       JSON.stringify({
         bench: 'http',
         clients,
         tiffin_rps: Math.round(tiffin.requestsPerS),
+        tiffin_spinning_rps: Math.round(spinning.requestsPerS),
         plain_rps: Math.round(plain.requestsPerS),
         plain_worker_rps: Math.round(worker.requestsPerS),
         tiffin_vs_plain: Number((tiffin.requestsPerS / plain.requestsPerS).toFixed(2)),

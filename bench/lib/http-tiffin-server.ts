@@ -1,16 +1,20 @@
 // The MLP as a tiffin service: one API, `predict`, taking float32 rows [-1, 256] and answering the
 // model's output, through an ONNX runner that batches concurrent calls.
-// Usage (as a child of bench/http.ts): http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS
+// Usage (as a child of bench/http.ts): http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS [spinning]
 // ($TIFFIN_BENCH_TELEMETRY turns tracing and JSON logging on: bench-telemetry.ts)
 import { fileStore, io, onnxRunner, serve, Service } from '../../src/node.js'
 import { benchTelemetry } from './bench-telemetry.js'
 import { reportToBench } from './http-process.js'
 
-const [storeRoot, maxBatchSize, maxLatencyMs] = process.argv.slice(2)
+const [storeRoot, maxBatchSize, maxLatencyMs, spinning] = process.argv.slice(2)
 if (!storeRoot || !maxBatchSize || !maxLatencyMs)
-  throw new Error('usage: http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS')
+  throw new Error('usage: http-tiffin-server.ts STORE_ROOT MAX_BATCH_SIZE MAX_LATENCY_MS [spinning]')
 
-const mlp = onnxRunner('mlp', { maxBatchSize: Number(maxBatchSize), maxLatencyMs: Number(maxLatencyMs) })
+const mlp = onnxRunner('mlp', {
+  maxBatchSize: Number(maxBatchSize),
+  maxLatencyMs: Number(maxLatencyMs),
+  runnableInitParams: { sessionOptions: { intraOpSpinning: spinning === 'spinning' } },
+})
 
 const service = new Service('mlp', { runners: [mlp] }).api(
   {

@@ -190,6 +190,7 @@ async function setup(ctx: RunnableContext<OnnxParams>): Promise<OnnxMethods> {
   if (checked) notes.unshift(`checked webgpu against wasm in ${checked.ms} ms`)
   if (gpu && warmed.length > 0 && batchedInputs.size > 0)
     notes.push(`batches are padded to the next warmed size along axis ${describeAxes(inAxes)}`)
+  if (params.sessionOptions?.intraOpSpinning) notes.push('idle intra-op threads spin')
   const { executionProvider, backend } = session.runtime
   ctx.report([`onnx ${model} on ${executionProvider} (${backend}): ${reason}`, ...notes].join('; '))
 

@@ -13,6 +13,12 @@ export interface OnnxSessionOptions {
   readonly freeDimensionOverrides?: Readonly<Record<string, number>>
   /** 0 verbose … 4 fatal; tiffin's default is 3 (errors). */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4
+  /**
+   * Lets ONNX Runtime's idle intra-op threads spin between and within runs instead of sleeping (its own
+   * default; off in tiffin). A run then starts without waking them: faster when the cores are otherwise
+   * idle, slower when they are not, as the spinning threads take the cores the serving thread needs.
+   */
+  readonly intraOpSpinning?: boolean
 }
 
 /**
@@ -26,18 +32,23 @@ export async function openSession(
   options: OnnxSessionOptions | undefined,
   threads: number,
 ): Promise<ort.InferenceSession> {
+  const { intraOpSpinning = false, ...ortOptions } = options ?? {}
+  if (typeof intraOpSpinning !== 'boolean')
+    throw new TypeError(
+      `${model}: sessionOptions.intraOpSpinning must be true or false, got ${JSON.stringify(intraOpSpinning)}`,
+    )
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     // Errors only by default: WebGPU sessions otherwise warn on every load that shape ops run on the CPU.
     logSeverityLevel: 3,
-    ...options,
-    ...(options?.freeDimensionOverrides && { freeDimensionOverrides: { ...options.freeDimensionOverrides } }),
+    ...ortOptions,
+    ...(ortOptions.freeDimensionOverrides && { freeDimensionOverrides: { ...ortOptions.freeDimensionOverrides } }),
     executionProviders: [runtime.executionProvider],
     // onnxruntime-node reads this; onnxruntime-web takes its threads from env.wasm.numThreads (set by the loader).
     intraOpNumThreads: threads,
     // Outputs are copied out and posted to other threads, so WebGPU must hand them back in CPU memory.
     preferredOutputLocation: 'cpu',
     // Idle intra-op threads otherwise spin, taking the cores the serving thread needs between batches.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: intraOpSpinning ? '1' : '0' } } },
   }
   try {
     const session = await runtime.ort.InferenceSession.create(bytes, sessionOptions)

@@ -52,6 +52,33 @@ describe('ONNX runners over worker_threads', () => {
     })
   }
 
+  for (const resource of ['cpu', 'wasm'] as const) {
+    it(`with intraOpSpinning on ${resource}, answers as the reference and says its threads spin; a value that is not a boolean stops init`, async () => {
+      const model = mlpModel({ inputSize: 16, width: 32, depth: 2, outputSize: 4 })
+      const store = await storeWith([model])
+      const spinning = onnxRunner(model.name, {
+        workers: 1,
+        resource,
+        runnableInitParams: { sessionOptions: { intraOpSpinning: true } },
+      })
+      runners.push(spinning as Runner)
+      await spinning.init({ platform: nodePlatform, store })
+      expect(spinning.notes.join('\n')).toContain('idle intra-op threads spin')
+      const calls = [1, 4, 2].map((batch, i) => model.sampleInputs(batch, 7 + i))
+      const outputs = await Promise.all(calls.map((inputs) => spinning.run(inputs)))
+      calls.forEach((inputs, i) => expectClose(outputs[i]!, model.reference(inputs), `call ${i}`))
+      const wrong = onnxRunner(model.name, {
+        workers: 1,
+        resource,
+        runnableInitParams: { sessionOptions: { intraOpSpinning: 'yes' as unknown as boolean } },
+      })
+      runners.push(wrong as Runner)
+      await expect(wrong.init({ platform: nodePlatform, store })).rejects.toThrow(
+        /sessionOptions\.intraOpSpinning must be true or false, got "yes"/,
+      )
+    })
+  }
+
   it('a runner named by tag resolves its model, and its batching, from the store when it starts', async () => {
     const model = linearModel()
     const store = await storeWith([model])
