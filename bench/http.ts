@@ -1,18 +1,18 @@
 // npm run bench:http [-- --seconds N --warmup N --prewarm N --clients 1,64 --rounds N --telemetry]
 // The MLP test model over loopback HTTP, JSON in and out, one row a request: served by tiffin (a Service
 // whose API calls a batching ONNX runner), by the same with `intraOpSpinning` ("tiffin, spinning": ONNX
-// Runtime's idle threads spin rather than sleep, which trades cores for latency), and by a plain Hono + onnxruntime-node server (one session,
-// one run per request), on its main thread ("plain") and in a hand-written worker ("plain worker": the
-// price of the hop to a worker with nothing of tiffin's). Each server runs alone in a child process of
-// its own; autocannon loads it from this one, after a check of every answer of a short run against the
-// model's reference, and --prewarm seconds (default 10) at the largest client count, so that every point
-// meets code compiled as a server's is once it has run a while: one client alone leaves much of it
-// unoptimised for many seconds (tiffin served 300-400 requests a second at first, 520-790 once warm).
-// With several rounds the servers take turns (each round starting with the next), and each point shows
-// its median round (by requests per second), so that other work on a shared machine weighs on all alike;
-// the CPU columns show how much there was. `--telemetry` compares tiffin with itself instead: as it
-// serves by default (no tracer provider, text lines, no access log), with tracing on (with and without a
-// context manager), and with JSON access lines (bench/lib/bench-telemetry.ts).
+// Runtime's idle threads spin rather than sleep, which trades cores for latency), and by a plain Hono +
+// onnxruntime-node server (one session, one run per request), on its main thread ("plain") and in a
+// hand-written worker ("plain worker": the price of the hop to a worker with nothing of tiffin's). Each
+// server runs alone in a child process of its own; autocannon loads it from this one, after a check of
+// every answer of a short run against the model's reference, and --prewarm seconds (default 10) at the
+// largest client count, so that every point meets code compiled as a server's is once it has run a while:
+// one client alone leaves much of it unoptimised for many seconds (tiffin served 300-400 requests a second
+// at first, 520-790 once warm). With several rounds the servers take turns (each round starting with the
+// next), and each point shows its median round (by requests per second), so that other work on a shared
+// machine weighs on all alike; the CPU columns show how much there was. `--telemetry` compares tiffin with
+// itself instead: as it serves by default (no tracer provider, text lines, no access log), with tracing on
+// (with and without a context manager), and with JSON access lines (bench/lib/bench-telemetry.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

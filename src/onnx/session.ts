@@ -47,7 +47,7 @@ export async function openSession(
     intraOpNumThreads: threads,
     // Outputs are copied out and posted to other threads, so WebGPU must hand them back in CPU memory.
     preferredOutputLocation: 'cpu',
-    // Idle intra-op threads otherwise spin, taking the cores the serving thread needs between batches.
+    // Unless asked, idle intra-op threads sleep: spinning takes the cores the serving thread needs between batches.
     extra: { session: { intra_op: { allow_spinning: intraOpSpinning ? '1' : '0' } } },
   }
   try {
